@@ -1,0 +1,93 @@
+"""The stable codes of protocol v1: error codes and WebSocket close codes.
+
+Every refusal the server sends is an ``error`` frame whose ``code`` is one of
+:class:`ErrorCode`. Codes are stable: clients may branch on them; the human
+``message`` beside them may change. :data:`ERROR_MEANINGS` and
+:data:`CLOSE_MEANINGS` are the one-line meanings the spec prints (a test checks
+the spec lists every code).
+"""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = ["CLOSE_MEANINGS", "ERROR_MEANINGS", "CloseCode", "ErrorCode"]
+
+
+class ErrorCode(enum.StrEnum):
+    """Why a frame or a command was refused."""
+
+    # Frame level: the bytes could not become a frame.
+    BAD_FRAME = "bad_frame"
+    INVALID_FRAME = "invalid_frame"
+    UNKNOWN_TYPE = "unknown_type"
+    FRAME_TOO_LARGE = "frame_too_large"
+    RATE_LIMITED = "rate_limited"
+    # Session level: the frame is well formed but not now or not for you.
+    HELLO_REQUIRED = "hello_required"
+    ALREADY_JOINED = "already_joined"
+    INVALID_TOKEN = "invalid_token"
+    UNKNOWN_ROOM = "unknown_room"
+    FORBIDDEN = "forbidden"
+    # Referee: the move is well formed but the rules refuse it.
+    NOT_STARTED = "not_started"
+    ROOM_PAUSED = "room_paused"
+    ROOM_ENDED = "room_ended"
+    NOT_YOUR_TURN = "not_your_turn"
+    INVALID_TERMS = "invalid_terms"
+    NOT_A_CONCESSION = "not_a_concession"
+    NO_STANDING_OFFER = "no_standing_offer"
+    STALE_OFFER = "stale_offer"
+    INVALID_ACTION = "invalid_action"
+    # Server side.
+    UNAVAILABLE = "unavailable"
+    INTERNAL_ERROR = "internal_error"
+
+
+ERROR_MEANINGS: dict[ErrorCode, str] = {
+    ErrorCode.BAD_FRAME: "The frame is not valid JSON / MessagePack for the chosen subprotocol.",
+    ErrorCode.INVALID_FRAME: "The frame decodes but breaks the schema (missing field, wrong type, "
+    "unknown move kind, value out of its bounds).",
+    ErrorCode.UNKNOWN_TYPE: "The frame's `type` is not one a client may send.",
+    ErrorCode.FRAME_TOO_LARGE: "The frame is over the server's frame limit; it was not read.",
+    ErrorCode.RATE_LIMITED: "Too many frames too fast; this frame was dropped unread.",
+    ErrorCode.HELLO_REQUIRED: "The first frame on a connection must be `hello`.",
+    ErrorCode.ALREADY_JOINED: "This connection already said `hello`.",
+    ErrorCode.INVALID_TOKEN: "The token is not a valid seat or facilitator token.",
+    ErrorCode.UNKNOWN_ROOM: "No room has that id.",
+    ErrorCode.FORBIDDEN: "Your role may not do this (for example an observer sending a move).",
+    ErrorCode.NOT_STARTED: "The room has not started: both seats must join first.",
+    ErrorCode.ROOM_PAUSED: "The facilitator has paused the room.",
+    ErrorCode.ROOM_ENDED: "The room has ended; nothing more can happen in it.",
+    ErrorCode.NOT_YOUR_TURN: "The scenario takes turns and the next offer is the counterpart's.",
+    ErrorCode.INVALID_TERMS: "The terms miss an issue, name an unknown one, or hold a value "
+    "outside its issue's domain.",
+    ErrorCode.NOT_A_CONCESSION: "A `concede` whose terms the referee does not find to be a "
+    "concession on the sender's previous offer.",
+    ErrorCode.NO_STANDING_OFFER: "The counterpart has no standing offer to accept or reject.",
+    ErrorCode.STALE_OFFER: "The `offer` seq is not the counterpart's standing offer.",
+    ErrorCode.INVALID_ACTION: "A facilitator action with a bad argument "
+    "(for example a non-positive extension).",
+    ErrorCode.UNAVAILABLE: "The event log could not make the move durable; retry the same id.",
+    ErrorCode.INTERNAL_ERROR: "A server bug; the move was not applied. Retry the same id.",
+}
+
+
+class CloseCode(enum.IntEnum):
+    """WebSocket close codes the server uses (RFC 6455 section 7.4)."""
+
+    GOING_AWAY = 1001
+    POLICY_VIOLATION = 1008
+    MESSAGE_TOO_BIG = 1009
+    SLOW_CONSUMER = 4002
+
+
+CLOSE_MEANINGS: dict[CloseCode, str] = {
+    CloseCode.GOING_AWAY: "The server is shutting down; reconnect and resume by seq.",
+    CloseCode.POLICY_VIOLATION: "Protocol abuse: the client kept flooding after `rate_limited` "
+    "errors.",
+    CloseCode.MESSAGE_TOO_BIG: "A frame above the hard size cap (1 MiB); the WebSocket layer "
+    "cannot read past it.",
+    CloseCode.SLOW_CONSUMER: "The client read too slowly and its send queue overflowed; "
+    "reconnect and resume by seq.",
+}

@@ -1,0 +1,162 @@
+"""Frames that are not events: what clients send, and the server's replies.
+
+Client to server: :class:`Hello` first, then :data:`Move` frames. Server to
+client: :class:`Welcome` once, :class:`Ack` or :class:`Error` per frame, and
+events (see :mod:`.events`). Moves are a union tagged on ``kind`` and carry the
+constant ``"type": "move"``; see :mod:`.codec` for how a frame's ``type`` picks
+its decoder.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+import msgspec
+
+from .codes import ErrorCode
+from .events import Actor, Intent, OfferClass, Outcome
+from .scenario import Brief, PublicScenario, Role, Scenario, Terms
+
+__all__ = [
+    "Accept",
+    "Ack",
+    "ClientFrame",
+    "Concede",
+    "Error",
+    "Hello",
+    "Move",
+    "MoveBase",
+    "Offer",
+    "Reject",
+    "RoomView",
+    "SendMessage",
+    "Standing",
+    "WalkAway",
+    "Welcome",
+]
+
+MoveId = Annotated[str, msgspec.Meta(min_length=1, max_length=64)]
+Text = Annotated[str, msgspec.Meta(max_length=2000)]
+Seq = Annotated[int, msgspec.Meta(ge=1)]
+
+
+class Hello(msgspec.Struct, frozen=True, kw_only=True, tag="hello", tag_field="type"):
+    """First frame on a connection: who you are and the last seq you hold."""
+
+    token: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
+    resume_after: Annotated[int, msgspec.Meta(ge=0)] = 0
+    room: str | None = None
+    """Which room to watch; required with the facilitator token."""
+    name: Annotated[str, msgspec.Meta(max_length=80)] = ""
+    """A display name for a participant (shown in ``joined``)."""
+
+
+class MoveBase(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind"):
+    """Fields every move carries. ``id`` is chosen by the client; a retried id
+    is acknowledged again with its original seq, never applied twice."""
+
+    type: Literal["move"] = "move"
+    id: MoveId
+
+
+class Offer(MoveBase, frozen=True, tag="offer"):
+    """A complete package: a value for every issue."""
+
+    terms: Terms
+
+
+class Concede(MoveBase, frozen=True, tag="concede"):
+    """An offer that must be a concession on the sender's previous offer."""
+
+    terms: Terms
+
+
+class Accept(MoveBase, frozen=True, tag="accept"):
+    """Accept the counterpart's standing offer, named by its seq."""
+
+    offer: Seq
+
+
+class Reject(MoveBase, frozen=True, tag="reject"):
+    """Reject the counterpart's standing offer, named by its seq."""
+
+    offer: Seq
+    reason: Text = ""
+
+
+class WalkAway(MoveBase, frozen=True, tag="walk_away"):
+    """Leave the table: the room ends with outcome ``walked_away``."""
+
+    reason: Text = ""
+
+
+class SendMessage(MoveBase, frozen=True, tag="message"):
+    """A message to the room, with an optional intent."""
+
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    intent: Intent | None = None
+
+
+Move = Offer | Concede | Accept | Reject | WalkAway | SendMessage
+ClientFrame = Hello | Move
+
+
+class Standing(msgspec.Struct, frozen=True, kw_only=True):
+    """A role's standing offer."""
+
+    seq: int
+    terms: Terms
+    offer_class: OfferClass = msgspec.field(name="class")
+
+
+class RoomView(msgspec.Struct, frozen=True, kw_only=True):
+    """The room state every seat may see, as of ``seq``."""
+
+    phase: Literal["waiting", "running", "paused", "ended"]
+    seq: int
+    deadline: int | None
+    """Epoch ms when the room expires, null if paused or without a deadline."""
+    remaining_ms: int | None
+    """Time left when paused; null while running (use ``deadline``)."""
+    turn: Role | None
+    """Whose offer is next when the scenario takes turns; null if free."""
+    joined: tuple[Role, ...]
+    standing: dict[Role, Standing]
+    offers: int
+    deadlocks: int
+    outcome: Outcome | None
+    agreement: Terms | None
+
+
+class Welcome(msgspec.Struct, frozen=True, kw_only=True, tag="welcome", tag_field="type"):
+    """The answer to ``hello``; replayed events follow, then live ones."""
+
+    protocol: int
+    room: str
+    role: Actor
+    seq: int
+    """The room's current seq: events up to it are replayed after this frame."""
+    state: RoomView
+    scenario: PublicScenario
+    brief: Brief | None = None
+    """The participant's private brief; null for observers and facilitators."""
+    full_scenario: Scenario | None = None
+    """The whole scenario, both briefs included; facilitators only."""
+    server_time: int = 0
+
+
+class Ack(msgspec.Struct, frozen=True, kw_only=True, tag="ack", tag_field="type"):
+    """A move is durable: ``seq`` is the seq of the event it produced."""
+
+    id: str
+    seq: int
+    duplicate: bool = False
+    """True when ``id`` had already been applied (a retry)."""
+
+
+class Error(msgspec.Struct, frozen=True, kw_only=True, tag="error", tag_field="type"):
+    """A refused frame. ``id`` echoes the move id when there was one."""
+
+    id: str | None
+    code: ErrorCode
+    message: str

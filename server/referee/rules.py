@@ -1,0 +1,312 @@
+"""decide(): the referee's judgement of one command in one state.
+
+Pure (DESIGN.md principle 1): it reads its arguments, returns a
+:data:`~.decisions.Decision`, and changes nothing. The order of checks is the
+contract clients see when several things are wrong at once:
+
+1. a move id already applied is a :class:`Duplicate` (principle 5: a retried id
+   is acknowledged again, never applied twice) - before anything else, so a
+   retry still gets its ack after the room has ended;
+2. the phase table (:mod:`.table`) allows or refuses the command;
+3. a move after the deadline is refused (the clock's tick will record expiry);
+4. the command's content: turns, terms, standing offers, concessions.
+"""
+
+from __future__ import annotations
+
+from dealroom.protocol import (
+    Accept,
+    Accepted,
+    Agreement,
+    Announcement,
+    Concede,
+    Deadlock,
+    Ended,
+    ErrorCode,
+    Event,
+    Extended,
+    Joined,
+    Left,
+    Offer,
+    OfferClass,
+    Offered,
+    Outcome,
+    Paused,
+    Reject,
+    Rejected,
+    Resumed,
+    Role,
+    SendMessage,
+    Started,
+    WalkAway,
+    WalkedAway,
+)
+from dealroom.protocol import Message as MessageEvent
+
+from .classify import classify
+from .commands import (
+    Announce,
+    Command,
+    End,
+    Extend,
+    Join,
+    Leave,
+    Mediate,
+    MoveCommand,
+    Pause,
+    Resume,
+    Tick,
+)
+from .decisions import Applied, Decision, Duplicate, Refused
+from .state import Phase, RoomState, counterpart
+from .table import ALLOW, IGNORE, PHASE_TABLE
+
+__all__ = ["MAX_EXTEND_SECONDS", "command_name", "decide"]
+
+MAX_EXTEND_SECONDS = 24 * 3600
+
+_MOVE_NAMES: dict[type, str] = {
+    Offer: "offer",
+    Concede: "concede",
+    Accept: "accept",
+    Reject: "reject",
+    WalkAway: "walk_away",
+    SendMessage: "message",
+}
+_COMMAND_NAMES: dict[type, str] = {
+    Join: "join",
+    Leave: "leave",
+    Pause: "pause",
+    Resume: "resume",
+    Extend: "extend",
+    Announce: "announce",
+    Mediate: "mediate",
+    End: "end",
+    Tick: "tick",
+}
+
+
+def command_name(command: Command) -> str:
+    """The command's row name in the phase table."""
+    if isinstance(command, MoveCommand):
+        return _MOVE_NAMES[type(command.move)]
+    return _COMMAND_NAMES[type(command)]
+
+
+def decide(state: RoomState, command: Command) -> Decision:
+    """Judge ``command`` in ``state``: the events it causes, or why it is refused."""
+    if isinstance(command, MoveCommand):
+        seq = state.moves.get((command.role, command.move.id))
+        if seq is not None:
+            return Duplicate(seq)
+    name = command_name(command)
+    verdict = PHASE_TABLE[state.phase][name]
+    if verdict == IGNORE:
+        return Applied(())
+    if verdict != ALLOW:
+        return Refused(verdict, _PHASE_REASONS[verdict].format(action=name, phase=state.phase))
+    emit = _Emitter(state, command.now)
+    match command:
+        case MoveCommand():
+            return _move(state, command, emit)
+        case Join(role=role, name=display):
+            emit(Joined(by=role, name=display, seq=emit.seq, at=emit.at))
+            if state.phase is Phase.WAITING and state.joined | {role} >= {"buyer", "seller"}:
+                deadline = None if state.duration_ms is None else command.now + state.duration_ms
+                emit(Started(by="system", deadline=deadline, seq=emit.seq, at=emit.at))
+        case Leave(role=role):
+            emit(Left(by=role, seq=emit.seq, at=emit.at))
+        case Tick(now=now):
+            if state.deadline is not None and now >= state.deadline:
+                emit(Ended(by="system", outcome=Outcome.EXPIRED, seq=emit.seq, at=emit.at))
+        case Pause(now=now):
+            remaining = None if state.deadline is None else max(0, state.deadline - now)
+            emit(Paused(by="facilitator", remaining_ms=remaining, seq=emit.seq, at=emit.at))
+        case Resume(now=now):
+            deadline = None if state.remaining_ms is None else now + state.remaining_ms
+            emit(Resumed(by="facilitator", deadline=deadline, seq=emit.seq, at=emit.at))
+        case Extend(seconds=seconds):
+            return _extend(state, seconds, emit)
+        case Announce(text=text):
+            if not text.strip():
+                return Refused(ErrorCode.INVALID_ACTION, "An announcement needs some text.")
+            emit(Announcement(by="facilitator", text=text, seq=emit.seq, at=emit.at))
+        case Mediate(text=text, to=to):
+            if not text.strip():
+                return Refused(ErrorCode.INVALID_ACTION, "A mediator message needs some text.")
+            emit(MessageEvent(by="facilitator", text=text, to=to, seq=emit.seq, at=emit.at))
+        case End():
+            emit(Ended(by="facilitator", outcome=Outcome.CLOSED, seq=emit.seq, at=emit.at))
+    return Applied(tuple(emit.events))
+
+
+_PHASE_REASONS: dict[ErrorCode, str] = {
+    ErrorCode.NOT_STARTED: "The room has not started yet: both seats must join before {action}.",
+    ErrorCode.ROOM_PAUSED: "The facilitator has paused the room; {action} must wait.",
+    ErrorCode.ROOM_ENDED: "The room has ended; {action} is no longer possible.",
+    ErrorCode.INVALID_ACTION: "Cannot {action} while the room is {phase}.",
+}
+
+
+class _Emitter:
+    """Collects the events of one decision, numbering them from the state's seq."""
+
+    def __init__(self, state: RoomState, now: int) -> None:
+        self._next = state.seq + 1
+        self._now = now
+        self.events: list[Event] = []
+
+    @property
+    def seq(self) -> int:
+        """The seq the next event gets."""
+        return self._next + len(self.events)
+
+    @property
+    def at(self) -> int:
+        """The time every event of this decision carries."""
+        return self._now
+
+    def __call__(self, event: Event) -> None:
+        self.events.append(event)
+
+
+def _move(state: RoomState, command: MoveCommand, emit: _Emitter) -> Decision:
+    role, move = command.role, command.move
+    if state.deadline is not None and command.now >= state.deadline:
+        return Refused(ErrorCode.ROOM_ENDED, "The deadline has passed; the room is expiring.")
+    match move:
+        case Offer(terms=terms) | Concede(terms=terms):
+            return _offer(state, role, move.id, terms, isinstance(move, Concede), emit)
+        case Accept(offer=offer_seq):
+            refusal = _check_standing(state, role, offer_seq)
+            if refusal is not None:
+                return refusal
+            standing = state.standing[counterpart(role)]
+            emit(Accepted(by=role, move=move.id, offer=offer_seq, seq=emit.seq, at=emit.at))
+            emit(
+                Agreement(
+                    by="system",
+                    offer=offer_seq,
+                    terms=standing.terms,
+                    proposer=counterpart(role),
+                    acceptor=role,
+                    seq=emit.seq,
+                    at=emit.at,
+                )
+            )
+            emit(Ended(by="system", outcome=Outcome.AGREED, seq=emit.seq, at=emit.at))
+        case Reject(offer=offer_seq, reason=reason):
+            refusal = _check_standing(state, role, offer_seq)
+            if refusal is not None:
+                return refusal
+            emit(
+                Rejected(
+                    by=role, move=move.id, offer=offer_seq, reason=reason, seq=emit.seq, at=emit.at
+                )
+            )
+        case WalkAway(reason=reason):
+            emit(WalkedAway(by=role, move=move.id, reason=reason, seq=emit.seq, at=emit.at))
+            emit(Ended(by="system", outcome=Outcome.WALKED_AWAY, seq=emit.seq, at=emit.at))
+        case SendMessage(text=text, intent=intent):
+            emit(
+                MessageEvent(
+                    by=role, move=move.id, text=text, intent=intent, seq=emit.seq, at=emit.at
+                )
+            )
+    return Applied(tuple(emit.events))
+
+
+def _offer(
+    state: RoomState,
+    role: Role,
+    move_id: str,
+    terms: dict[str, int | str],
+    concede: bool,
+    emit: _Emitter,
+) -> Decision:
+    scenario = state.scenario
+    # Turn-taking (scenario rule `turns = "alternating"`): offers alternate.
+    if state.turn is not None and state.turn != role:
+        return Refused(ErrorCode.NOT_YOUR_TURN, f"It is the {state.turn}'s turn to make an offer.")
+    # Terms: a value for every issue, each inside its issue's domain.
+    known = {issue.id for issue in scenario.issues}
+    unknown = sorted(set(terms) - known)
+    if unknown:
+        return Refused(ErrorCode.INVALID_TERMS, f"Unknown issue(s): {', '.join(unknown)}.")
+    missing = [issue.id for issue in scenario.issues if issue.id not in terms]
+    if missing:
+        return Refused(ErrorCode.INVALID_TERMS, f"Missing a value for: {', '.join(missing)}.")
+    for issue in scenario.issues:
+        problem = issue.check(terms[issue.id])
+        if problem is not None:
+            return Refused(ErrorCode.INVALID_TERMS, problem[:1].upper() + problem[1:] + ".")
+    klass = classify(scenario, role, state.previous_terms.get(role), terms)
+    if concede and klass is not OfferClass.CONCESSION:
+        return Refused(
+            ErrorCode.NOT_A_CONCESSION,
+            f"These terms are a {klass} on your previous offer, not a concession.",
+        )
+    emit(
+        Offered(
+            by=role,
+            move=move_id,
+            terms=terms,
+            offer_class=klass,
+            concede=concede,
+            seq=emit.seq,
+            at=emit.at,
+        )
+    )
+    # Deadlock (scenario rule `deadlock_after` = N): N offers in a row without a
+    # concession; recorded once, re-armed by the next concession (see fold).
+    streak = 0 if klass is OfferClass.CONCESSION else state.since_concession + 1
+    if state.deadlock_armed and streak >= scenario.rules.deadlock_after:
+        emit(Deadlock(by="system", offers=streak, seq=emit.seq, at=emit.at))
+    return Applied(tuple(emit.events))
+
+
+def _check_standing(state: RoomState, role: Role, offer_seq: int) -> Refused | None:
+    standing = state.standing.get(counterpart(role))
+    if standing is None:
+        return Refused(
+            ErrorCode.NO_STANDING_OFFER, f"The {counterpart(role)} has no offer standing."
+        )
+    if standing.seq != offer_seq:
+        return Refused(
+            ErrorCode.STALE_OFFER,
+            f"Offer {offer_seq} is not the {counterpart(role)}'s standing offer "
+            f"(that is {standing.seq}).",
+        )
+    return None
+
+
+def _extend(state: RoomState, seconds: int, emit: _Emitter) -> Decision:
+    if not 0 < seconds <= MAX_EXTEND_SECONDS:
+        return Refused(
+            ErrorCode.INVALID_ACTION,
+            f"An extension is between 1 and {MAX_EXTEND_SECONDS} seconds, not {seconds}.",
+        )
+    add = seconds * 1000
+    if state.phase is Phase.WAITING:
+        if state.duration_ms is None:
+            return Refused(ErrorCode.INVALID_ACTION, "This scenario has no deadline to extend.")
+        deadline, remaining = None, state.duration_ms + add
+    elif state.phase is Phase.PAUSED:
+        if state.remaining_ms is None:
+            return Refused(ErrorCode.INVALID_ACTION, "This room has no deadline to extend.")
+        deadline, remaining = None, state.remaining_ms + add
+    else:
+        if state.deadline is None:
+            return Refused(ErrorCode.INVALID_ACTION, "This room has no deadline to extend.")
+        deadline, remaining = state.deadline + add, None
+    emit(
+        Extended(
+            by="facilitator",
+            seconds=seconds,
+            deadline=deadline,
+            remaining_ms=remaining,
+            seq=emit.seq,
+            at=emit.at,
+        )
+    )
+    return Applied(tuple(emit.events))

@@ -1,0 +1,76 @@
+"""A room's state: what folding its log so far has established.
+
+Only :func:`~.fold.fold` changes a :class:`RoomState`; :func:`~.rules.decide`
+reads it. The state is mutable for speed (folding must not copy the move-id
+index on every event) but nothing outside ``fold`` writes to it.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from dealroom.protocol import OfferClass, Outcome, Role, Scenario, Terms
+
+__all__ = ["Phase", "RoomState", "StandingOffer", "counterpart"]
+
+
+class Phase(enum.StrEnum):
+    """Where a room is in its life."""
+
+    WAITING = "waiting"
+    """Created; waiting for both seats to join."""
+    RUNNING = "running"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True, slots=True)
+class StandingOffer:
+    """A role's current offer on the table."""
+
+    seq: int
+    terms: Terms
+    offer_class: OfferClass
+
+
+def counterpart(role: Role) -> Role:
+    """The other side of the table."""
+    return "seller" if role == "buyer" else "buyer"
+
+
+@dataclass(slots=True)
+class RoomState:
+    """Everything the referee needs to judge the next command."""
+
+    room: str
+    scenario: Scenario
+    workshop: str | None
+    label: str
+    created_at: int
+    seq: int = 1
+    phase: Phase = Phase.WAITING
+    duration_ms: int | None = None
+    """Time from start to expiry while waiting (extensions add to it)."""
+    deadline: int | None = None
+    """Epoch ms of expiry while running; None when paused or without a deadline."""
+    remaining_ms: int | None = None
+    """Time left, kept while paused."""
+    joined: set[Role] = field(default_factory=set)
+    """Roles that have joined at least once (the room starts when both have)."""
+    present: set[Role] = field(default_factory=set)
+    """Roles whose last joined/left event was joined."""
+    turn: Role | None = None
+    standing: dict[Role, StandingOffer] = field(default_factory=dict)
+    previous_terms: dict[Role, Terms] = field(default_factory=dict)
+    """Each role's latest offer, standing or rejected: what the next one is classified against."""
+    offers: int = 0
+    since_concession: int = 0
+    """Offers in a row, by either side, with no concession among them."""
+    deadlock_armed: bool = True
+    """A deadlock is recorded once, then re-armed by the next concession."""
+    deadlocks: int = 0
+    outcome: Outcome | None = None
+    agreement: Terms | None = None
+    moves: dict[tuple[Role, str], int] = field(default_factory=dict)
+    """(role, move id) -> seq of the event the move produced: idempotent retries."""
