@@ -1,1 +1,30 @@
-"""placeholder"""
+"""dealroom.server.log: the event log interface and its backends."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from .base import EventLog, LogError, LogUnavailable, SeqConflict
+from .memory import MemoryLog
+from .sqlite import SqliteLog, Synchronous
+
+__all__ = [
+    "EventLog",
+    "LogError",
+    "LogUnavailable",
+    "MemoryLog",
+    "SeqConflict",
+    "SqliteLog",
+    "Synchronous",
+    "open_log",
+]
+
+Store = Literal["sqlite", "memory"]
+
+
+def open_log(store: Store, data_dir: Path, synchronous: Synchronous = "full") -> EventLog:
+    """The backend ``dealroom serve --store`` names; SQLite keeps ``events.db`` in ``data_dir``."""
+    if store == "memory":
+        return MemoryLog()
+    return SqliteLog(data_dir / "events.db", synchronous=synchronous)

@@ -1,1 +1,16 @@
-"""placeholder"""
+"""dealroom.server.scenarios: scenario files, their validation, and the catalog."""
+
+from __future__ import annotations
+
+from .catalog import Catalog, builtin_scenarios
+from .load import Problem, ScenarioError, load_file, parse, validate_file
+
+__all__ = [
+    "Catalog",
+    "Problem",
+    "ScenarioError",
+    "builtin_scenarios",
+    "load_file",
+    "parse",
+    "validate_file",
+]

@@ -1,0 +1,49 @@
+"""JSON Schema of every protocol v1 frame, exported from the Struct declarations.
+
+The frame families use different tag fields (``type`` for hello/welcome/ack/
+error, ``kind`` for moves and events), so each family is exported as its own
+component (msgspec cannot export one union mixing tag fields).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+
+from .events import Event
+from .frames import Ack, Error, Hello, Move, Welcome
+from .version import PROTOCOL_VERSION, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK
+
+__all__ = ["schema"]
+
+_FAMILIES: dict[str, Any] = {
+    "ClientHello": Hello,
+    "ClientMove": Move,
+    "ServerWelcome": Welcome,
+    "ServerAck": Ack,
+    "ServerError": Error,
+    "ServerEvent": Event,
+}
+
+
+def schema() -> dict[str, Any]:
+    """One JSON Schema (2020-12) document with a definition per frame family."""
+    roots, components = msgspec.json.schema_components(
+        list(_FAMILIES.values()), ref_template="#/$defs/{name}"
+    )
+    defs = dict(components)
+    for name, root in zip(_FAMILIES, roots, strict=True):
+        defs[name] = root
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": f"dealroom wire protocol v{PROTOCOL_VERSION}",
+        "description": (
+            f"Frames on the /ws endpoint, subprotocols {SUBPROTOCOL_JSON} (JSON text frames) "
+            f"and {SUBPROTOCOL_MSGPACK} (MessagePack binary frames, same field names). "
+            "A client sends ClientHello first, then ClientMove frames; the server sends "
+            "ServerWelcome, then ServerEvent, ServerAck and ServerError frames."
+        ),
+        "oneOf": [{"$ref": f"#/$defs/{name}"} for name in _FAMILIES],
+        "$defs": dict(sorted(defs.items())),
+    }

@@ -1,0 +1,93 @@
+"""Tokens: seat tokens that cannot be forged, and the facilitator's token.
+
+A seat token is ``ROOM.ROLE.MAC`` where MAC is an HMAC-SHA256 of the room and
+role under the server's secret: changing the room or the role breaks the MAC,
+so a token opens one seat of one room and nothing else. Tokens are stateless,
+so every node that shares the secret accepts them. The secret and the
+facilitator token live under the data dir (mode 0600), created on first start.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+__all__ = ["FacilitatorAccess", "Seat", "SeatRole", "Tokens", "load_or_create_secret"]
+
+SeatRole = Literal["buyer", "seller", "observer"]
+SEAT_ROLES: tuple[SeatRole, ...] = ("buyer", "seller", "observer")
+
+
+@dataclass(frozen=True, slots=True)
+class Seat:
+    """A verified seat token."""
+
+    room: str
+    role: SeatRole
+
+
+@dataclass(frozen=True, slots=True)
+class FacilitatorAccess:
+    """The facilitator token was presented."""
+
+
+def _read_or_create(path: Path, make: bytes) -> bytes:
+    try:
+        return path.read_bytes().strip()
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(make)
+    return make
+
+
+def load_or_create_secret(data_dir: Path, facilitator_token: str | None) -> tuple[bytes, str, bool]:
+    """(secret, facilitator token, whether the token was generated just now)."""
+    secret = _read_or_create(data_dir / "secret", secrets.token_hex(32).encode())
+    if facilitator_token:
+        return secret, facilitator_token, False
+    path = data_dir / "facilitator_token"
+    existed = path.exists()
+    token = _read_or_create(path, secrets.token_urlsafe(24).encode()).decode()
+    return secret, token, not existed
+
+
+class Tokens:
+    """Issues and verifies seat tokens; checks the facilitator token."""
+
+    def __init__(self, secret: bytes, facilitator_token: str) -> None:
+        self._secret = secret
+        self._facilitator = facilitator_token.encode()
+
+    def _mac(self, room: str, role: str) -> str:
+        digest = hmac.new(self._secret, f"seat\x00{room}\x00{role}".encode(), hashlib.sha256)
+        return base64.urlsafe_b64encode(digest.digest()[:18]).decode()
+
+    def seat(self, room: str, role: SeatRole) -> str:
+        """The token of ``role``'s seat in ``room``."""
+        return f"{room}.{role}.{self._mac(room, role)}"
+
+    def is_facilitator(self, token: str) -> bool:
+        """Constant-time check of the facilitator token."""
+        return hmac.compare_digest(token.encode(), self._facilitator)
+
+    def verify(self, token: str) -> Seat | FacilitatorAccess | None:
+        """What ``token`` grants, or None if it is not valid."""
+        if self.is_facilitator(token):
+            return FacilitatorAccess()
+        parts = token.split(".")
+        if len(parts) != 3:
+            return None
+        room, role, mac = parts
+        for seat_role in SEAT_ROLES:
+            if role == seat_role and hmac.compare_digest(mac, self._mac(room, role)):
+                return Seat(room=room, role=seat_role)
+        return None

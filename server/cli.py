@@ -1,0 +1,160 @@
+"""The ``dealroom`` command: serve, scenarios, protocol."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+__all__ = ["main"]
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from aiohttp import web
+
+    from .auth import load_or_create_secret
+    from .config import Settings
+    from .web import make_app
+
+    data_dir = Path(args.data).resolve()
+    token = args.facilitator_token or os.environ.get("DEALROOM_FACILITATOR_TOKEN") or None
+    settings = Settings(
+        host=args.host,
+        port=args.port,
+        data_dir=data_dir,
+        store=args.store,
+        synchronous=args.synchronous,
+        facilitator_token=token,
+        public_url=args.public_url,
+        scenario_dirs=tuple(Path(d) for d in args.scenarios),
+        rate_per_second=args.rate_limit,
+    )
+    logging.basicConfig(
+        level=logging.INFO if not args.quiet else logging.WARNING,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # Read (or create) the token before the app so the banner can say whether it is new.
+    _, facilitator_token, created = load_or_create_secret(data_dir, token)
+    app = make_app(settings)
+    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+    base = (args.public_url or f"http://{shown_host}:{args.port}").rstrip("/")
+    lines = [
+        f"dealroom serving on http://{args.host}:{args.port} (store: {args.store}, "
+        f"data: {data_dir})",
+        f"  facilitator page: {base}/",
+        f"  facilitator API:  {base}/api/  (Authorization: Bearer <facilitator token>)",
+        f"  WebSocket:        {base.replace('http', 'ws', 1)}/ws",
+    ]
+    if created:
+        lines.append(f"  facilitator token (shown once, kept in {data_dir / 'facilitator_token'}):")
+        lines.append(f"    {facilitator_token}")
+        lines.append(f"  sign in: {base}/#token={facilitator_token}")
+    elif token is None:
+        lines.append(f"  facilitator token: in {data_dir / 'facilitator_token'}")
+    if args.host in ("127.0.0.1", "localhost", "::1"):
+        lines.append(
+            "  (only this machine can connect; use --host 0.0.0.0 for phones on the network)"
+        )
+    web.run_app(
+        app,
+        host=args.host,
+        port=args.port,
+        print=lambda _: print("\n".join(lines), flush=True),
+        shutdown_timeout=10.0,
+        access_log=None,
+    )
+    return 0
+
+
+def _scenarios_list(args: argparse.Namespace) -> int:
+    from .scenarios import Catalog
+
+    for scenario in Catalog([Path(d) for d in args.scenarios]).all():
+        issues = ", ".join(i.id for i in scenario.issues)
+        print(f"{scenario.id:28} {scenario.title}\n{'':28} issues: {issues}")
+    return 0
+
+
+def _scenarios_validate(args: argparse.Namespace) -> int:
+    from .scenarios import validate_file
+
+    failed = False
+    for name in args.files:
+        problems = validate_file(name)
+        for problem in problems:
+            print(problem.format(name))
+        errors = sum(p.severity == "error" for p in problems)
+        warnings = len(problems) - errors
+        failed |= errors > 0
+        verdict = "invalid" if errors else "valid"
+        print(f"{name}: {verdict} ({errors} error(s), {warnings} warning(s))")
+    return 1 if failed else 0
+
+
+def _protocol_schema(args: argparse.Namespace) -> int:
+    from dealroom.protocol.schema import schema
+
+    text = json.dumps(schema(), indent=2, sort_keys=False) + "\n"
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}")
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``dealroom`` command."""
+    parser = argparse.ArgumentParser(prog="dealroom", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    serve = commands.add_parser("serve", help="run the server")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8080)
+    serve.add_argument("--data", default="dealroom-data", help="data directory")
+    serve.add_argument("--store", choices=("sqlite", "memory"), default="sqlite")
+    serve.add_argument(
+        "--synchronous",
+        choices=("full", "normal"),
+        default="full",
+        help="SQLite durability: full survives power loss, normal survives a process kill",
+    )
+    serve.add_argument(
+        "--facilitator-token", help="default: $DEALROOM_FACILITATOR_TOKEN or a generated one"
+    )
+    serve.add_argument("--public-url", help="base URL for join links (default: the request's)")
+    serve.add_argument("--scenarios", action="append", default=[], help="extra scenario folder")
+    serve.add_argument(
+        "--rate-limit", type=float, default=50.0, help="frames per second per connection (0: off)"
+    )
+    serve.add_argument("--quiet", action="store_true", help="log warnings only")
+    serve.set_defaults(run=_serve)
+
+    scenarios = commands.add_parser("scenarios", help="list or validate scenarios")
+    scenario_commands = scenarios.add_subparsers(dest="scenarios_command", required=True)
+    listing = scenario_commands.add_parser("list", help="list the available scenarios")
+    listing.add_argument("--scenarios", action="append", default=[], help="extra scenario folder")
+    listing.set_defaults(run=_scenarios_list)
+    validate = scenario_commands.add_parser("validate", help="check scenario files")
+    validate.add_argument("files", nargs="+")
+    validate.set_defaults(run=_scenarios_validate)
+
+    protocol = commands.add_parser("protocol", help="protocol tools")
+    protocol_commands = protocol.add_subparsers(dest="protocol_command", required=True)
+    schema = protocol_commands.add_parser("schema", help="export the JSON Schema of all frames")
+    schema.add_argument("--out", default="-", help="file to write (default: stdout)")
+    schema.set_defaults(run=_protocol_schema)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of the ``dealroom`` command."""
+    args = build_parser().parse_args(argv)
+    return int(args.run(args))
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,36 @@
+"""Server settings: one frozen value built from the CLI flags and the environment."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Literal
+
+__all__ = ["Settings"]
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """Everything ``make_app`` needs to know."""
+
+    host: str = "127.0.0.1"
+    port: int = 8080
+    data_dir: Path = Path("dealroom-data")
+    store: Literal["sqlite", "memory"] = "sqlite"
+    synchronous: Literal["full", "normal"] = "full"
+    facilitator_token: str | None = None
+    """None: generate one on first start and keep it under ``data_dir``."""
+    public_url: str | None = None
+    """Base URL for join links; None: the URL the facilitator's request came in on."""
+    scenario_dirs: tuple[Path, ...] = field(default_factory=tuple)
+    max_frame_bytes: int = 64 * 1024
+    """Frames above this get ``frame_too_large`` and are not read; the connection stays."""
+    hard_frame_bytes: int = 1024 * 1024
+    """Frames above this close the connection (1009): the WebSocket layer stops reading."""
+    rate_per_second: float = 50.0
+    rate_burst: int = 100
+    abuse_threshold: int = 1000
+    """Refused frames (decaying at ``rate_per_second``) after which the connection is closed."""
+    send_queue_frames: int = 2048
+    """Frames queued for one slow client before it is cut off (4002) to resume later."""
+    heartbeat_seconds: float = 20.0

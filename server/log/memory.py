@@ -1,0 +1,38 @@
+"""In-memory event log: for tests and for ``dealroom serve --store memory``.
+
+Nothing survives the process; appends are "durable" as soon as they return.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from .base import EventLog, SeqConflict
+
+__all__ = ["MemoryLog"]
+
+
+class MemoryLog(EventLog):
+    """Streams held in a dict of lists."""
+
+    def __init__(self) -> None:
+        self._streams: dict[str, list[bytes]] = {}
+
+    async def append(self, stream: str, expected_seq: int, entries: Sequence[bytes]) -> None:
+        """See :meth:`EventLog.append`."""
+        log = self._streams.setdefault(stream, [])
+        if expected_seq != len(log) + 1:
+            raise SeqConflict(stream, expected_seq, len(log) + 1)
+        log.extend(entries)
+
+    async def read(self, stream: str, after: int = 0) -> list[tuple[int, bytes]]:
+        """See :meth:`EventLog.read`."""
+        log = self._streams.get(stream, [])
+        return [(seq, entry) for seq, entry in enumerate(log[after:], start=after + 1)]
+
+    async def streams(self, prefix: str = "") -> list[str]:
+        """See :meth:`EventLog.streams`."""
+        return sorted(s for s, log in self._streams.items() if log and s.startswith(prefix))
+
+    async def close(self) -> None:
+        """Nothing to flush."""

@@ -1,0 +1,232 @@
+"""SQLite event log: the embedded default, with group commit.
+
+One writer thread owns the write connection. Appends from every room queue up
+while a commit is in flight and the next transaction takes them all, so one
+fsync covers the moves of many rooms (group commit): durability does not cap
+throughput at one fsync per move (DESIGN.md principle 2).
+
+Durability, by ``synchronous`` setting (WAL journal in both):
+
+============  ==============  ===========  ============
+setting       process killed  OS crash     power loss
+============  ==============  ===========  ============
+``full``      nothing lost    nothing lost nothing lost (if the disk honours flushes)
+``normal``    nothing lost    last commits may be lost; the database stays consistent
+============  ==============  ===========  ============
+
+An acked move is in a committed transaction: with ``full`` (the default) the
+WAL was fsynced before the ack.
+
+Compare-and-set: the writer checks each append's expected seq against the
+stream's last seq (cached, loaded once per stream) inside the transaction, and
+the primary key (stream, seq) backs it: two appends of one seq never both land.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import queue
+import sqlite3
+import threading
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Literal
+
+from .base import EventLog, LogUnavailable, SeqConflict
+
+__all__ = ["SqliteLog", "Synchronous"]
+
+Synchronous = Literal["full", "normal"]
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS events (
+    stream TEXT NOT NULL,
+    seq INTEGER NOT NULL,
+    entry BLOB NOT NULL,
+    PRIMARY KEY (stream, seq)
+) WITHOUT ROWID
+"""
+
+
+@dataclass(slots=True)
+class _Append:
+    stream: str
+    expected_seq: int
+    entries: Sequence[bytes]
+    future: asyncio.Future[None]
+    loop: asyncio.AbstractEventLoop
+    error: BaseException | None = field(default=None)
+
+
+_STOP = object()
+
+
+class SqliteLog(EventLog):
+    """Streams in one SQLite file (WAL), appended through a group-commit writer thread."""
+
+    def __init__(self, path: str | Path, synchronous: Synchronous = "full") -> None:
+        self.path = Path(path)
+        self.synchronous = synchronous
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self._queue: queue.SimpleQueue[_Append | object] = queue.SimpleQueue()
+        self._closed = False
+        self.commits = 0
+        """Transactions committed so far (appends / commits = the batching factor)."""
+        self.appends = 0
+        conn = self._connect()
+        conn.execute(_SCHEMA)
+        conn.commit()
+        self._writer_conn = conn
+        self._writer = threading.Thread(target=self._write_loop, name="sqlite-log-writer")
+        self._writer.daemon = True
+        self._writer.start()
+        # Reads run on one thread with their own connection: WAL lets them proceed
+        # beside the writer.
+        self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-log-reader")
+        self._reader_conn: sqlite3.Connection | None = None
+
+    def _connect(self) -> sqlite3.Connection:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn.execute("PRAGMA journal_mode=WAL")
+        conn.execute(f"PRAGMA synchronous={self.synchronous.upper()}")
+        conn.execute("PRAGMA busy_timeout=5000")
+        return conn
+
+    async def append(self, stream: str, expected_seq: int, entries: Sequence[bytes]) -> None:
+        """See :meth:`EventLog.append`; returns after the batch's commit."""
+        if self._closed:
+            raise LogUnavailable("the log is closed")
+        loop = asyncio.get_running_loop()
+        request = _Append(stream, expected_seq, entries, loop.create_future(), loop)
+        self._queue.put(request)
+        await request.future
+
+    def _write_loop(self) -> None:
+        last_seq: dict[str, int] = {}
+        conn = self._writer_conn
+        while True:
+            first = self._queue.get()
+            if first is _STOP:
+                break
+            batch = [first]
+            stop = False
+            while True:  # take everything that queued up during the last commit
+                try:
+                    item = self._queue.get_nowait()
+                except queue.Empty:
+                    break
+                if item is _STOP:
+                    stop = True
+                    break
+                batch.append(item)
+            requests = [r for r in batch if isinstance(r, _Append)]
+            self._commit(conn, requests, last_seq)
+            _resolve(requests)
+            if stop:
+                break
+        conn.close()
+
+    def _commit(
+        self, conn: sqlite3.Connection, requests: list[_Append], last_seq: dict[str, int]
+    ) -> None:
+        tentative = dict(last_seq)
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            for request in requests:
+                last = tentative.get(request.stream)
+                if last is None:
+                    row = conn.execute(
+                        "SELECT MAX(seq) FROM events WHERE stream = ?", (request.stream,)
+                    ).fetchone()
+                    last = row[0] or 0
+                if request.expected_seq != last + 1:
+                    request.error = SeqConflict(request.stream, request.expected_seq, last + 1)
+                    tentative[request.stream] = last
+                    continue
+                conn.executemany(
+                    "INSERT INTO events (stream, seq, entry) VALUES (?, ?, ?)",
+                    [
+                        (request.stream, request.expected_seq + i, entry)
+                        for i, entry in enumerate(request.entries)
+                    ],
+                )
+                tentative[request.stream] = last + len(request.entries)
+            conn.execute("COMMIT")
+        except sqlite3.Error as exc:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            failure = LogUnavailable(f"sqlite: {exc}")
+            for request in requests:
+                request.error = request.error or failure
+            last_seq.clear()  # the cache may be wrong now: reload from the file
+            return
+        last_seq.update(tentative)
+        self.commits += 1
+        self.appends += len(requests)
+
+    async def read(self, stream: str, after: int = 0) -> list[tuple[int, bytes]]:
+        """See :meth:`EventLog.read`."""
+        return await self._read(
+            "SELECT seq, entry FROM events WHERE stream = ? AND seq > ? ORDER BY seq",
+            (stream, after),
+        )
+
+    async def streams(self, prefix: str = "") -> list[str]:
+        """See :meth:`EventLog.streams`."""
+        # Range scan on the primary key rather than LIKE, whose escaping rules
+        # would make a prefix with % or _ match too much.
+        rows = await self._read(
+            "SELECT DISTINCT stream FROM events WHERE stream >= ? AND stream < ? ORDER BY stream",
+            (prefix, prefix + "\U0010ffff"),
+        )
+        return [row[0] for row in rows]
+
+    async def _read(self, sql: str, args: tuple[object, ...]) -> list[Any]:
+        def run() -> list[Any]:
+            if self._reader_conn is None:
+                self._reader_conn = self._connect()
+            return self._reader_conn.execute(sql, args).fetchall()
+
+        try:
+            return await asyncio.get_running_loop().run_in_executor(self._reader, run)
+        except sqlite3.Error as exc:
+            raise LogUnavailable(f"sqlite: {exc}") from exc
+
+    async def close(self) -> None:
+        """Commit what is queued, stop the writer, close both connections."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(_STOP)
+        await asyncio.to_thread(self._writer.join)
+
+        def close_reader() -> None:
+            if self._reader_conn is not None:
+                self._reader_conn.close()
+
+        await asyncio.get_running_loop().run_in_executor(self._reader, close_reader)
+        self._reader.shutdown(wait=True)
+
+
+def _resolve(requests: list[_Append]) -> None:
+    """Hand each result back to its event loop: one callback per loop per batch."""
+    by_loop: dict[asyncio.AbstractEventLoop, list[_Append]] = {}
+    for request in requests:
+        by_loop.setdefault(request.loop, []).append(request)
+    for loop, items in by_loop.items():
+        # A closed loop has nobody waiting any more.
+        with contextlib.suppress(RuntimeError):
+            loop.call_soon_threadsafe(_settle, items)
+
+
+def _settle(requests: list[_Append]) -> None:
+    for request in requests:
+        if request.future.done():  # the caller was cancelled
+            continue
+        if request.error is None:
+            request.future.set_result(None)
+        else:
+            request.future.set_exception(request.error)

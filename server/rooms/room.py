@@ -1,0 +1,57 @@
+"""A room as one node holds it: the folded state, its events, who is listening."""
+
+from __future__ import annotations
+
+import asyncio
+from collections import Counter
+from typing import Protocol
+
+from dealroom.protocol import Actor, Codec, Event, Role
+
+from ..referee import RoomState
+
+__all__ = ["Room", "Subscriber", "stream_of"]
+
+
+def stream_of(room_id: str) -> str:
+    """The log stream that holds a room."""
+    return f"room:{room_id}"
+
+
+class Subscriber(Protocol):
+    """Something that receives a room's encoded frames (a WebSocket connection)."""
+
+    @property
+    def viewer(self) -> Actor:
+        """Whose eyes: a seat's role, an observer or the facilitator."""
+
+    @property
+    def codec(self) -> Codec:
+        """The wire format this subscriber reads."""
+
+    def deliver(self, frame: bytes) -> None:
+        """Queue one encoded frame; must not block."""
+
+
+class Room:
+    """One room on this node. Only :class:`~.service.RoomService` changes it."""
+
+    __slots__ = ("events", "id", "lock", "presence", "stale", "state", "subscribers", "timer")
+
+    def __init__(self, state: RoomState, events: list[Event]) -> None:
+        self.id = state.room
+        self.state = state
+        self.events = events
+        """Every event, in order: ``events[i].seq == i + 1``."""
+        self.subscribers: set[Subscriber] = set()
+        self.presence: Counter[Role] = Counter()
+        """Open connections per seat on this node."""
+        self.lock = asyncio.Lock()
+        self.timer: asyncio.TimerHandle | None = None
+        self.stale = False
+        """True when an append's fate is unknown: catch up from the log before the next use."""
+
+    @property
+    def stream(self) -> str:
+        """This room's log stream."""
+        return stream_of(self.id)

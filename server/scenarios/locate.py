@@ -1,0 +1,90 @@
+"""Map a path inside a TOML document (``issues[1].min``) to its line number.
+
+``tomllib`` keeps no positions, and a trainer needs "line 42", not
+``$.issues[1].min``. This reads the source once, tracking table headers,
+arrays of tables and keys (dotted keys and inline tables included), and records
+the line where each path is defined. Lookups fall back to the longest defined
+prefix, so a missing key points at the table that lacks it.
+"""
+
+from __future__ import annotations
+
+import re
+
+__all__ = ["Locator", "split_path"]
+
+_HEADER = re.compile(r"^\s*(\[\[?)\s*([^\]]+?)\s*\]\]?\s*(#.*)?$")
+_KEY = re.compile(
+    r"""^\s*((?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+)(?:\s*\.\s*(?:"[^"]*"|'[^']*'|[A-Za-z0-9_-]+))*)\s*=(.*)$"""
+)
+_INLINE_KEY = re.compile(r"""(?:^|[{,])\s*("[^"]*"|'[^']*'|[A-Za-z0-9_-]+)\s*=""")
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+Path = tuple[str | int, ...]
+
+
+def _keys(dotted: str) -> list[str]:
+    parts = re.findall(r""""[^"]*"|'[^']*'|[A-Za-z0-9_-]+""", dotted)
+    return [p[1:-1] if p[0] in "\"'" else p for p in parts]
+
+
+def split_path(path: str) -> Path:
+    """``"issues[1].min"`` -> ``("issues", 1, "min")``."""
+    return tuple(int(index) if index else name for name, index in _PATH_PART.findall(path))
+
+
+class Locator:
+    """Line numbers (1-based) of the paths defined in one TOML source."""
+
+    def __init__(self, text: str) -> None:
+        self.lines: dict[Path, int] = {}
+        counts: dict[Path, int] = {}
+        table: Path = ()
+        in_string: str | None = None
+        for number, line in enumerate(text.splitlines(), start=1):
+            if in_string is not None:
+                if line.count(in_string) % 2 == 1:
+                    in_string = None
+                continue
+            header = _HEADER.match(line)
+            if header and not line.lstrip().startswith("#"):
+                keys = tuple(_keys(header.group(2)))
+                if header.group(1) == "[[":
+                    index = counts.get(keys, 0)
+                    counts[keys] = index + 1
+                    table = (*keys, index)
+                else:
+                    table = self._resolve(keys, counts)
+                self.lines.setdefault(table, number)
+                continue
+            key = _KEY.match(line)
+            if key is None:
+                continue
+            path = (*table, *_keys(key.group(1)))
+            self.lines.setdefault(path, number)
+            value = key.group(2)
+            for quote in ('"""', "'''"):
+                if value.count(quote) % 2 == 1:
+                    in_string = quote
+            if value.strip().startswith("{"):
+                for inner in _INLINE_KEY.findall(value):
+                    self.lines.setdefault((*path, inner.strip("\"'")), number)
+
+    @staticmethod
+    def _resolve(keys: tuple[str, ...], counts: dict[Path, int]) -> Path:
+        # [issues.extra] inside the latest [[issues]] element refers to that element.
+        resolved: list[str | int] = []
+        for key in keys:
+            resolved.append(key)
+            prefix = tuple(k for k in resolved if isinstance(k, str))
+            if prefix in counts:
+                resolved.append(counts[prefix] - 1)
+        return tuple(resolved)
+
+    def line(self, path: Path) -> int | None:
+        """The line defining ``path`` or its longest defined prefix; None if nothing matches."""
+        for end in range(len(path), 0, -1):
+            found = self.lines.get(path[:end])
+            if found is not None:
+                return found
+        return None

@@ -1,0 +1,296 @@
+"""The facilitator HTTP API under ``/api/`` (``Authorization: Bearer <token>``).
+
+Requests and responses are JSON. A refused request answers
+``{"error": {"code": C, "message": M}}`` with a stable code: ``unauthorized``
+(401), ``not_found`` (404), ``invalid_request`` (400), or the referee's code
+for a refused control action (409).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, Literal, TypeVar
+
+import msgspec
+from aiohttp import web
+
+from dealroom.protocol import JSON, Role, Scenario
+
+from ..auth import SEAT_ROLES, Tokens
+from ..log import LogUnavailable
+from ..referee import (
+    Announce,
+    Applied,
+    Command,
+    End,
+    Extend,
+    Mediate,
+    Pause,
+    Refused,
+    Resume,
+    room_view,
+)
+from ..rooms import Room, RoomService
+from .keys import CATALOG, ROOMS, SETTINGS, TOKENS, WORKSHOPS
+
+__all__ = ["routes"]
+
+log = logging.getLogger(__name__)
+routes = web.RouteTableDef()
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+_MAX_ROOMS_PER_CALL = 500
+_T = TypeVar("_T")
+
+
+class ApiError(Exception):
+    """Turned into a JSON error body by the middleware."""
+
+    def __init__(self, status: int, code: str, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+
+
+def _json(data: Any, status: int = 200) -> web.Response:
+    return web.Response(
+        body=msgspec.json.encode(data), status=status, content_type="application/json"
+    )
+
+
+@web.middleware
+async def api_errors(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Authenticate ``/api/`` and turn every failure into a JSON error with a stable code."""
+    if not request.path.startswith("/api/"):
+        return await handler(request)
+    try:
+        header = request.headers.get("Authorization", "")
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer" or not request.app[TOKENS].is_facilitator(token.strip()):
+            raise ApiError(401, "unauthorized", "Send the facilitator token as a Bearer token.")
+        return await handler(request)
+    except ApiError as exc:
+        error = {"code": exc.code, "message": exc.message}
+        return _json({"error": error}, status=exc.status)
+    except web.HTTPException as exc:
+        code = "not_found" if exc.status == 404 else "invalid_request"
+        return _json({"error": {"code": code, "message": exc.reason}}, status=exc.status)
+    except LogUnavailable:
+        log.exception("event log unavailable")
+        msg = "The event log is unavailable; retry."
+        return _json({"error": {"code": "unavailable", "message": msg}}, status=503)
+
+
+async def _body(request: web.Request, kind: type[_T]) -> _T:
+    raw = await request.read()
+    try:
+        return msgspec.json.decode(raw or b"{}", type=kind)
+    except msgspec.DecodeError as exc:
+        raise ApiError(400, "invalid_request", str(exc)) from exc
+
+
+def _scenario(request: web.Request, scenario_id: str) -> Scenario:
+    scenario = request.app[CATALOG].get(scenario_id)
+    if scenario is None:
+        raise ApiError(404, "not_found", f"There is no scenario {scenario_id!r}.")
+    return scenario
+
+
+async def _room(request: web.Request) -> Room:
+    room = await request.app[ROOMS].room(request.match_info["room"])
+    if room is None:
+        raise ApiError(404, "not_found", f"There is no room {request.match_info['room']!r}.")
+    return room
+
+
+def _base_url(request: web.Request) -> str:
+    configured = request.app[SETTINGS].public_url
+    return (configured or str(request.url.origin())).rstrip("/")
+
+
+def _seats(request: web.Request, room: Room) -> dict[str, dict[str, str]]:
+    tokens: Tokens = request.app[TOKENS]
+    base = _base_url(request)
+    seats: dict[str, dict[str, str]] = {}
+    for role in SEAT_ROLES:
+        token = tokens.seat(room.id, role)
+        seats[role] = {"token": token, "url": f"{base}/join/{token}"}
+    return seats
+
+
+def _summary(room: Room) -> dict[str, Any]:
+    state = room.state
+    return {
+        "id": room.id,
+        "label": state.label,
+        "workshop": state.workshop,
+        "scenario": state.scenario.id,
+        "created_at": state.created_at,
+        "present": sorted(room.presence),
+        "state": msgspec.to_builtins(room_view(state)),
+    }
+
+
+# -- scenarios ---------------------------------------------------------------
+
+
+@routes.get("/api/scenarios")
+async def list_scenarios(request: web.Request) -> web.Response:
+    """Every scenario this server offers, without the private briefs."""
+    return _json([s.public() for s in request.app[CATALOG].all()])
+
+
+@routes.get("/api/scenarios/{scenario}")
+async def get_scenario(request: web.Request) -> web.Response:
+    """One scenario, whole (both briefs and scorings): the facilitator sees everything."""
+    return _json(_scenario(request, request.match_info["scenario"]))
+
+
+# -- workshops ---------------------------------------------------------------
+
+
+class NewWorkshop(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """POST /api/workshops body."""
+
+    scenario: str
+    title: str = ""
+    rooms: Annotated[int, msgspec.Meta(ge=0, le=_MAX_ROOMS_PER_CALL)] = 0
+
+
+@routes.post("/api/workshops")
+async def create_workshop(request: web.Request) -> web.Response:
+    """Create a workshop and, optionally, its first ``rooms`` rooms."""
+    body = await _body(request, NewWorkshop)
+    scenario = _scenario(request, body.scenario)
+    service: RoomService = request.app[ROOMS]
+    workshop = await request.app[WORKSHOPS].create(
+        body.title or scenario.title, scenario.id, service.clock()
+    )
+    rooms = [
+        await service.create(scenario, workshop=workshop.id, label=f"Room {n + 1}")
+        for n in range(body.rooms)
+    ]
+    return _json(_workshop(request, workshop.id, rooms), status=201)
+
+
+def _workshop(request: web.Request, workshop_id: str, rooms: list[Room]) -> dict[str, Any]:
+    workshop = request.app[WORKSHOPS].by_id[workshop_id]
+    return {
+        **msgspec.to_builtins(workshop),
+        "rooms": [{**_summary(r), "seats": _seats(request, r)} for r in rooms],
+    }
+
+
+def _rooms_of(request: web.Request, workshop_id: str) -> list[Room]:
+    rooms = request.app[ROOMS].rooms.values()
+    return sorted(
+        (r for r in rooms if r.state.workshop == workshop_id), key=lambda r: r.state.created_at
+    )
+
+
+@routes.get("/api/workshops")
+async def list_workshops(request: web.Request) -> web.Response:
+    """Every workshop with its room count."""
+    workshops = sorted(request.app[WORKSHOPS].by_id.values(), key=lambda w: w.created_at)
+    return _json(
+        [{**msgspec.to_builtins(w), "room_count": len(_rooms_of(request, w.id))} for w in workshops]
+    )
+
+
+@routes.get("/api/workshops/{workshop}")
+async def get_workshop(request: web.Request) -> web.Response:
+    """A workshop and all its rooms with their seats."""
+    workshop_id = request.match_info["workshop"]
+    if workshop_id not in request.app[WORKSHOPS].by_id:
+        raise ApiError(404, "not_found", f"There is no workshop {workshop_id!r}.")
+    return _json(_workshop(request, workshop_id, _rooms_of(request, workshop_id)))
+
+
+# -- rooms -------------------------------------------------------------------
+
+
+class NewRoom(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """POST /api/rooms body."""
+
+    scenario: str
+    workshop: str | None = None
+    label: Annotated[str, msgspec.Meta(max_length=120)] = ""
+
+
+@routes.post("/api/rooms")
+async def create_room(request: web.Request) -> web.Response:
+    """Create a room; the answer holds a join token and URL for every seat."""
+    body = await _body(request, NewRoom)
+    scenario = _scenario(request, body.scenario)
+    if body.workshop is not None and body.workshop not in request.app[WORKSHOPS].by_id:
+        raise ApiError(404, "not_found", f"There is no workshop {body.workshop!r}.")
+    room = await request.app[ROOMS].create(scenario, workshop=body.workshop, label=body.label)
+    return _json({**_summary(room), "seats": _seats(request, room)}, status=201)
+
+
+@routes.get("/api/rooms")
+async def list_rooms(request: web.Request) -> web.Response:
+    """Every room (``?workshop=ID`` to filter), newest last."""
+    workshop = request.query.get("workshop")
+    rooms = sorted(request.app[ROOMS].rooms.values(), key=lambda r: r.state.created_at)
+    return _json([_summary(r) for r in rooms if workshop is None or r.state.workshop == workshop])
+
+
+@routes.get("/api/rooms/{room}")
+async def get_room(request: web.Request) -> web.Response:
+    """A room's state, seats and full log (private events included)."""
+    room = await _room(request)
+    events = b"[" + b",".join(JSON.encode(e) for e in room.events) + b"]"
+    head = msgspec.json.encode({**_summary(room), "seats": _seats(request, room)})
+    body = head[:-1] + b',"events":' + events + b"}"
+    return web.Response(body=body, content_type="application/json")
+
+
+class Seconds(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """POST .../extend body."""
+
+    seconds: int
+
+
+class Text(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """POST .../announce and .../message body."""
+
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    to: Role | None = None
+
+
+Action = Literal["pause", "resume", "extend", "announce", "message", "end"]
+
+
+async def _command(request: web.Request, action: Action, now: int) -> Command:
+    match action:
+        case "pause":
+            return Pause(now=now)
+        case "resume":
+            return Resume(now=now)
+        case "end":
+            return End(now=now)
+        case "extend":
+            return Extend(seconds=(await _body(request, Seconds)).seconds, now=now)
+        case "announce":
+            return Announce(text=(await _body(request, Text)).text, now=now)
+        case "message":
+            text = await _body(request, Text)
+            return Mediate(text=text.text, to=text.to, now=now)
+
+
+@routes.post(r"/api/rooms/{room}/{action:(pause|resume|extend|announce|message|end)}")
+async def control(request: web.Request) -> web.Response:
+    """A facilitator action on one room; answers the seq of the event it recorded."""
+    room = await _room(request)
+    service: RoomService = request.app[ROOMS]
+    action: Action = request.match_info["action"]  # type: ignore[assignment]
+    command = await _command(request, action, service.clock())
+    decision = await service.submit(room, command)
+    if isinstance(decision, Refused):
+        raise ApiError(409, decision.code, decision.message)
+    assert isinstance(decision, Applied)
+    seq = decision.events[0].seq if decision.events else room.state.seq
+    return _json({"seq": seq, "state": room_view(room.state)})

@@ -1,0 +1,76 @@
+"""make_app(settings): the aiohttp application, wired once, no globals.
+
+Cleanup contexts start and stop what the app owns, in order: the event log,
+then the workshops and rooms restored from it. ``on_shutdown`` closes every
+WebSocket with 1001 (going away) before the log is flushed and closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import weakref
+from collections.abc import AsyncIterator
+
+from aiohttp import web
+
+from dealroom.protocol import CloseCode
+
+from ..auth import Tokens, load_or_create_secret
+from ..config import Settings
+from ..log import open_log
+from ..rooms import RoomService
+from ..rooms.workshops import Workshops
+from ..scenarios import Catalog
+from .api import api_errors, routes
+from .keys import CATALOG, CONNECTIONS, LOG, ROOMS, SETTINGS, TOKENS, WORKSHOPS
+from .static import add_static_routes
+from .ws import websocket
+
+__all__ = ["make_app"]
+
+log = logging.getLogger(__name__)
+
+
+def make_app(settings: Settings) -> web.Application:
+    """Build the application for ``settings``; nothing starts until it runs."""
+    app = web.Application(middlewares=[api_errors], client_max_size=256 * 1024)
+    app[SETTINGS] = settings
+    app[CATALOG] = Catalog(list(settings.scenario_dirs))
+    secret, facilitator_token, _ = load_or_create_secret(
+        settings.data_dir, settings.facilitator_token
+    )
+    app[TOKENS] = Tokens(secret, facilitator_token)
+    app[CONNECTIONS] = weakref.WeakSet()
+    app.cleanup_ctx.append(_event_log)
+    app.on_shutdown.append(_close_sockets)
+    app.router.add_get("/ws", websocket)
+    app.router.add_routes(routes)
+    add_static_routes(app)
+    return app
+
+
+async def _event_log(app: web.Application) -> AsyncIterator[None]:
+    settings = app[SETTINGS]
+    event_log = open_log(settings.store, settings.data_dir, settings.synchronous)
+    app[LOG] = event_log
+    rooms = RoomService(event_log)
+    workshops = Workshops(event_log)
+    app[ROOMS] = rooms
+    app[WORKSHOPS] = workshops
+    await workshops.start()
+    await rooms.start()
+    yield
+    await rooms.stop()
+    await event_log.close()  # flushes every pending append before returning
+    log.info("event log closed")
+
+
+async def _close_sockets(app: web.Application) -> None:
+    app[ROOMS].stopping = True  # closing sockets now is the server leaving, not the seats
+    open_now = app[CONNECTIONS]
+    connections = [*open_now]
+    await asyncio.gather(
+        *(c.ws.close(code=CloseCode.GOING_AWAY, message=b"server shutdown") for c in connections),
+        return_exceptions=True,
+    )

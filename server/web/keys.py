@@ -1,0 +1,36 @@
+"""Every typed key of the aiohttp application's state, in one place."""
+
+from __future__ import annotations
+
+import weakref
+from typing import TYPE_CHECKING
+
+from aiohttp import web
+
+from ..auth import Tokens
+from ..config import Settings
+from ..log import EventLog
+from ..rooms import RoomService
+from ..rooms.workshops import Workshops
+from ..scenarios import Catalog
+
+if TYPE_CHECKING:
+    from .ws import Connection
+
+__all__ = [
+    "CATALOG",
+    "CONNECTIONS",
+    "LOG",
+    "ROOMS",
+    "SETTINGS",
+    "TOKENS",
+    "WORKSHOPS",
+]
+
+SETTINGS = web.AppKey("settings", Settings)
+LOG = web.AppKey("log", EventLog)
+ROOMS = web.AppKey("rooms", RoomService)
+WORKSHOPS = web.AppKey("workshops", Workshops)
+CATALOG = web.AppKey("catalog", Catalog)
+TOKENS = web.AppKey("tokens", Tokens)
+CONNECTIONS: web.AppKey[weakref.WeakSet[Connection]] = web.AppKey("connections")
