@@ -1,0 +1,109 @@
+"""Shared test helpers: a small scenario and a referee driver."""
+
+from __future__ import annotations
+
+import itertools
+from typing import Literal
+
+from dealroom.protocol import (
+    Created,
+    Issue,
+    IssueScoring,
+    RoleSide,
+    Rules,
+    Scenario,
+)
+from dealroom.server.referee import (
+    Applied,
+    Command,
+    Decision,
+    RoomState,
+    decide,
+    fold,
+    initial_state,
+)
+
+T0 = 1_800_000_000_000  # a fixed epoch-ms "now" for pure tests
+
+
+def small_scenario(
+    *,
+    turns: Literal["free", "alternating"] = "free",
+    first_mover: Literal["buyer", "seller", "either"] = "either",
+    deadlock_after: int = 3,
+    deadline_seconds: int = 600,
+) -> Scenario:
+    """Three issues: price (money), warranty (options), delivery (integer weeks)."""
+    issues = (
+        Issue(id="price", label="Price", kind="money", unit="EUR", min=100, max=200, step=10),
+        Issue(
+            id="warranty",
+            label="Warranty",
+            kind="options",
+            options=("1 year", "2 years", "3 years"),
+        ),
+        Issue(id="delivery", label="Delivery", kind="integer", unit="weeks", min=2, max=12),
+    )
+    buyer = RoleSide(
+        title="Buyer",
+        brief="BUYER-SECRET: you can pay up to 180.",
+        prefers={"price": "down", "warranty": "up", "delivery": "down"},
+        scoring={
+            "price": IssueScoring(weight=50),
+            "warranty": IssueScoring(points={"1 year": 0, "2 years": 10, "3 years": 15}),
+            "delivery": IssueScoring(weight=35),
+        },
+        reservation_value=30,
+    )
+    seller = RoleSide(
+        title="Seller",
+        brief="SELLER-SECRET: your cost floor is 120.",
+        prefers={"price": "up", "warranty": "down", "delivery": "up"},
+        scoring={
+            "price": IssueScoring(weight=60),
+            "warranty": IssueScoring(weight=30),
+            "delivery": IssueScoring(weight=10),
+        },
+        reservation_value=25,
+    )
+    return Scenario(
+        id="small",
+        title="Small test deal",
+        summary="A three-issue deal for tests.",
+        rules=Rules(
+            deadline_seconds=deadline_seconds,
+            turns=turns,
+            first_mover=first_mover,
+            deadlock_after=deadlock_after,
+        ),
+        issues=issues,
+        roles={"buyer": buyer, "seller": seller},
+    )
+
+
+def terms(price: int = 150, warranty: str = "2 years", delivery: int = 6) -> dict[str, int | str]:
+    """A complete, valid package for :func:`small_scenario`."""
+    return {"price": price, "warranty": warranty, "delivery": delivery}
+
+
+class Table:
+    """Drives the pure referee like the room service does: decide, then fold."""
+
+    def __init__(self, scenario: Scenario | None = None) -> None:
+        created = Created(
+            seq=1, at=T0, by="facilitator", room="r1", scenario=scenario or small_scenario()
+        )
+        self.state: RoomState = initial_state(created)
+        self.log: list = [created]
+        self._ids = itertools.count(1)
+
+    def run(self, command: Command) -> Decision:
+        decision = decide(self.state, command)
+        if isinstance(decision, Applied):
+            for event in decision.events:
+                fold(self.state, event)
+                self.log.append(event)
+        return decision
+
+    def next_id(self) -> str:
+        return f"m{next(self._ids)}"
