@@ -48,7 +48,7 @@ async def test_two_nodes_racing_for_one_seq_never_both_land(tmp_path) -> None:  
     assert room_b is not None
     for role, node, room in (("buyer", node_a, room_a), ("seller", node_b, room_b)):
         await node.arrive(room, role)  # type: ignore[arg-type]
-    await node_a._catch_up(room_a)  # noqa: SLF001 - sync node a with b's join
+    await node_a._catch_up(room_a)
     results = await asyncio.gather(
         node_a.submit(
             room_a,
@@ -64,8 +64,8 @@ async def test_two_nodes_racing_for_one_seq_never_both_land(tmp_path) -> None:  
     entries = await log.read(room_a.stream)
     assert [seq for seq, _ in entries] == list(range(1, len(entries) + 1))
     # Node b catches up and sees exactly what node a sees.
-    await node_b._catch_up(room_b)  # noqa: SLF001
-    await node_a._catch_up(room_a)  # noqa: SLF001
+    await node_b._catch_up(room_b)
+    await node_a._catch_up(room_a)
     assert room_a.state.seq == room_b.state.seq == len(entries)
     assert room_a.state.standing == room_b.state.standing
     # The same move id through the other node is a duplicate, not a second offer.
