@@ -77,6 +77,7 @@ async def test_control_actions(server: Running) -> None:
     assert status == 409 and again["error"]["code"] == "invalid_action"
     status, extended = await server.api("POST", f"/api/rooms/{rid}/extend", {"seconds": 60})
     assert status == 200
+    assert extended["state"]["remaining_ms"] > paused["state"]["remaining_ms"] + 59_000
     status, resumed = await server.api("POST", f"/api/rooms/{rid}/resume")
     assert status == 200 and resumed["state"]["deadline"] is not None
     assert (await seller.event("resumed"))["deadline"] == resumed["state"]["deadline"]
