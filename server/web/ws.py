@@ -172,12 +172,19 @@ class _Session:
             if isinstance(data, str):  # a text frame on aiohttp without decode_text=False
                 data = data.encode()
             frame = codec.decode_client(data)
-            if isinstance(frame, Error):
-                conn.reply(frame)
-            elif isinstance(frame, Hello):
-                await self._hello(frame)
-            else:
-                await self._move(frame)
+            try:
+                if isinstance(frame, Error):
+                    conn.reply(frame)
+                elif isinstance(frame, Hello):
+                    await self._hello(frame)
+                else:
+                    await self._move(frame)
+            except LogUnavailable as exc:
+                log.warning("event log unavailable: %s", exc)
+                self._error(None, ErrorCode.UNAVAILABLE, "The event log is unavailable; retry.")
+            except Exception:  # a bug must cost one frame, never the connection
+                log.exception("frame %r failed", type(frame).__name__)
+                self._error(None, ErrorCode.INTERNAL_ERROR, "Server error; retry.")
 
     def _error(self, move_id: str | None, code: ErrorCode, message: str) -> None:
         self.conn.reply(Error(id=move_id, code=code, message=message))

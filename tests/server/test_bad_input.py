@@ -158,3 +158,25 @@ async def test_sustained_flood_closes_with_1008(make_server: MakeServer) -> None
         while True:
             await client.recv()
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1008
+
+
+async def test_server_faults_cost_a_frame_not_the_connection(
+    server: Running, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dealroom.server.log import LogUnavailable
+    from dealroom.server.rooms import RoomService
+
+    _, buyer, _ = await server.seated()
+    real = RoomService.submit
+    faults: list[Exception] = [LogUnavailable("disk gone"), RuntimeError("bug")]
+
+    async def failing(self: RoomService, room: object, command: object) -> object:
+        if faults:
+            raise faults.pop(0)
+        return await real(self, room, command)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(RoomService, "submit", failing)
+    assert (await buyer.move("offer", "f1", terms=terms()))["code"] == "unavailable"
+    assert (await buyer.move("offer", "f1", terms=terms()))["code"] == "internal_error"
+    retry = await buyer.move("offer", "f1", terms=terms())
+    assert retry["type"] == "ack" and retry["duplicate"] is False
