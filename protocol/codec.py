@@ -25,6 +25,17 @@ ServerFrame = Welcome | Ack | Error | Event
 T = TypeVar("T")
 
 
+# msgspec raises these, not DecodeError, for invalid UTF-8 inside a string and for
+# nesting deeper than its recursion limit: both are undecodable frames.
+_UNREADABLE = (UnicodeError, RecursionError)
+
+
+def _unreadable(exc: BaseException) -> str:
+    if isinstance(exc, RecursionError):
+        return "The frame is nested too deeply."
+    return f"The frame holds text that is not valid UTF-8 ({exc.__class__.__name__})."
+
+
 class _Peek(msgspec.Struct):
     """Reads only what routing and error replies need; skips every other field."""
 
@@ -71,12 +82,16 @@ class Codec:
         return self._decode(self._server, data, "server")  # type: ignore[no-any-return]
 
     def _decode(self, family: _Family[Any], data: bytes | str, side: str) -> Any:
+        if self.binary and isinstance(data, str):
+            data = data.encode()
         try:
             peek = family.peek.decode(data)
         except msgspec.ValidationError:
             return Error(id=None, code=ErrorCode.INVALID_FRAME, message="A frame must be a map.")
         except msgspec.DecodeError as exc:
             return Error(id=None, code=ErrorCode.BAD_FRAME, message=str(exc))
+        except _UNREADABLE as exc:
+            return Error(id=None, code=ErrorCode.BAD_FRAME, message=_unreadable(exc))
         move_id = peek.id if isinstance(peek.id, str) else None
         if peek.type is None:
             return Error(
@@ -94,6 +109,8 @@ class Codec:
             return decoder.decode(data)
         except msgspec.DecodeError as exc:  # ValidationError is a DecodeError
             return Error(id=move_id, code=ErrorCode.INVALID_FRAME, message=str(exc))
+        except _UNREADABLE as exc:
+            return Error(id=move_id, code=ErrorCode.BAD_FRAME, message=_unreadable(exc))
 
 
 JSON = Codec(SUBPROTOCOL_JSON, binary=False, module=msgspec.json)

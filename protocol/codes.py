@@ -58,7 +58,8 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.FORBIDDEN: "Your role may not do this (for example an observer sending a move).",
     ErrorCode.NOT_STARTED: "The room has not started: both seats must join first.",
     ErrorCode.ROOM_PAUSED: "The facilitator has paused the room.",
-    ErrorCode.ROOM_ENDED: "The room has ended; nothing more can happen in it.",
+    ErrorCode.ROOM_ENDED: "The room has ended, or its deadline has passed (the expiry is "
+    "being recorded); nothing more can happen in it.",
     ErrorCode.NOT_YOUR_TURN: "The scenario takes turns and the next offer is the counterpart's.",
     ErrorCode.INVALID_TERMS: "The terms miss an issue, name an unknown one, or hold a value "
     "outside its issue's domain.",
@@ -66,10 +67,11 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     "concession on the sender's previous offer.",
     ErrorCode.NO_STANDING_OFFER: "The counterpart has no standing offer to accept or reject.",
     ErrorCode.STALE_OFFER: "The `offer` seq is not the counterpart's standing offer.",
-    ErrorCode.INVALID_ACTION: "A facilitator action with a bad argument "
-    "(for example a non-positive extension).",
+    ErrorCode.INVALID_ACTION: "A facilitator action that cannot apply: a bad argument (a "
+    "non-positive extension, empty text) or the wrong phase (resume when not paused).",
     ErrorCode.UNAVAILABLE: "The event log could not make the move durable; retry the same id.",
-    ErrorCode.INTERNAL_ERROR: "A server bug; the move was not applied. Retry the same id.",
+    ErrorCode.INTERNAL_ERROR: "A server bug. Retry the same id: if the move was applied, the "
+    "retry is acknowledged with its seq; if not, it is applied once.",
 }
 
 

@@ -126,6 +126,8 @@ class RoomView(msgspec.Struct, frozen=True, kw_only=True):
     deadlocks: int
     outcome: Outcome | None
     agreement: Terms | None
+    duration_ms: int | None = None
+    """While waiting: how long the room will run once it starts (null: no deadline)."""
 
 
 class Welcome(msgspec.Struct, frozen=True, kw_only=True, tag="welcome", tag_field="type"):

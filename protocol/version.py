@@ -7,5 +7,5 @@ __all__ = ["PROTOCOL_VERSION", "SUBPROTOCOLS", "SUBPROTOCOL_JSON", "SUBPROTOCOL_
 PROTOCOL_VERSION = 1
 SUBPROTOCOL_JSON = "dealroom.v1.json"
 SUBPROTOCOL_MSGPACK = "dealroom.v1.msgpack"
-# Order is the server's preference when a client offers both.
+# When a client offers both, the first one in the client's list wins.
 SUBPROTOCOLS = (SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK)

@@ -28,6 +28,7 @@ class MemoryLog(EventLog):
     async def read(self, stream: str, after: int = 0) -> list[tuple[int, bytes]]:
         """See :meth:`EventLog.read`."""
         log = self._streams.get(stream, [])
+        after = max(after, 0)  # a negative slice start would count from the end
         return [(seq, entry) for seq, entry in enumerate(log[after:], start=after + 1)]
 
     async def streams(self, prefix: str = "") -> list[str]:

@@ -155,10 +155,11 @@ class SqliteLog(EventLog):
                 )
                 tentative[request.stream] = last + len(request.entries)
             conn.execute("COMMIT")
-        except sqlite3.Error as exc:
+        except Exception as exc:  # any failure must settle the batch, or callers wait forever
             if conn.in_transaction:
-                conn.execute("ROLLBACK")
-            failure = LogUnavailable(f"sqlite: {exc}")
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            failure = LogUnavailable(f"sqlite: {exc!r}")
             for request in requests:
                 request.error = request.error or failure
             last_seq.clear()  # the cache may be wrong now: reload from the file
@@ -171,16 +172,17 @@ class SqliteLog(EventLog):
         """See :meth:`EventLog.read`."""
         return await self._read(
             "SELECT seq, entry FROM events WHERE stream = ? AND seq > ? ORDER BY seq",
-            (stream, after),
+            (stream, min(max(after, 0), 2**63 - 1)),  # SQLite integers are 64-bit
         )
 
     async def streams(self, prefix: str = "") -> list[str]:
         """See :meth:`EventLog.streams`."""
-        # Range scan on the primary key rather than LIKE, whose escaping rules
-        # would make a prefix with % or _ match too much.
+        # A prefix compare rather than LIKE, whose wildcards (% and _) would match too much;
+        # `stream >= prefix` lets the primary key skip what sorts before it.
         rows = await self._read(
-            "SELECT DISTINCT stream FROM events WHERE stream >= ? AND stream < ? ORDER BY stream",
-            (prefix, prefix + "\U0010ffff"),
+            "SELECT DISTINCT stream FROM events WHERE stream >= ? AND substr(stream, 1, ?) = ? "
+            "ORDER BY stream",
+            (prefix, len(prefix), prefix),
         )
         return [row[0] for row in rows]
 

@@ -239,12 +239,12 @@ def _offer(
     for issue in scenario.issues:
         problem = issue.check(terms[issue.id])
         if problem is not None:
-            return Refused(ErrorCode.INVALID_TERMS, problem[:1].upper() + problem[1:] + ".")
+            return Refused(ErrorCode.INVALID_TERMS, f"Invalid terms: {problem}.")
     klass = classify(scenario, role, state.previous_terms.get(role), terms)
     if concede and klass is not OfferClass.CONCESSION:
         return Refused(
             ErrorCode.NOT_A_CONCESSION,
-            f"These terms are a {klass} on your previous offer, not a concession.",
+            f"These terms are {_article(klass)} {klass} on your previous offer, not a concession.",
         )
     emit(
         Offered(
@@ -263,6 +263,10 @@ def _offer(
     if state.deadlock_armed and streak >= scenario.rules.deadlock_after:
         emit(Deadlock(by="system", offers=streak, seq=emit.seq, at=emit.at))
     return Applied(tuple(emit.events))
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1] in "aeiou" else "a"
 
 
 def _check_standing(state: RoomState, role: Role, offer_seq: int) -> Refused | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dealroom.protocol import RoomView, Standing
 
-from .state import RoomState
+from .state import Phase, RoomState
 
 __all__ = ["room_view"]
 
@@ -26,4 +26,5 @@ def room_view(state: RoomState) -> RoomView:
         deadlocks=state.deadlocks,
         outcome=state.outcome,
         agreement=state.agreement,
+        duration_ms=state.duration_ms if state.phase is Phase.WAITING else None,
     )

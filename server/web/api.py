@@ -255,7 +255,13 @@ class Seconds(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 
 class Text(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
-    """POST .../announce and .../message body."""
+    """POST .../announce body: announcements go to the whole room."""
+
+    text: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+
+
+class Note(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """POST .../message body: a mediator's message, private to ``to`` when given."""
 
     text: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
     to: Role | None = None
@@ -277,8 +283,8 @@ async def _command(request: web.Request, action: Action, now: int) -> Command:
         case "announce":
             return Announce(text=(await _body(request, Text)).text, now=now)
         case "message":
-            text = await _body(request, Text)
-            return Mediate(text=text.text, to=text.to, now=now)
+            note = await _body(request, Note)
+            return Mediate(text=note.text, to=note.to, now=now)
 
 
 @routes.post(r"/api/rooms/{room}/{action:(pause|resume|extend|announce|message|end)}")
