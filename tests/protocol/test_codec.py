@@ -452,7 +452,6 @@ def test_msgpack_codec_refuses_str_input() -> None:
     assert result.code in FRAME_ERRORS
 
 
-
 # --- codec_for -------------------------------------------------------------------------
 
 
