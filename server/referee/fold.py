@@ -110,6 +110,7 @@ def fold(state: RoomState, event: Event) -> RoomState:
             state.phase = Phase.ENDED
             state.outcome = outcome
             state.deadline = None
+            state.remaining_ms = None
         case _:
             pass  # created, announcements and facilitator messages change no state
     return state

@@ -8,11 +8,14 @@ contract clients see when several things are wrong at once:
    is acknowledged again, never applied twice) - before anything else, so a
    retry still gets its ack after the room has ended;
 2. the phase table (:mod:`.table`) allows or refuses the command;
-3. a move after the deadline is refused (the clock's tick will record expiry);
+3. anything but the clock's tick and seats joining or leaving is refused past
+   the deadline (the tick will record the expiry);
 4. the command's content: turns, terms, standing offers, concessions.
 """
 
 from __future__ import annotations
+
+from typing import assert_never
 
 from dealroom.protocol import (
     Accept,
@@ -105,6 +108,15 @@ def decide(state: RoomState, command: Command) -> Decision:
         return Applied(())
     if verdict != ALLOW:
         return Refused(verdict, _PHASE_REASONS[verdict].format(action=name, phase=state.phase))
+    # Past the deadline the room is over, even before the clock's tick records the
+    # expiry: only that tick (and seats coming and going) may still happen, so
+    # nothing (a move, an extension) can slip in before `ended(expired)`.
+    if (
+        state.deadline is not None
+        and command.now >= state.deadline
+        and not isinstance(command, Tick | Join | Leave)
+    ):
+        return Refused(ErrorCode.ROOM_ENDED, "The deadline has passed; the room is expiring.")
     emit = _Emitter(state, command.now)
     match command:
         case MoveCommand():
@@ -137,6 +149,8 @@ def decide(state: RoomState, command: Command) -> Decision:
             emit(MessageEvent(by="facilitator", text=text, to=to, seq=emit.seq, at=emit.at))
         case End():
             emit(Ended(by="facilitator", outcome=Outcome.CLOSED, seq=emit.seq, at=emit.at))
+        case _:
+            assert_never(command)
     return Applied(tuple(emit.events))
 
 
@@ -172,8 +186,6 @@ class _Emitter:
 
 def _move(state: RoomState, command: MoveCommand, emit: _Emitter) -> Decision:
     role, move = command.role, command.move
-    if state.deadline is not None and command.now >= state.deadline:
-        return Refused(ErrorCode.ROOM_ENDED, "The deadline has passed; the room is expiring.")
     match move:
         case Offer(terms=terms) | Concede(terms=terms):
             return _offer(state, role, move.id, terms, isinstance(move, Concede), emit)
@@ -213,6 +225,8 @@ def _move(state: RoomState, command: MoveCommand, emit: _Emitter) -> Decision:
                     by=role, move=move.id, text=text, intent=intent, seq=emit.seq, at=emit.at
                 )
             )
+        case _:
+            assert_never(move)
     return Applied(tuple(emit.events))
 
 
