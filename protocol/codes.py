@@ -88,7 +88,7 @@ CLOSE_MEANINGS: dict[CloseCode, str] = {
     CloseCode.GOING_AWAY: "The server is shutting down; reconnect and resume by seq.",
     CloseCode.POLICY_VIOLATION: "Protocol abuse: the client kept flooding after `rate_limited` "
     "errors.",
-    CloseCode.MESSAGE_TOO_BIG: "A frame above the hard size cap (1 MiB); the WebSocket layer "
+    CloseCode.MESSAGE_TOO_BIG: "A frame above the hard size cap (4 MiB); the WebSocket layer "
     "cannot read past it.",
     CloseCode.SLOW_CONSUMER: "The client read too slowly and its send queue overflowed; "
     "reconnect and resume by seq.",

@@ -25,7 +25,7 @@ class Settings:
     scenario_dirs: tuple[Path, ...] = field(default_factory=tuple)
     max_frame_bytes: int = 64 * 1024
     """Frames above this get ``frame_too_large`` and are not read; the connection stays."""
-    hard_frame_bytes: int = 1024 * 1024
+    hard_frame_bytes: int = 4 * 1024 * 1024
     """Frames above this close the connection (1009): the WebSocket layer stops reading."""
     rate_per_second: float = 50.0
     rate_burst: int = 100
