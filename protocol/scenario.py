@@ -34,6 +34,7 @@ __all__ = [
     "Scenario",
     "TermValue",
     "Terms",
+    "issue_points",
 ]
 
 Role = Literal["buyer", "seller"]
@@ -97,6 +98,23 @@ class Issue(msgspec.Struct, frozen=True, kw_only=True):
         return self.min + rank * self.step
 
 
+def issue_points(
+    issue: Issue, scoring: IssueScoring | None, prefers: Direction, value: TermValue
+) -> float:
+    """Points one role's ``scoring`` gives ``value`` on ``issue`` (0 without a scoring)."""
+    if scoring is None:
+        return 0.0
+    if scoring.points is not None:
+        return scoring.points.get(str(value), 0.0)
+    span = issue.size() - 1
+    if span <= 0:
+        return scoring.weight
+    position = issue.rank(value) / span
+    if prefers == "down":
+        position = 1.0 - position
+    return scoring.weight * position
+
+
 class Rules(msgspec.Struct, frozen=True, kw_only=True):
     """How a room of this scenario runs."""
 
@@ -150,6 +168,13 @@ class Brief(msgspec.Struct, frozen=True, kw_only=True):
     scoring: dict[str, IssueScoring]
     reservation_value: float
     max_score: float
+
+    def score(self, issues: tuple[Issue, ...], terms: Terms) -> float:
+        """This role's points for a complete package (what a bot or a client shows)."""
+        return sum(
+            issue_points(i, self.scoring.get(i.id), self.prefers[i.id], terms[i.id])
+            for i in issues
+        )
 
 
 class PublicScenario(msgspec.Struct, frozen=True, kw_only=True):
@@ -210,18 +235,7 @@ class Scenario(msgspec.Struct, frozen=True, kw_only=True):
     def issue_score(self, role: Role, issue: Issue, value: TermValue) -> float:
         """Points ``role`` gets from ``value`` on ``issue``."""
         side = self.roles[role]
-        scoring = side.scoring.get(issue.id)
-        if scoring is None:
-            return 0.0
-        if scoring.points is not None:
-            return scoring.points.get(str(value), 0.0)
-        span = issue.size() - 1
-        if span <= 0:
-            return scoring.weight
-        position = issue.rank(value) / span
-        if side.prefers[issue.id] == "down":
-            position = 1.0 - position
-        return scoring.weight * position
+        return issue_points(issue, side.scoring.get(issue.id), side.prefers[issue.id], value)
 
     def score(self, role: Role, terms: Terms) -> float:
         """Total points ``role`` gets from a complete package of ``terms``."""

@@ -2,87 +2,15 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
 import signal
-import socket
-import subprocess
-import sys
-from collections.abc import Iterator
-from pathlib import Path
 
 import aiohttp
 import pytest
 import websockets
 
+from tests.serverproc import TOKEN, Process
+
 from .wsclient import MSGPACK_SUB, WsClient
-
-TOKEN = "restart-test-token"
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-class Process:
-    def __init__(self, data: Path) -> None:
-        self.data = data
-        self.port = _free_port()
-        self.proc: subprocess.Popen[bytes] | None = None
-
-    @property
-    def base(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    async def start(self) -> None:
-        self.proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "dealroom.server.cli",
-                "serve",
-                "--port",
-                str(self.port),
-                "--data",
-                str(self.data),
-                "--facilitator-token",
-                TOKEN,
-                "--quiet",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        async with aiohttp.ClientSession() as session:
-            for _ in range(200):
-                try:
-                    async with session.get(self.base + "/healthz") as r:
-                        if r.status == 200:
-                            return
-                except aiohttp.ClientError:
-                    await asyncio.sleep(0.05)
-        raise RuntimeError("server did not start")
-
-    def kill(self) -> None:
-        assert self.proc is not None
-        os.kill(self.proc.pid, signal.SIGKILL)
-        self.proc.wait(10)
-
-    def stop(self) -> int:
-        assert self.proc is not None
-        if self.proc.poll() is None:
-            self.proc.send_signal(signal.SIGTERM)
-        return self.proc.wait(15)
-
-
-@pytest.fixture
-def process(tmp_path: Path) -> Iterator[Process]:
-    proc = Process(tmp_path / "data")
-    yield proc
-    if proc.proc is not None and proc.proc.poll() is None:
-        proc.proc.kill()
-        proc.proc.wait()
 
 
 async def _api(base: str, method: str, path: str, body: object = None) -> dict:  # type: ignore[type-arg]
