@@ -106,6 +106,30 @@ def _protocol_schema(args: argparse.Namespace) -> int:
     return 0
 
 
+def _loadtest(args: argparse.Namespace) -> int:
+    from dealroom.bots.loadtest import LoadTest, main
+
+    token = args.token or os.environ.get("DEALROOM_FACILITATOR_TOKEN")
+    if not token:
+        print("error: --token (or $DEALROOM_FACILITATOR_TOKEN) is required", file=sys.stderr)
+        return 2
+    test = LoadTest(
+        url=args.url,
+        token=token,
+        rooms=args.rooms,
+        scenario=args.scenario,
+        codec=args.codec,
+        moves=0 if args.duration and not args.moves_given else args.moves,
+        duration=args.duration,
+        think=args.think,
+        observers=args.observers,
+        workers=args.workers,
+        verify=not args.no_verify,
+        timeout=args.timeout,
+    )
+    return main(test, args.json, args.slo)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``dealroom`` command."""
     parser = argparse.ArgumentParser(prog="dealroom", description=__doc__)
@@ -142,6 +166,34 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("files", nargs="+")
     validate.set_defaults(run=_scenarios_validate)
 
+    load = commands.add_parser(
+        "loadtest", help="play N rooms of bot pairs against a server and report latencies"
+    )
+    load.add_argument("--url", default="http://127.0.0.1:8080", help="the server's base URL")
+    load.add_argument("--token", help="facilitator token (default: $DEALROOM_FACILITATOR_TOKEN)")
+    load.add_argument("--rooms", type=int, default=100)
+    load.add_argument("--scenario", default="equipment-purchase")
+    load.add_argument("--codec", choices=("json", "msgpack"), default="json")
+    load.add_argument(
+        "--moves", type=int, default=None, help="offers per room before the closing accept (20)"
+    )
+    load.add_argument("--duration", type=float, help="play for this many seconds instead")
+    load.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="seconds between a room's moves; 0 (default) plays ping-pong as fast as possible",
+    )
+    load.add_argument("--observers", type=int, default=0, help="observer connections per room")
+    load.add_argument("--workers", type=int, default=1, help="generator processes")
+    load.add_argument("--no-verify", action="store_true", help="skip the log check at the end")
+    load.add_argument("--timeout", type=float, default=600.0, help="hard stop, seconds")
+    load.add_argument("--json", help="write the report as JSON to this file (- for stdout)")
+    load.add_argument(
+        "--slo", help="thresholds, e.g. 'delivery_p99_ms<=25,ack_p99_ms<=50,errors.rate_limited<=0'"
+    )
+    load.set_defaults(run=_loadtest)
+
     protocol = commands.add_parser("protocol", help="protocol tools")
     protocol_commands = protocol.add_subparsers(dest="protocol_command", required=True)
     schema = protocol_commands.add_parser("schema", help="export the JSON Schema of all frames")
@@ -153,6 +205,9 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     """Entry point of the ``dealroom`` command."""
     args = build_parser().parse_args(argv)
+    if getattr(args, "run", None) is _loadtest:
+        args.moves_given = args.moves is not None
+        args.moves = 20 if args.moves is None else args.moves
     return int(args.run(args))
 
 

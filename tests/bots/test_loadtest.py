@@ -1,0 +1,93 @@
+"""`dealroom loadtest` against a real server process: report, SLOs, restart mid-run."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import json
+from pathlib import Path
+
+from rich.console import Console
+
+from dealroom.bots.loadtest import LoadTest, run_load_test
+from dealroom.bots.report import parse_slo, percentiles
+from dealroom.server.cli import main as cli
+from tests.serverproc import TOKEN, Process
+
+
+def test_percentiles_nearest_rank() -> None:
+    samples = [float(n) for n in range(1, 101)]
+    assert percentiles(samples) == {
+        "p50": 50.0,
+        "p90": 90.0,
+        "p99": 99.0,
+        "max": 100.0,
+        "count": 100,
+    }
+    assert percentiles([])["p99"] is None
+
+
+def test_slo_parsing() -> None:
+    slos = parse_slo("delivery_p99_ms<=25, lost==0,moves_per_second>=10")
+    assert [(s.metric, s.op, s.limit) for s in slos] == [
+        ("delivery_ms.p99", "<=", 25.0),
+        ("lost", "==", 0.0),
+        ("moves_per_second", ">=", 10.0),
+    ]
+    report = {"delivery_ms": {"p99": 30.0}, "lost": 0, "moves_per_second": 5}
+    assert [s.check(report)[0] for s in slos] == [False, True, False]
+
+
+async def test_loadtest_completes_rooms_with_nothing_lost(process: Process, tmp_path: Path) -> None:
+    await process.start()
+    test = LoadTest(
+        url=process.base, token=TOKEN, rooms=30, moves=10, codec="msgpack", observers=1, workers=2
+    )
+    report = await run_load_test(test, Console(file=io.StringIO()))
+    data = report.as_dict()
+    assert data["rooms_completed"] == 30 and data["outcomes"] == {"agreed": 30}
+    assert data["moves_acked"] == 30 * 11
+    assert data["delivery_ms"]["count"] == 30 * 10
+    assert data["ack_ms"]["p99"] is not None and data["ack_ms"]["p99"] >= data["ack_ms"]["p50"]
+    assert data["verified_rooms"] == 30 and data["lost"] == 0 and data["duplicated"] == 0
+    assert data["errors"] == {}
+
+
+def test_cli_writes_json_and_fails_an_unmet_slo(process: Process, tmp_path: Path) -> None:
+    asyncio.run(process.start())
+    out = tmp_path / "report.json"
+    args = [
+        "loadtest",
+        "--url",
+        process.base,
+        "--token",
+        TOKEN,
+        "--rooms",
+        "5",
+        "--moves",
+        "4",
+        "--json",
+        str(out),
+    ]
+    assert cli([*args, "--slo", "lost==0,rooms_completed>=5"]) == 0
+    assert json.loads(out.read_text())["rooms_completed"] == 5
+    assert cli([*args, "--slo", "delivery_p50_ms<=0"]) == 1
+    assert cli([*args, "--slo", "nonsense"]) == 2
+
+
+async def test_bots_resume_and_finish_when_the_server_restarts(
+    process: Process, tmp_path: Path
+) -> None:
+    await process.start()
+    test = LoadTest(url=process.base, token=TOKEN, rooms=20, moves=40, think=0.05)
+    run = asyncio.create_task(run_load_test(test, Console(file=io.StringIO())))
+    await asyncio.sleep(1.5)
+    process.kill()  # SIGKILL in the middle of the negotiations
+    await asyncio.sleep(0.5)
+    await process.start()
+    report = await asyncio.wait_for(run, 120)
+    data = report.as_dict()
+    assert data["reconnects"] >= 40  # every client came back
+    assert data["rooms_completed"] == 20
+    assert data["moves_acked"] == 20 * 41
+    assert data["lost"] == 0 and data["duplicated"] == 0
