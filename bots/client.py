@@ -199,6 +199,17 @@ class Client:
                 return
             yield event
 
+    def received(self) -> list[Event]:
+        """The events that have arrived and not yet been taken, without waiting."""
+        taken: list[Event] = []
+        while not self._events.empty():
+            event = self._events.get_nowait()
+            if event is None:  # the end: leave it for events() to see
+                self._events.put_nowait(None)
+                break
+            taken.append(event)
+        return taken
+
     async def _read_forever(self) -> None:
         while True:
             try:
