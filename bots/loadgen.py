@@ -11,13 +11,22 @@ every ``think`` seconds per room: a latency test). Every room ends with an
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import itertools
+import json
 import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+import websockets
+from websockets.asyncio.client import ClientConnection
+
 from dealroom.protocol import (
+    JSON,
+    MSGPACK,
     Accept,
+    Codec,
     Ended,
     Event,
     Issue,
@@ -59,6 +68,60 @@ class Plan:
     observers: int = 0
     seed: int = 1
     connect_concurrency: int = 200
+    relay: bool = False
+    hold: float = 0.0
+    """Idle mode: connect every seat, hold the connections this long, make no move."""
+    """Drive the bare relay baseline (benchmarks/bare_relay.py) instead of dealroom."""
+
+
+class _RelayPeer:
+    """A seat on the bare relay: sends move frames, sees the counterpart's as delivered.
+
+    The relay has no referee, log or acks; it only forwards bytes, so this peer
+    is the smallest client that can carry the same workload.
+    """
+
+    def __init__(self, url: str, token: str, codec: str, on_move: Callable[[str, float], None]):
+        self.url, self.token, self.on_move = url, token, on_move
+        self.codec: Codec = MSGPACK if codec == "msgpack" else JSON
+        self.reconnects = 0
+        self._ids = itertools.count(1)
+        self._ws: ClientConnection | None = None
+        self._reader: asyncio.Task[None] | None = None
+
+    def new_id(self) -> str:
+        return f"{self.token[-6:]}-{next(self._ids)}"
+
+    async def connect(self) -> None:
+        self._ws = await websockets.connect(
+            self.url,
+            subprotocols=[self.codec.subprotocol],  # type: ignore[list-item]
+            compression=None,
+            proxy=None,
+            max_size=None,
+        )
+        await self._ws.send(json.dumps({"type": "hello", "token": self.token}))
+        await self._ws.recv()  # the relay's welcome
+        self._reader = asyncio.create_task(self._read())
+
+    async def _read(self) -> None:
+        assert self._ws is not None
+        with contextlib.suppress(websockets.ConnectionClosed):
+            async for data in self._ws:
+                frame = self.codec.decode_client(data if isinstance(data, bytes) else data.encode())
+                if isinstance(frame, Offer):
+                    self.on_move(frame.id, time.perf_counter())
+
+    async def send(self, move: Offer) -> None:
+        assert self._ws is not None
+        data = self.codec.encode(move)
+        await self._ws.send(data if self.codec.binary else data.decode())
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        if self._reader is not None:
+            self._reader.cancel()
 
 
 @dataclass
@@ -80,6 +143,7 @@ class _Worker:
         self.acked: list[tuple[str, str, int]] = []
         self.connect_gate = asyncio.Semaphore(plan.connect_concurrency)
         self.clients: list[Client] = []
+        self.relay_peers: list[_RelayPeer] = []
         self.first_send: float | None = None
         self.last_ack = 0.0
 
@@ -127,22 +191,80 @@ class _Worker:
         self.progress(1, 0)
         return ack.seq
 
+    async def play_relay(
+        self, seats: SeatTokens, rng: random.Random, deadline: float | None
+    ) -> None:
+        """The same ping-pong or paced play against the bare relay (no acks, no accept)."""
+        room = _Room(seats)
+
+        def delivered(move_id: str, at: float) -> None:
+            sent = room.sent.get(move_id)
+            if sent is not None:
+                self.report.delivery_ms.append((at - sent) * 1000)
+            waiter = room.received.get(move_id)
+            if waiter is not None:
+                waiter.set()
+
+        peers = []
+        for token in (seats.buyer, seats.seller):
+            peer = _RelayPeer(self.plan.url, token, self.plan.codec, delivered)
+            async with self.connect_gate:
+                await peer.connect()
+            peers.append(peer)
+        self.relay_peers += peers
+        await asyncio.sleep(0.05)  # both seats known to the relay before the first move
+        if self.plan.hold > 0:
+            self.progress(0, 1)
+            await asyncio.sleep(self.plan.hold)
+            return
+        turn = made = 0
+        while self._more(made, deadline):
+            if self.plan.think > 0:
+                await asyncio.sleep(self.plan.think * rng.uniform(0.9, 1.1))
+            move = Offer(id=peers[turn].new_id(), terms=self._terms(rng))
+            room.received[move.id] = asyncio.Event()
+            started = time.perf_counter()
+            if self.first_send is None:
+                self.first_send = started
+            room.sent[move.id] = started
+            await peers[turn].send(move)
+            if self.plan.think == 0:
+                await asyncio.wait_for(room.received[move.id].wait(), 30)
+            self.last_ack = time.perf_counter()
+            room.received.pop(move.id, None)
+            self.report.moves_acked += 1
+            self.progress(1, 0)
+            turn, made = 1 - turn, made + 1
+        self.report.rooms_completed += 1
+        self.report.outcomes["relayed"] += 1
+        self.progress(0, 1)
+
+    def _more(self, made: int, deadline: float | None) -> bool:
+        if self.plan.moves:
+            return made < self.plan.moves
+        return deadline is not None and time.monotonic() < deadline
+
     async def play(self, seats: SeatTokens, rng: random.Random, deadline: float | None) -> None:
+        if self.plan.relay:
+            await self.play_relay(seats, rng, deadline)
+            return
         room = _Room(seats)
         buyer = await self._connect(seats.buyer, self._listener(room, "buyer"))
         seller = await self._connect(seats.seller, self._listener(room, "seller"))
         for _ in range(self.plan.observers):
             await self._connect(seats.observer, None)
         await asyncio.wait_for(room.started.wait(), 60)
+        if self.plan.hold > 0:
+            self.progress(0, 1)
+            await asyncio.sleep(self.plan.hold)
+            return
         sides = [(buyer, seller), (seller, buyer)]
         if self.plan.first_mover == "seller":
             sides.reverse()
         last_offer: dict[int, int] = {}
         turn = 0
         made = 0
-        while (self.plan.moves and made < self.plan.moves) or (
-            not self.plan.moves and deadline is not None and time.monotonic() < deadline
-        ):
+        while self._more(made, deadline):
             if self.plan.think > 0:
                 await asyncio.sleep(self.plan.think * rng.uniform(0.9, 1.1))
             mover, _ = sides[turn]
@@ -191,5 +313,6 @@ async def run_rooms(
         elif isinstance(result, BaseException):
             worker.report.errors[f"{type(result).__name__}: {result}"[:80]] += 1
     worker.report.reconnects = sum(c.reconnects for c in worker.clients)
-    await asyncio.gather(*(c.close() for c in worker.clients), return_exceptions=True)
+    closing = [c.close() for c in worker.clients] + [p.close() for p in worker.relay_peers]
+    await asyncio.gather(*closing, return_exceptions=True)
     return worker.report, worker.acked

@@ -59,6 +59,10 @@ class LoadTest:
     verify: bool = True
     timeout: float = 600.0
     seed: int = 1
+    target: str = "dealroom"
+    """``dealroom``, or ``relay`` for the bare relay baseline (benchmarks/bare_relay.py)."""
+    hold: float = 0.0
+    """Idle mode: connect every seat and hold it this many seconds, making no move."""
 
 
 class _Api:
@@ -95,6 +99,17 @@ async def _create_rooms(api: _Api, test: LoadTest) -> tuple[Scenario, list[SeatT
                 )
             )
     return scenario, seats
+
+
+def _relay_seats(test: LoadTest) -> tuple[Scenario, list[SeatTokens]]:
+    """The bare relay has no API: seat tokens only need a room part to pair seats."""
+    from dealroom.server.scenarios import builtin_scenarios
+
+    scenario = builtin_scenarios()[test.scenario]
+    return scenario, [
+        SeatTokens(f"r{n}", f"r{n}.buyer.x", f"r{n}.seller.x", f"r{n}.observer.x")
+        for n in range(test.rooms)
+    ]
 
 
 def _worker_main(
@@ -162,8 +177,11 @@ async def run_load_test(test: LoadTest, console: Console | None = None) -> Repor
     ws_url = base.replace("http", "ws", 1) + "/ws"
     async with aiohttp.ClientSession() as session:
         api = _Api(session, base, test.token)
-        console.print(f"creating {test.rooms} rooms on {test.scenario} …")
-        scenario, seats = await _create_rooms(api, test)
+        if test.target == "relay":
+            scenario, seats = _relay_seats(test)
+        else:
+            console.print(f"creating {test.rooms} rooms on {test.scenario} …")
+            scenario, seats = await _create_rooms(api, test)
         rules = scenario.rules
         first = rules.first_mover if rules.turns == "alternating" else "buyer"
         plan = Plan(
@@ -176,6 +194,8 @@ async def run_load_test(test: LoadTest, console: Console | None = None) -> Repor
             think=test.think,
             observers=test.observers,
             seed=test.seed,
+            relay=test.target == "relay",
+            hold=test.hold,
         )
         report = Report()
         acked: list[tuple[str, str, int]] = []
@@ -217,7 +237,7 @@ async def run_load_test(test: LoadTest, console: Console | None = None) -> Repor
             process.join(timeout=5)
             if process.is_alive():
                 process.kill()
-        if test.verify:
+        if test.verify and test.target == "dealroom" and not test.hold:
             console.print(
                 f"verifying {len({a[0] for a in acked})} rooms against the server's log …"
             )
@@ -232,6 +252,8 @@ async def run_load_test(test: LoadTest, console: Console | None = None) -> Repor
         "think": test.think,
         "observers": test.observers,
         "workers": workers,
+        "target": test.target,
+        "hold": test.hold,
     }
     return report
 

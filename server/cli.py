@@ -109,8 +109,8 @@ def _protocol_schema(args: argparse.Namespace) -> int:
 def _loadtest(args: argparse.Namespace) -> int:
     from dealroom.bots.loadtest import LoadTest, main
 
-    token = args.token or os.environ.get("DEALROOM_FACILITATOR_TOKEN")
-    if not token:
+    token = args.token or os.environ.get("DEALROOM_FACILITATOR_TOKEN") or ""
+    if not token and args.target == "dealroom":
         print("error: --token (or $DEALROOM_FACILITATOR_TOKEN) is required", file=sys.stderr)
         return 2
     test = LoadTest(
@@ -126,6 +126,8 @@ def _loadtest(args: argparse.Namespace) -> int:
         workers=args.workers,
         verify=not args.no_verify,
         timeout=args.timeout,
+        target=args.target,
+        hold=args.hold,
     )
     return main(test, args.json, args.slo)
 
@@ -187,6 +189,18 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument("--observers", type=int, default=0, help="observer connections per room")
     load.add_argument("--workers", type=int, default=1, help="generator processes")
     load.add_argument("--no-verify", action="store_true", help="skip the log check at the end")
+    load.add_argument(
+        "--target",
+        choices=("dealroom", "relay"),
+        default="dealroom",
+        help="relay: drive the bare relay baseline (benchmarks/bare_relay.py) instead",
+    )
+    load.add_argument(
+        "--hold",
+        type=float,
+        default=0.0,
+        help="idle mode: connect every seat, hold the connections this many seconds, no moves",
+    )
     load.add_argument("--timeout", type=float, default=600.0, help="hard stop, seconds")
     load.add_argument("--json", help="write the report as JSON to this file (- for stdout)")
     load.add_argument(

@@ -31,6 +31,6 @@ class Settings:
     rate_burst: int = 100
     abuse_threshold: int = 1000
     """Refused frames (decaying at ``rate_per_second``) after which the connection is closed."""
-    send_queue_frames: int = 2048
-    """Frames queued for one slow client before it is cut off (4002) to resume later."""
+    send_buffer_bytes: int = 4 * 1024 * 1024
+    """Bytes waiting for one slow client before it is cut off (4002) to resume later."""
     heartbeat_seconds: float = 20.0

@@ -2,9 +2,9 @@
 
 Nothing about negotiation rules lives here. One handler task reads frames
 (aiohttp: reading must stay in the handler); writing goes through
-:class:`Connection`, a bounded queue drained by a writer task that exists only
-while there is something to send. Fan-out never awaits a socket: a client too
-slow to keep up is cut off with 4002 and resumes by seq (DESIGN.md principle 7).
+:class:`Connection`, which writes pre-encoded frames straight to the transport
+(see :mod:`.wire`). Fan-out never awaits a socket: a client too slow to keep
+up is cut off with 4002 and resumes by seq (DESIGN.md principle 7).
 """
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections import deque
 
 from aiohttp import WSMsgType, web
 
@@ -38,6 +37,7 @@ from ..referee import Applied, Duplicate, MoveCommand, Refused, room_view
 from ..rooms import Room
 from .keys import CONNECTIONS, ROOMS, SETTINGS, TOKENS
 from .limits import FloodGate
+from .wire import OPCODE_BINARY, OPCODE_TEXT, frame_header
 
 __all__ = ["Connection", "websocket"]
 
@@ -52,56 +52,55 @@ class Connection:
         "_closing",
         "_limit",
         "_opcode",
-        "_queue",
-        "_writer",
+        "_transport",
         "codec",
         "viewer",
         "ws",
     )
 
-    def __init__(self, ws: web.WebSocketResponse, codec: Codec, limit: int) -> None:
+    def __init__(
+        self,
+        ws: web.WebSocketResponse,
+        transport: asyncio.Transport | None,
+        codec: Codec,
+        limit: int,
+    ) -> None:
         self.ws = ws
         self.codec = codec
         self.viewer: Actor = "observer"
-        self._opcode = WSMsgType.BINARY if codec.binary else WSMsgType.TEXT
-        self._queue: deque[bytes] = deque()
-        self._writer: asyncio.Task[None] | None = None
+        self._transport = transport
+        self._opcode = OPCODE_BINARY if codec.binary else OPCODE_TEXT
         self._limit = limit
         self._closing = False
 
     def deliver(self, frame: bytes) -> None:
-        """Queue ``frame``; cut the client off if its queue is full."""
-        if self._closing:
-            return
-        if len(self._queue) >= self._limit:
-            self.close_soon(CloseCode.SLOW_CONSUMER, "send queue overflow: resume by seq")
-            return
-        self._queue.append(frame)
-        if self._writer is None:
-            self._writer = asyncio.create_task(self._drain())
+        """Write ``frame`` now; cut the client off if it has stopped reading.
 
-    async def _drain(self) -> None:
-        try:
-            while self._queue and not self._closing:
-                await self.ws.send_frame(self._queue.popleft(), self._opcode)
-        except (ConnectionError, RuntimeError):
-            self._closing = True  # the peer is gone; the reader will notice and clean up
-            self._queue.clear()
-        finally:
-            self._writer = None
+        The transport buffers what the kernel cannot take yet; a client whose
+        backlog passes the limit is closed with 4002 and resumes by seq.
+        """
+        transport = self._transport
+        if self._closing or transport is None:
+            return
+        if transport.is_closing():
+            self._closing = True
+            return
+        if transport.get_write_buffer_size() > self._limit:
+            self.close_soon(CloseCode.SLOW_CONSUMER, "send buffer overflow: resume by seq")
+            return
+        transport.write(frame_header(len(frame), self._opcode) + frame)
 
     def close_soon(self, code: int, message: str) -> None:
         """Close from outside the handler (fan-out, shutdown) without blocking the caller."""
         if self._closing:
             return
         self._closing = True
-        self._queue.clear()
         task = asyncio.create_task(self.ws.close(code=code, message=message.encode()))
         _background.add(task)
         task.add_done_callback(_background.discard)
 
     def reply(self, frame: Ack | Error | Welcome) -> None:
-        """Queue a direct reply; it is ordered after the events already queued."""
+        """Send a direct reply; it goes out after the events already written."""
         self.deliver(self.codec.encode(frame))
 
 
@@ -120,7 +119,13 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
         decode_text=False,
     )
     await ws.prepare(request)
-    conn = Connection(ws, codec_for(ws.ws_protocol), settings.send_queue_frames)
+    transport = request.transport
+    conn = Connection(
+        ws,
+        transport if isinstance(transport, asyncio.Transport) else None,
+        codec_for(ws.ws_protocol),
+        settings.send_buffer_bytes,
+    )
     app[CONNECTIONS].add(conn)
     session = _Session(request.app, conn)
     try:

@@ -91,3 +91,39 @@ async def test_bots_resume_and_finish_when_the_server_restarts(
     assert data["rooms_completed"] == 20
     assert data["moves_acked"] == 20 * 41
     assert data["lost"] == 0 and data["duplicated"] == 0
+
+
+async def test_the_same_load_drives_the_bare_relay_baseline(tmp_path: Path) -> None:
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    relay = subprocess.Popen(
+        [sys.executable, "benchmarks/bare_relay.py", "--port", str(port)],
+        cwd=Path(__file__).parents[2],
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.1).close()
+                break
+            except OSError:
+                await asyncio.sleep(0.05)
+        test = LoadTest(
+            url=f"http://127.0.0.1:{port}",
+            token="",
+            rooms=10,
+            moves=10,
+            target="relay",
+            codec="msgpack",
+        )
+        report = await run_load_test(test, Console(file=io.StringIO()))
+    finally:
+        relay.terminate()
+        relay.wait(10)
+    data = report.as_dict()
+    assert data["moves_acked"] == 100 and data["delivery_ms"]["count"] == 100
+    assert data["outcomes"] == {"relayed": 10} and data["errors"] == {}
