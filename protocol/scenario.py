@@ -172,8 +172,7 @@ class Brief(msgspec.Struct, frozen=True, kw_only=True):
     def score(self, issues: tuple[Issue, ...], terms: Terms) -> float:
         """This role's points for a complete package (what a bot or a client shows)."""
         return sum(
-            issue_points(i, self.scoring.get(i.id), self.prefers[i.id], terms[i.id])
-            for i in issues
+            issue_points(i, self.scoring.get(i.id), self.prefers[i.id], terms[i.id]) for i in issues
         )
 
 
