@@ -35,8 +35,9 @@ from dealroom.protocol import (
     WalkAway,
 )
 
-from .client import Client, MoveRefused
-from .negotiation import AcceptOffer, Action, Hold, Leave, Propose, Situation
+from .client import Client, ClientClosed, MoveRefused
+from .negotiation import AcceptOffer, Hold, Leave, Propose, Situation
+from .strategies import Strategy
 
 __all__ = ["Bot", "Strategy", "Talk", "Think"]
 
@@ -48,16 +49,6 @@ Talk = Callable[[Situation, random.Random], tuple[str, Intent] | None]
 """A message to send with a move, or None."""
 
 _ROUNDS_WITHOUT_DEADLINE = 40
-
-
-class Strategy:
-    """What a strategy offers: an answer to every situation (see :mod:`.strategies`)."""
-
-    name = "strategy"
-
-    def respond(self, situation: Situation) -> Action:  # pragma: no cover - interface
-        """The action to take now."""
-        raise NotImplementedError
 
 
 @dataclass
@@ -115,8 +106,17 @@ class Bot:
         codec: str = "json",
         name: str = "",
         seed: int | str | None = None,
+        rounds: int | None = None,
     ) -> None:
+        """
+        Args:
+            rounds: measure the negotiation's time in the bot's own decisions
+                (``rounds`` of them from start to end) instead of the room's
+                clock: for bots playing each other as fast as possible.
+        """
         self.client = Client(url, token, codec=codec, name=name)
+        self.rounds = rounds
+        self.decisions = 0
         self.strategy = strategy
         self.think: Think = think or (lambda rng: 0.0)
         self.talk = talk
@@ -142,16 +142,14 @@ class Bot:
         self.clock_offset = welcome.server_time / 1000 - time.time()
         if welcome.state.deadline is not None:
             table.deadline = welcome.state.deadline / 1000
-        events = self.client.events()
         while table.outcome is None:
             wait = self.think(self.rng)
             try:
-                event = await asyncio.wait_for(anext(events), timeout=max(wait, 0.001) * 3 + 0.5)
-            except TimeoutError:
-                table.changed = True  # silence from the counterpart: reconsider on the clock
-                event = None
-            except StopAsyncIteration:
+                event = await self.client.next_event(timeout=max(wait, 0.001) * 3 + 0.5)
+            except ClientClosed:
                 return None
+            if event is None:
+                table.changed = True  # silence from the counterpart: reconsider on the clock
             if event is not None:
                 table.fold(event)
                 for more in self.client.received():  # decide on everything that arrived
@@ -167,7 +165,9 @@ class Bot:
         return time.time() + self.clock_offset
 
     def _situation(self, table: _Table, brief: Brief, issues: tuple[Issue, ...]) -> Situation:
-        if table.deadline is not None and table.started_at is not None:
+        if self.rounds:
+            progress = self.decisions / self.rounds
+        elif table.deadline is not None and table.started_at is not None:
             span = max(table.deadline - table.started_at, 1e-3)
             progress = (self._now() - table.started_at) / span
         else:
@@ -186,6 +186,7 @@ class Bot:
     async def _act(self, table: _Table, brief: Brief, issues: tuple[Issue, ...]) -> None:
         table.changed = False
         situation = self._situation(table, brief, issues)
+        self.decisions += 1
         action = self.strategy.respond(situation)
         if isinstance(action, Hold):
             return

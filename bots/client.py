@@ -133,6 +133,7 @@ class Client:
             proxy=None,
             max_size=None,
             open_timeout=10,
+            close_timeout=2,
         )
         hello = Hello(token=self.token, resume_after=self.last_seq, room=self.room, name=self.name)
         await self._ws.send(self._encode(hello))
@@ -198,6 +199,21 @@ class Client:
             if event is None:
                 return
             yield event
+
+    async def next_event(self, timeout: float | None = None) -> Event | None:
+        """The next event, or None if none arrives within ``timeout`` seconds.
+
+        Raises:
+            ClientClosed: the client closed (or gave up reconnecting).
+        """
+        try:
+            event = await asyncio.wait_for(self._events.get(), timeout)
+        except TimeoutError:
+            return None
+        if event is None:
+            self._events.put_nowait(None)  # keep the end visible to every later reader
+            raise ClientClosed("the client is closed")
+        return event
 
     def received(self) -> list[Event]:
         """The events that have arrived and not yet been taken, without waiting."""

@@ -61,6 +61,7 @@ from .scenario import (
     Scenario,
     Terms,
     TermValue,
+    issue_points,
 )
 from .version import PROTOCOL_VERSION, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, SUBPROTOCOLS
 
@@ -126,4 +127,5 @@ __all__ = [
     "WalkedAway",
     "Welcome",
     "codec_for",
+    "issue_points",
 ]

@@ -208,6 +208,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.set_defaults(run=_loadtest)
 
+    from dealroom.bots.cli import add_parser as add_bots_parser
+
+    add_bots_parser(commands)
+
     protocol = commands.add_parser("protocol", help="protocol tools")
     protocol_commands = protocol.add_subparsers(dest="protocol_command", required=True)
     schema = protocol_commands.add_parser("schema", help="export the JSON Schema of all frames")

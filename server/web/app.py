@@ -23,7 +23,8 @@ from ..rooms import RoomService
 from ..rooms.workshops import Workshops
 from ..scenarios import Catalog
 from .api import api_errors, routes
-from .keys import CATALOG, CONNECTIONS, LOG, ROOMS, SETTINGS, TOKENS, WORKSHOPS
+from .bots_api import routes as bot_routes
+from .keys import BOT_TASKS, CATALOG, CONNECTIONS, LOG, ROOMS, SETTINGS, TOKENS, WORKSHOPS
 from .static import add_static_routes
 from .ws import websocket
 
@@ -42,10 +43,12 @@ def make_app(settings: Settings) -> web.Application:
     )
     app[TOKENS] = Tokens(secret, facilitator_token)
     app[CONNECTIONS] = weakref.WeakSet()
+    app[BOT_TASKS] = set()
     app.cleanup_ctx.append(_event_log)
     app.on_shutdown.append(_close_sockets)
     app.router.add_get("/ws", websocket)
     app.router.add_routes(routes)
+    app.router.add_routes(bot_routes)
     add_static_routes(app)
     return app
 
@@ -68,9 +71,14 @@ async def _event_log(app: web.Application) -> AsyncIterator[None]:
 
 async def _close_sockets(app: web.Application) -> None:
     app[ROOMS].stopping = True  # closing sockets now is the server leaving, not the seats
+    running = app[BOT_TASKS]
+    bots = [*running]
+    for task in bots:  # in-process bots stop; their sockets close with everyone's below
+        task.cancel()
     open_now = app[CONNECTIONS]
     connections = [*open_now]
     await asyncio.gather(
         *(c.ws.close(code=CloseCode.GOING_AWAY, message=b"server shutdown") for c in connections),
+        *bots,
         return_exceptions=True,
     )

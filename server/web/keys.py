@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import weakref
 from typing import TYPE_CHECKING
 
@@ -18,6 +19,7 @@ if TYPE_CHECKING:
     from .ws import Connection
 
 __all__ = [
+    "BOT_TASKS",
     "CATALOG",
     "CONNECTIONS",
     "LOG",
@@ -33,4 +35,5 @@ ROOMS = web.AppKey("rooms", RoomService)
 WORKSHOPS = web.AppKey("workshops", Workshops)
 CATALOG = web.AppKey("catalog", Catalog)
 TOKENS = web.AppKey("tokens", Tokens)
+BOT_TASKS: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("bot_tasks")
 CONNECTIONS: web.AppKey[weakref.WeakSet[Connection]] = web.AppKey("connections")

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import asyncio
 
-from dealroom.bots.bot import Bot, Strategy
+from dealroom.bots.bot import Bot
 from dealroom.bots.negotiation import AcceptOffer, Action, Hold, Leave, Propose, Situation
+from dealroom.bots.strategies import Strategy
 from dealroom.protocol import Intent
 from tests.serverproc import Process
 
