@@ -145,7 +145,8 @@ class Bot:
         while table.outcome is None:
             wait = self.think(self.rng)
             try:
-                event = await self.client.next_event(timeout=max(wait, 0.001) * 3 + 0.5)
+                # Reconsider after a silence of a few think times (quickly at pace 0).
+                event = await self.client.next_event(timeout=3 * wait + (0.5 if wait else 0.05))
             except ClientClosed:
                 return None
             if event is None:
