@@ -127,3 +127,15 @@ async def test_the_same_load_drives_the_bare_relay_baseline(tmp_path: Path) -> N
     data = report.as_dict()
     assert data["moves_acked"] == 100 and data["delivery_ms"]["count"] == 100
     assert data["outcomes"] == {"relayed": 10} and data["errors"] == {}
+
+
+async def test_a_thousand_concurrent_rooms_complete_with_nothing_lost(process: Process) -> None:
+    await process.start()
+    test = LoadTest(url=process.base, token=TOKEN, rooms=1000, moves=4, codec="msgpack")
+    report = await run_load_test(test, Console(file=io.StringIO()))
+    data = report.as_dict()
+    assert data["rooms_completed"] == 1000 and data["outcomes"] == {"agreed": 1000}
+    assert data["moves_acked"] == 1000 * 5
+    assert data["verified_rooms"] == 1000 and data["lost"] == 0 and data["duplicated"] == 0
+    for name in ("delivery_ms", "ack_ms"):
+        assert all(data[name][p] is not None for p in ("p50", "p90", "p99", "max"))
