@@ -32,6 +32,7 @@ MEASUREMENTS = {
     # name: (loadtest arguments, description)
     "tp100": (["--rooms", "100", "--duration", "10"], "throughput, 100 rooms, ping-pong"),
     "tp1000": (["--rooms", "1000", "--duration", "10"], "throughput, 1000 rooms, ping-pong"),
+    "tp5000": (["--rooms", "5000", "--duration", "10"], "throughput, 5000 rooms, ping-pong"),
     "lat1000": (
         ["--rooms", "1000", "--duration", "10", "--think", "1"],
         "latency, 1000 rooms x 1 move/s",
