@@ -11,7 +11,6 @@ every ``think`` seconds per room: a latency test). Every room ends with an
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import itertools
 import json
 import random
@@ -19,20 +18,20 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-import websockets
-from websockets.asyncio.client import ClientConnection
+import aiohttp
+import msgspec
 
 from dealroom.protocol import (
     JSON,
     MSGPACK,
     Accept,
     Codec,
-    Ended,
+    Error,
+    ErrorCode,
     Event,
+    Hello,
     Issue,
     Offer,
-    Offered,
-    Started,
     Terms,
 )
 
@@ -71,51 +70,177 @@ class Plan:
     relay: bool = False
     hold: float = 0.0
     """Idle mode: connect every seat, hold the connections this long, make no move."""
+    lean: bool = False
+    """Use :class:`LeanPeer` seats (no reconnect) so the load tool is cheaper than the server."""
     """Drive the bare relay baseline (benchmarks/bare_relay.py) instead of dealroom."""
+
+
+class Seen(msgspec.Struct):
+    """The few fields of a server frame the load tool needs; the rest is skipped unread."""
+
+    type: str
+    kind: str = ""
+    by: str = ""
+    move: str | None = None
+    outcome: str | None = None
+    id: str | None = None
+    seq: int = 0
+    code: str = ""
+    message: str = ""
+
+
+def _seen(event: Event) -> Seen:
+    """An event of the full client as the load tool's view of it."""
+    return Seen(
+        type="event",
+        kind=type(event).__struct_config__.tag,  # type: ignore[arg-type]
+        by=event.by,
+        move=getattr(event, "move", None),
+        outcome=getattr(getattr(event, "outcome", None), "value", None),
+        seq=event.seq,
+    )
+
+
+class LeanPeer:
+    """A seat for throughput and latency runs: aiohttp's client, peek-only decoding.
+
+    It reads each server frame into :class:`Seen` (a handful of fields) instead
+    of the full typed frame, so the load tool spends less per move than the
+    server and can saturate it. No reconnect: use the full client for fault runs.
+    """
+
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        token: str,
+        codec: str,
+        on_event: Callable[[Seen, float], None] | None,
+    ) -> None:
+        self.session, self.url, self.token, self.on_event = session, url, token, on_event
+        self.codec: Codec = MSGPACK if codec == "msgpack" else JSON
+        self._decode = (msgspec.msgpack if self.codec.binary else msgspec.json).Decoder(Seen).decode
+        self.reconnects = 0
+        self._ids = itertools.count(1)
+        self._prefix = token[-6:]
+        self._pending: dict[str, asyncio.Future[Seen]] = {}
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._reader: asyncio.Task[None] | None = None
+
+    def new_id(self) -> str:
+        return f"{self._prefix}-{next(self._ids)}"
+
+    async def connect(self) -> None:
+        self._ws = await self.session.ws_connect(
+            self.url,
+            protocols=[self.codec.subprotocol],
+            compress=0,
+            max_msg_size=0,
+            autoping=True,
+        )
+        await self._send(self.codec.encode(Hello(token=self.token)))
+        while True:
+            message = await self._ws.receive()
+            if message.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+                raise ClientClosed(f"connection closed during hello: {message.type}")
+            seen = self._decode(message.data)
+            if seen.type == "welcome":
+                break
+            if seen.type == "error":
+                raise ClientClosed(f"hello refused: {seen.code} {seen.message}")
+        self._reader = asyncio.create_task(self._read())
+
+    async def _send(self, data: bytes) -> None:
+        assert self._ws is not None
+        if self.codec.binary:
+            await self._ws.send_bytes(data)
+        else:
+            await self._ws.send_str(data.decode())
+
+    async def _read(self) -> None:
+        assert self._ws is not None
+        async for message in self._ws:
+            if message.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+                continue
+            seen = self._decode(message.data)
+            if seen.type == "event":
+                if self.on_event is not None:
+                    self.on_event(seen, time.perf_counter())
+            elif seen.id is not None:
+                future = self._pending.pop(seen.id, None)
+                if future is not None and not future.done():
+                    future.set_result(seen)
+        for future in self._pending.values():
+            if not future.done():
+                future.set_exception(ClientClosed("connection closed"))
+
+    async def move(self, move: Offer | Accept) -> Seen:
+        """Send ``move``; its ack (raises :class:`MoveRefused` on an error frame)."""
+        future: asyncio.Future[Seen] = asyncio.get_running_loop().create_future()
+        self._pending[move.id] = future
+        await self._send(self.codec.encode(move))
+        reply = await future
+        if reply.type == "error":
+            raise MoveRefused(Error(id=reply.id, code=ErrorCode(reply.code), message=reply.message))
+        return reply
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        if self._reader is not None:
+            self._reader.cancel()
 
 
 class _RelayPeer:
     """A seat on the bare relay: sends move frames, sees the counterpart's as delivered.
 
     The relay has no referee, log or acks; it only forwards bytes, so this peer
-    is the smallest client that can carry the same workload.
+    is the smallest client that can carry the same workload. It uses the same
+    aiohttp client as :class:`LeanPeer`, so the two targets cost the tool alike.
     """
 
-    def __init__(self, url: str, token: str, codec: str, on_move: Callable[[str, float], None]):
-        self.url, self.token, self.on_move = url, token, on_move
+    def __init__(
+        self,
+        session: aiohttp.ClientSession,
+        url: str,
+        token: str,
+        codec: str,
+        on_move: Callable[[str, float], None],
+    ) -> None:
+        self.session, self.url, self.token, self.on_move = session, url, token, on_move
         self.codec: Codec = MSGPACK if codec == "msgpack" else JSON
+        self._decode = (msgspec.msgpack if self.codec.binary else msgspec.json).Decoder(Seen).decode
         self.reconnects = 0
         self._ids = itertools.count(1)
-        self._ws: ClientConnection | None = None
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
         self._reader: asyncio.Task[None] | None = None
 
     def new_id(self) -> str:
         return f"{self.token[-6:]}-{next(self._ids)}"
 
     async def connect(self) -> None:
-        self._ws = await websockets.connect(
-            self.url,
-            subprotocols=[self.codec.subprotocol],  # type: ignore[list-item]
-            compression=None,
-            proxy=None,
-            max_size=None,
+        self._ws = await self.session.ws_connect(
+            self.url, protocols=[self.codec.subprotocol], compress=0, max_msg_size=0
         )
-        await self._ws.send(json.dumps({"type": "hello", "token": self.token}))
-        await self._ws.recv()  # the relay's welcome
+        await self._ws.send_str(json.dumps({"type": "hello", "token": self.token}))
+        await self._ws.receive()  # the relay's welcome
         self._reader = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
         assert self._ws is not None
-        with contextlib.suppress(websockets.ConnectionClosed):
-            async for data in self._ws:
-                frame = self.codec.decode_client(data if isinstance(data, bytes) else data.encode())
-                if isinstance(frame, Offer):
-                    self.on_move(frame.id, time.perf_counter())
+        async for message in self._ws:
+            if message.type in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
+                seen = self._decode(message.data)  # a forwarded move: its id is what counts
+                if seen.id is not None:
+                    self.on_move(seen.id, time.perf_counter())
 
     async def send(self, move: Offer) -> None:
         assert self._ws is not None
         data = self.codec.encode(move)
-        await self._ws.send(data if self.codec.binary else data.decode())
+        if self.codec.binary:
+            await self._ws.send_bytes(data)
+        else:
+            await self._ws.send_str(data.decode())
 
     async def close(self) -> None:
         if self._ws is not None:
@@ -142,7 +267,8 @@ class _Worker:
         self.report = Report()
         self.acked: list[tuple[str, str, int]] = []
         self.connect_gate = asyncio.Semaphore(plan.connect_concurrency)
-        self.clients: list[Client] = []
+        self.clients: list[Client | LeanPeer] = []
+        self.session: aiohttp.ClientSession | None = None
         self.relay_peers: list[_RelayPeer] = []
         self.first_send: float | None = None
         self.last_ack = 0.0
@@ -150,31 +276,41 @@ class _Worker:
     def _terms(self, rng: random.Random) -> Terms:
         return {i.id: i.value_at(rng.randrange(i.size())) for i in self.plan.issues}
 
-    def _listener(self, room: _Room, role: str) -> Callable[[Event, float], None]:
-        def on_event(event: Event, at: float) -> None:
-            if isinstance(event, Offered) and event.by != role:
+    def _listener(self, room: _Room, role: str) -> Callable[[Seen, float], None]:
+        def on_event(event: Seen, at: float) -> None:
+            if event.kind == "offer" and event.by != role and event.move is not None:
                 sent = room.sent.get(event.move)
                 if sent is not None:
                     self.report.delivery_ms.append((at - sent) * 1000)
                 waiter = room.received.get(event.move)
                 if waiter is not None:
                     waiter.set()
-            elif isinstance(event, Started):
+            elif event.kind == "started":
                 room.started.set()
-            elif isinstance(event, Ended):
-                room.outcome = event.outcome.value
+            elif event.kind == "ended":
+                room.outcome = event.outcome
                 room.ended.set()
 
         return on_event
 
-    async def _connect(self, token: str, on_event: Callable[[Event, float], None] | None) -> Client:
-        client = Client(self.plan.url, token, codec=self.plan.codec, on_event=on_event)
+    async def _connect(
+        self, token: str, on_event: Callable[[Seen, float], None] | None
+    ) -> Client | LeanPeer:
+        peer: Client | LeanPeer
+        if self.plan.lean:
+            assert self.session is not None
+            peer = LeanPeer(self.session, self.plan.url, token, self.plan.codec, on_event)
+        else:
+            full = None if on_event is None else (lambda e, at: on_event(_seen(e), at))
+            peer = Client(self.plan.url, token, codec=self.plan.codec, on_event=full)
         async with self.connect_gate:
-            await client.connect()
-        self.clients.append(client)
-        return client
+            await peer.connect()
+        self.clients.append(peer)
+        return peer
 
-    async def _send(self, room: _Room, client: Client, move: Offer | Accept) -> int | None:
+    async def _send(
+        self, room: _Room, client: Client | LeanPeer, move: Offer | Accept
+    ) -> int | None:
         started = time.perf_counter()
         if self.first_send is None:
             self.first_send = started
@@ -207,7 +343,8 @@ class _Worker:
 
         peers = []
         for token in (seats.buyer, seats.seller):
-            peer = _RelayPeer(self.plan.url, token, self.plan.codec, delivered)
+            assert self.session is not None
+            peer = _RelayPeer(self.session, self.plan.url, token, self.plan.codec, delivered)
             async with self.connect_gate:
                 await peer.connect()
             peers.append(peer)
@@ -299,20 +436,23 @@ async def run_rooms(
     worker.report.rooms = len(rooms)
     deadline = time.monotonic() + plan.duration if plan.duration else None
     rngs = [random.Random(f"{plan.seed}:{r.room}") for r in rooms]
-    results = await asyncio.gather(
-        *(worker.play(r, rng, deadline) for r, rng in zip(rooms, rngs, strict=True)),
-        return_exceptions=True,
-    )
-    if worker.first_send is not None:  # the play phase: first send to last ack
-        worker.report.seconds = worker.last_ack - worker.first_send
-    for result in results:
-        if isinstance(result, ClientClosed | MoveRefused):
-            worker.report.errors[type(result).__name__] += 1
-        elif isinstance(result, TimeoutError):
-            worker.report.errors["timeout"] += 1
-        elif isinstance(result, BaseException):
-            worker.report.errors[f"{type(result).__name__}: {result}"[:80]] += 1
-    worker.report.reconnects = sum(c.reconnects for c in worker.clients)
-    closing = [c.close() for c in worker.clients] + [p.close() for p in worker.relay_peers]
-    await asyncio.gather(*closing, return_exceptions=True)
+    connector = aiohttp.TCPConnector(limit=0)
+    async with aiohttp.ClientSession(connector=connector) as session:
+        worker.session = session
+        results = await asyncio.gather(
+            *(worker.play(r, rng, deadline) for r, rng in zip(rooms, rngs, strict=True)),
+            return_exceptions=True,
+        )
+        if worker.first_send is not None:  # the play phase: first send to last ack
+            worker.report.seconds = worker.last_ack - worker.first_send
+        for result in results:
+            if isinstance(result, ClientClosed | MoveRefused):
+                worker.report.errors[type(result).__name__] += 1
+            elif isinstance(result, TimeoutError):
+                worker.report.errors["timeout"] += 1
+            elif isinstance(result, BaseException):
+                worker.report.errors[f"{type(result).__name__}: {result}"[:80]] += 1
+        worker.report.reconnects = sum(c.reconnects for c in worker.clients)
+        closing = [c.close() for c in worker.clients] + [p.close() for p in worker.relay_peers]
+        await asyncio.gather(*closing, return_exceptions=True)
     return worker.report, worker.acked

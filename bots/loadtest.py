@@ -63,6 +63,8 @@ class LoadTest:
     """``dealroom``, or ``relay`` for the bare relay baseline (benchmarks/bare_relay.py)."""
     hold: float = 0.0
     """Idle mode: connect every seat and hold it this many seconds, making no move."""
+    lean: bool = False
+    """Lean seats (aiohttp, peek-only decoding, no reconnect): a cheaper load tool."""
 
 
 class _Api:
@@ -196,6 +198,7 @@ async def run_load_test(test: LoadTest, console: Console | None = None) -> Repor
             seed=test.seed,
             relay=test.target == "relay",
             hold=test.hold,
+            lean=test.lean,
         )
         report = Report()
         acked: list[tuple[str, str, int]] = []
@@ -254,6 +257,7 @@ async def run_load_test(test: LoadTest, console: Console | None = None) -> Repor
         "workers": workers,
         "target": test.target,
         "hold": test.hold,
+        "lean": test.lean,
     }
     return report
 

@@ -128,6 +128,7 @@ def _loadtest(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         target=args.target,
         hold=args.hold,
+        lean=args.lean,
     )
     return main(test, args.json, args.slo)
 
@@ -194,6 +195,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("dealroom", "relay"),
         default="dealroom",
         help="relay: drive the bare relay baseline (benchmarks/bare_relay.py) instead",
+    )
+    load.add_argument(
+        "--lean",
+        action="store_true",
+        help="lean seats (peek-only decoding, no reconnect) so one core can saturate the server",
     )
     load.add_argument(
         "--hold",

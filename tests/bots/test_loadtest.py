@@ -139,3 +139,12 @@ async def test_a_thousand_concurrent_rooms_complete_with_nothing_lost(process: P
     assert data["verified_rooms"] == 1000 and data["lost"] == 0 and data["duplicated"] == 0
     for name in ("delivery_ms", "ack_ms"):
         assert all(data[name][p] is not None for p in ("p50", "p90", "p99", "max"))
+
+
+async def test_lean_seats_play_the_same_load(process: Process) -> None:
+    await process.start()
+    test = LoadTest(url=process.base, token=TOKEN, rooms=50, moves=6, lean=True, codec="json")
+    report = await run_load_test(test, Console(file=io.StringIO()))
+    data = report.as_dict()
+    assert data["rooms_completed"] == 50 and data["moves_acked"] == 50 * 7
+    assert data["delivery_ms"]["count"] == 50 * 6 and data["lost"] == 0 == data["duplicated"]
