@@ -101,7 +101,42 @@ def _seen(event: Event) -> Seen:
     )
 
 
-class LeanPeer:
+class _Seat:
+    """What both lean seat kinds share: an aiohttp WebSocket, a codec, move ids."""
+
+    def __init__(self, session: aiohttp.ClientSession, url: str, token: str, codec: str) -> None:
+        self.session, self.url, self.token = session, url, token
+        self.codec: Codec = MSGPACK if codec == "msgpack" else JSON
+        self._decode = (msgspec.msgpack if self.codec.binary else msgspec.json).Decoder(Seen).decode
+        self.reconnects = 0
+        self._ids = itertools.count(1)
+        self._ws: aiohttp.ClientWebSocketResponse | None = None
+        self._reader: asyncio.Task[None] | None = None
+
+    def new_id(self) -> str:
+        return f"{self.token[-6:]}-{next(self._ids)}"
+
+    async def _open(self) -> aiohttp.ClientWebSocketResponse:
+        self._ws = await self.session.ws_connect(
+            self.url, protocols=[self.codec.subprotocol], compress=0, max_msg_size=0
+        )
+        return self._ws
+
+    async def _send(self, data: bytes) -> None:
+        assert self._ws is not None
+        if self.codec.binary:
+            await self._ws.send_bytes(data)
+        else:
+            await self._ws.send_str(data.decode())
+
+    async def close(self) -> None:
+        if self._ws is not None:
+            await self._ws.close()
+        if self._reader is not None:
+            self._reader.cancel()
+
+
+class LeanPeer(_Seat):
     """A seat for throughput and latency runs: aiohttp's client, peek-only decoding.
 
     It reads each server frame into :class:`Seen` (a handful of fields) instead
@@ -117,30 +152,15 @@ class LeanPeer:
         codec: str,
         on_event: Callable[[Seen, float], None] | None,
     ) -> None:
-        self.session, self.url, self.token, self.on_event = session, url, token, on_event
-        self.codec: Codec = MSGPACK if codec == "msgpack" else JSON
-        self._decode = (msgspec.msgpack if self.codec.binary else msgspec.json).Decoder(Seen).decode
-        self.reconnects = 0
-        self._ids = itertools.count(1)
-        self._prefix = token[-6:]
+        super().__init__(session, url, token, codec)
+        self.on_event = on_event
         self._pending: dict[str, asyncio.Future[Seen]] = {}
-        self._ws: aiohttp.ClientWebSocketResponse | None = None
-        self._reader: asyncio.Task[None] | None = None
-
-    def new_id(self) -> str:
-        return f"{self._prefix}-{next(self._ids)}"
 
     async def connect(self) -> None:
-        self._ws = await self.session.ws_connect(
-            self.url,
-            protocols=[self.codec.subprotocol],
-            compress=0,
-            max_msg_size=0,
-            autoping=True,
-        )
+        ws = await self._open()
         await self._send(self.codec.encode(Hello(token=self.token)))
         while True:
-            message = await self._ws.receive()
+            message = await ws.receive()
             if message.type not in (aiohttp.WSMsgType.TEXT, aiohttp.WSMsgType.BINARY):
                 raise ClientClosed(f"connection closed during hello: {message.type}")
             seen = self._decode(message.data)
@@ -149,13 +169,6 @@ class LeanPeer:
             if seen.type == "error":
                 raise ClientClosed(f"hello refused: {seen.code} {seen.message}")
         self._reader = asyncio.create_task(self._read())
-
-    async def _send(self, data: bytes) -> None:
-        assert self._ws is not None
-        if self.codec.binary:
-            await self._ws.send_bytes(data)
-        else:
-            await self._ws.send_str(data.decode())
 
     async def _read(self) -> None:
         assert self._ws is not None
@@ -184,14 +197,8 @@ class LeanPeer:
             raise MoveRefused(Error(id=reply.id, code=ErrorCode(reply.code), message=reply.message))
         return reply
 
-    async def close(self) -> None:
-        if self._ws is not None:
-            await self._ws.close()
-        if self._reader is not None:
-            self._reader.cancel()
 
-
-class _RelayPeer:
+class _RelayPeer(_Seat):
     """A seat on the bare relay: sends move frames, sees the counterpart's as delivered.
 
     The relay has no referee, log or acks; it only forwards bytes, so this peer
@@ -207,23 +214,13 @@ class _RelayPeer:
         codec: str,
         on_move: Callable[[str, float], None],
     ) -> None:
-        self.session, self.url, self.token, self.on_move = session, url, token, on_move
-        self.codec: Codec = MSGPACK if codec == "msgpack" else JSON
-        self._decode = (msgspec.msgpack if self.codec.binary else msgspec.json).Decoder(Seen).decode
-        self.reconnects = 0
-        self._ids = itertools.count(1)
-        self._ws: aiohttp.ClientWebSocketResponse | None = None
-        self._reader: asyncio.Task[None] | None = None
-
-    def new_id(self) -> str:
-        return f"{self.token[-6:]}-{next(self._ids)}"
+        super().__init__(session, url, token, codec)
+        self.on_move = on_move
 
     async def connect(self) -> None:
-        self._ws = await self.session.ws_connect(
-            self.url, protocols=[self.codec.subprotocol], compress=0, max_msg_size=0
-        )
-        await self._ws.send_str(json.dumps({"type": "hello", "token": self.token}))
-        await self._ws.receive()  # the relay's welcome
+        ws = await self._open()
+        await ws.send_str(json.dumps({"type": "hello", "token": self.token}))
+        await ws.receive()  # the relay's welcome
         self._reader = asyncio.create_task(self._read())
 
     async def _read(self) -> None:
@@ -235,18 +232,7 @@ class _RelayPeer:
                     self.on_move(seen.id, time.perf_counter())
 
     async def send(self, move: Offer) -> None:
-        assert self._ws is not None
-        data = self.codec.encode(move)
-        if self.codec.binary:
-            await self._ws.send_bytes(data)
-        else:
-            await self._ws.send_str(data.decode())
-
-    async def close(self) -> None:
-        if self._ws is not None:
-            await self._ws.close()
-        if self._reader is not None:
-            self._reader.cancel()
+        await self._send(self.codec.encode(move))
 
 
 @dataclass
