@@ -75,6 +75,18 @@ class Tokens:
         """The token of ``role``'s seat in ``room``."""
         return f"{room}.{role}.{self._mac(room, role)}"
 
+    def open_link(self, workshop: str) -> str:
+        """The token of a workshop's open link (it hands out seats; it is not a seat)."""
+        return f"{workshop}.open.{self._mac(workshop, 'open')}"
+
+    def verify_open_link(self, token: str) -> str | None:
+        """The workshop an open-link token belongs to, or None."""
+        parts = token.split(".")
+        if len(parts) != 3 or parts[1] != "open":
+            return None
+        workshop, _, mac = parts
+        return workshop if hmac.compare_digest(mac, self._mac(workshop, "open")) else None
+
     def is_facilitator(self, token: str) -> bool:
         """Constant-time check of the facilitator token."""
         return hmac.compare_digest(token.encode(), self._facilitator)

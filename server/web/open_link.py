@@ -1,0 +1,76 @@
+"""A workshop's open link: one URL for everyone; arrivals are paired into rooms.
+
+``GET /open/{token}`` is the page that asks for a name; ``POST
+/open/{token}/seat`` hands the arrival the next seat (see
+:meth:`~..rooms.workshops.Workshops.assign`) and answers its join link. The
+link needs no facilitator token: its own token, which names the workshop under
+the server's secret, is the permission.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import msgspec
+from aiohttp import web
+
+from .api import ApiError, _base_url, _body, _json
+from .keys import CATALOG, ROOMS, TOKENS, WORKSHOPS
+from .static import _page
+
+__all__ = ["routes"]
+
+routes = web.RouteTableDef()
+
+
+class Arrival(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """POST /open/{token}/seat body."""
+
+    name: Annotated[str, msgspec.Meta(max_length=80)] = ""
+
+
+def _workshop_of(request: web.Request) -> str:
+    workshop = request.app[TOKENS].verify_open_link(request.match_info["token"])
+    if workshop is None or workshop not in request.app[WORKSHOPS].by_id:
+        raise ApiError(404, "not_found", "This open link is not valid here.")
+    return workshop
+
+
+@routes.get("/open/{token}")
+async def open_page(request: web.Request) -> web.FileResponse:
+    """The arrival page: a name, then a seat."""
+    return _page("open.html")
+
+
+@routes.post("/open/{token}/seat")
+async def take_seat(request: web.Request) -> web.Response:
+    """Hand the arrival a seat: the other seat of a waiting room, or a new room's first."""
+    try:
+        workshop_id = _workshop_of(request)
+        await _body(request, Arrival)
+    except ApiError as exc:
+        return _json({"error": {"code": exc.code, "message": exc.message}}, status=exc.status)
+    app = request.app
+    workshop = app[WORKSHOPS].by_id[workshop_id]
+    scenario = app[CATALOG].get(workshop.scenario)
+    if scenario is None:
+        error = {"code": "not_found", "message": "The workshop's scenario is gone."}
+        return _json({"error": error}, status=404)
+    rooms = app[ROOMS]
+    count = sum(1 for r in rooms.rooms.values() if r.state.workshop == workshop_id)
+
+    async def new_room() -> str:
+        room = await rooms.create(scenario, workshop=workshop_id, label=f"Room {count + 1}")
+        return room.id
+
+    seat = await app[WORKSHOPS].assign(workshop_id, new_room, rooms.clock())
+    token = app[TOKENS].seat(seat.room, seat.role)
+    return _json(
+        {
+            "room": seat.room,
+            "role": seat.role,
+            "token": token,
+            "url": f"{_base_url(request)}/join/{token}",
+        },
+        status=201,
+    )

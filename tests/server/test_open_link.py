@@ -1,0 +1,60 @@
+"""A workshop's open link pairs arrivals into rooms, balanced, and survives a restart."""
+
+from __future__ import annotations
+
+from dealroom.server.log import MemoryLog
+from dealroom.server.rooms.workshops import Workshops
+
+from .conftest import Running
+
+
+async def test_arrivals_are_paired_into_rooms_with_balanced_roles(server: Running) -> None:
+    status, workshop = await server.api("POST", "/api/workshops", {"scenario": "small"})
+    assert status == 201
+    link = workshop["open_link"]
+    assert link["url"].endswith("/open/" + link["token"])
+    seats = []
+    for n in range(5):
+        async with server.session.post(
+            f"{server.base}/open/{link['token']}/seat", json={"name": f"P{n}"}
+        ) as r:
+            assert r.status == 201
+            seats.append(await r.json())
+    assert [s["role"] for s in seats] == ["buyer", "seller", "seller", "buyer", "buyer"]
+    assert seats[0]["room"] == seats[1]["room"] and seats[2]["room"] == seats[3]["room"]
+    assert len({s["room"] for s in seats}) == 3
+    _, again = await server.api("GET", f"/api/workshops/{workshop['id']}")
+    assert {r["id"] for r in again["rooms"]} == {s["room"] for s in seats}
+    # The seat handed out is a real seat: hello with it joins that room in that role.
+    client = await server.client()
+    welcome = await client.hello(seats[2]["token"])
+    assert welcome["room"] == seats[2]["room"] and welcome["role"] == "seller"
+    async with server.session.get(f"{server.base}/open/{link['token']}") as r:
+        assert r.status == 200 and "Take a seat" in await r.text()
+
+
+async def test_a_bad_open_link_is_refused(server: Running) -> None:
+    _, workshop = await server.api("POST", "/api/workshops", {"scenario": "small"})
+    forged = workshop["open_link"]["token"][:-2] + "xx"
+    async with server.session.post(f"{server.base}/open/{forged}/seat", json={}) as r:
+        assert r.status == 404 and (await r.json())["error"]["code"] == "not_found"
+    seat_token_as_link = workshop["id"] + ".buyer.abc"
+    async with server.session.post(f"{server.base}/open/{seat_token_as_link}/seat") as r:
+        assert r.status == 404
+
+
+async def test_assignments_are_restored_from_the_log() -> None:
+    log = MemoryLog()
+    first = Workshops(log)
+    workshop = await first.create("W", "small", now=1)
+    rooms = iter(["r1", "r2"])
+
+    async def new_room() -> str:
+        return next(rooms)
+
+    await first.assign(workshop.id, new_room, now=2)
+    restarted = Workshops(log)
+    await restarted.start()
+    assert restarted.seats[workshop.id] == first.seats[workshop.id]
+    second = await restarted.assign(workshop.id, new_room, now=3)
+    assert (second.room, second.role) == ("r1", "seller")
