@@ -1,12 +1,27 @@
-"""The participant page in a real browser: served by the server alone, text stays text."""
+"""The participant room in a real browser: served by the server alone, text stays text,
+and two pages negotiate to an agreement through the interface."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from urllib.parse import urlsplit
 
-from playwright.async_api import Browser, expect
+from playwright.async_api import Browser, Page, expect
 
+from tests.netproxy import FlakyLink
 from tests.serverproc import Process
+
+# Screenshots the tests take, kept as CI artifacts (a few are copied into docs/).
+ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
+ARTIFACTS.mkdir(exist_ok=True)
+
+
+async def _open(browser: Browser, url: str, width: int = 1280) -> Page:
+    page = await browser.new_page(viewport={"width": width, "height": 800})
+    page.on("dialog", lambda dialog: dialog.accept())  # the confirmations say yes
+    await page.goto(url)
+    await expect(page.locator("#link")).to_have_attribute("data-state", "online", timeout=10_000)
+    return page
 
 
 async def test_join_page_loads_from_the_servers_own_origin_only(
@@ -27,20 +42,79 @@ async def test_join_page_loads_from_the_servers_own_origin_only(
 
     await page.route("**/*", only_own_origin)
     await page.goto(room["seats"]["buyer"]["url"])
-    await expect(page.locator("#status")).to_contain_text("Connected as buyer", timeout=10_000)
+    await expect(page.locator("#link")).to_have_attribute("data-state", "online", timeout=10_000)
     await expect(page.locator("#brief")).to_contain_text("Tidewater")
-    await expect(page.locator("#log")).to_contain_text("joined")
+    await expect(page.locator("#role")).to_have_text("buyer")
     assert foreign == []
 
 
 async def test_messages_with_markup_are_shown_as_text(process: Process, browser: Browser) -> None:
     await process.start()
     room = await process.api("POST", "/api/rooms", {"scenario": "fleet-lease"})
-    page = await browser.new_page()
-    await page.goto(room["seats"]["seller"]["url"])
-    await expect(page.locator("#status")).to_contain_text("Connected as seller", timeout=10_000)
+    page = await _open(browser, room["seats"]["seller"]["url"])
     attack = '<img src=x onerror="window.pwned=1"><script>window.pwned=2</script>'
     await process.api("POST", f"/api/rooms/{room['id']}/message", {"text": attack})
     await expect(page.locator("#log")).to_contain_text(attack)
     assert await page.evaluate("window.pwned") is None
     assert await page.locator("#log img, #log script").count() == 0
+
+
+async def test_two_pages_negotiate_to_an_agreement(process: Process, browser: Browser) -> None:
+    await process.start()
+    room = await process.api("POST", "/api/rooms", {"scenario": "fleet-lease"})
+    seller = await _open(browser, room["seats"]["seller"]["url"])
+    buyer = await _open(browser, room["seats"]["buyer"]["url"], width=360)
+    # The seller opens (fleet-lease takes turns, seller first) with a rate of 690.
+    await seller.fill("#issue-monthly_rate", "690")
+    await seller.select_option("#issue-lease_term", "60 months")
+    await seller.click("#offer")
+    await expect(buyer.locator("#theirs")).to_contain_text("690", timeout=10_000)
+    await expect(buyer.locator("#log")).to_contain_text("opening")
+    await buyer.fill("#text", "Why 60 months?")
+    await buyer.select_option("#intent", "question")
+    await buyer.click("#talk button")
+    await expect(seller.locator("#log")).to_contain_text("Why 60 months?")
+    await buyer.screenshot(path=ARTIFACTS / "participant-phone.png", full_page=True)
+    await buyer.click("#accept")
+    for page in (buyer, seller):
+        await expect(page.locator("#final")).to_contain_text("Agreement reached", timeout=10_000)
+        await expect(page.locator("#final")).to_contain_text("690")
+        await expect(page.locator("#final")).to_contain_text("60 months")
+    detail = await process.api("GET", f"/api/rooms/{room['id']}")
+    agreement = next(e for e in detail["events"] if e["kind"] == "agreement")
+    assert agreement["terms"]["monthly_rate"] == 690
+
+
+async def test_a_page_that_drops_its_connection_catches_up_once(
+    process: Process, browser: Browser
+) -> None:
+    await process.start()
+    room = await process.api("POST", "/api/rooms", {"scenario": "equipment-purchase"})
+    link = FlakyLink(process.port)
+    await link.start()
+    try:
+        buyer_url = room["seats"]["buyer"]["url"].replace(f":{process.port}/", f":{link.port}/")
+        buyer = await _open(browser, buyer_url)
+        seller = await _open(browser, room["seats"]["seller"]["url"])
+        await seller.fill("#issue-price", "990000")
+        await seller.click("#offer")
+        await expect(buyer.locator("#log li")).to_have_count(1, timeout=10_000)
+        link.cut()  # the buyer's network goes away in the middle of the negotiation
+        await expect(buyer.locator("#link")).to_have_attribute("data-state", "offline")
+        for price in ("980000", "970000"):
+            await seller.fill("#issue-price", price)
+            await seller.click("#concede")
+            await seller.fill("#text", f"now {price}")
+            await seller.click("#talk button")
+        await expect(seller.locator("#log li")).to_have_count(5)
+        link.restore()
+        await expect(buyer.locator("#link")).to_have_attribute(
+            "data-state", "online", timeout=15_000
+        )
+        await expect(buyer.locator("#log li")).to_have_count(5, timeout=10_000)
+        texts = await buyer.locator("#log li").all_inner_texts()
+        assert sum("now 980000" in t for t in texts) == 1
+        assert sum("now 970000" in t for t in texts) == 1
+        await expect(buyer.locator("#theirs")).to_contain_text("970,000")
+    finally:
+        await link.close()

@@ -1,0 +1,52 @@
+// One translation layer for every interface text. English first; Dutch too.
+// The language comes from ?lang=, then the browser, then English.
+"use strict";
+window.I18N = (function () {
+  const STRINGS = {
+    en: {
+      brief: "Your brief", their_offer: "Their standing offer", no_offer: "No offer on the table yet.",
+      accept: "Accept", reject: "Reject", your_offer: "Your offer", worth_to_you: "Worth to you:",
+      send_offer: "Send offer", send_concession: "Send as concession", message: "Message",
+      no_intent: "(no intent)", question: "Question", objection: "Objection", interest: "Interest",
+      info: "Information", send: "Send", walk_away: "Walk away", timeline: "Timeline",
+      online: "online", offline: "offline, reconnecting…", connecting: "connecting…",
+      confirm_accept: "Accept this offer? The room ends with an agreement on exactly these terms.",
+      confirm_reject: "Reject their offer? It will no longer stand.",
+      confirm_walk: "Walk away? The room ends without a deal for both of you.",
+      paused: "The facilitator has paused the room.", deadlock: "Deadlock: no concession in the last {n} offers.",
+      announcement: "Announcement: {text}", agreed: "Agreement reached", walked_away: "Someone walked away: no deal",
+      expired: "Time is up: no deal", closed: "The facilitator ended the room", you: "you", them: "them",
+      offered: "offer", not_sent: "Not sent: {reason}", worth: "worth {score} to you", waiting: "Waiting for your counterpart to join…",
+      changed: "changed",
+    },
+    nl: {
+      brief: "Jouw briefing", their_offer: "Hun lopende bod", no_offer: "Er ligt nog geen bod op tafel.",
+      accept: "Accepteren", reject: "Afwijzen", your_offer: "Jouw bod", worth_to_you: "Waarde voor jou:",
+      send_offer: "Bod versturen", send_concession: "Als concessie versturen", message: "Bericht",
+      no_intent: "(geen intentie)", question: "Vraag", objection: "Bezwaar", interest: "Belang",
+      info: "Informatie", send: "Versturen", walk_away: "Weglopen", timeline: "Verloop",
+      online: "verbonden", offline: "offline, opnieuw verbinden…", connecting: "verbinden…",
+      confirm_accept: "Dit bod accepteren? De kamer eindigt met een akkoord op precies deze voorwaarden.",
+      confirm_reject: "Hun bod afwijzen? Het ligt dan niet meer op tafel.",
+      confirm_walk: "Weglopen? De kamer eindigt zonder akkoord voor jullie allebei.",
+      paused: "De trainer heeft de kamer gepauzeerd.", deadlock: "Impasse: geen concessie in de laatste {n} biedingen.",
+      announcement: "Mededeling: {text}", agreed: "Akkoord bereikt", walked_away: "Iemand liep weg: geen akkoord",
+      expired: "De tijd is om: geen akkoord", closed: "De trainer heeft de kamer beëindigd", you: "jij", them: "zij",
+      offered: "bod", not_sent: "Niet verstuurd: {reason}", worth: "waarde {score} voor jou", waiting: "Wachten tot je tegenpartij binnenkomt…",
+      changed: "gewijzigd",
+    },
+  };
+  const asked = new URLSearchParams(location.search).get("lang");
+  const browser = (navigator.language || "en").slice(0, 2);
+  const lang = STRINGS[asked] ? asked : STRINGS[browser] ? browser : "en";
+  document.documentElement.lang = lang;
+  function t(key, values) {
+    let text = (STRINGS[lang] && STRINGS[lang][key]) || STRINGS.en[key] || key;
+    for (const [k, v] of Object.entries(values || {})) text = text.replace("{" + k + "}", String(v));
+    return text;
+  }
+  function apply(root) {
+    (root || document).querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
+  }
+  return { t, apply, lang };
+})();

@@ -1,0 +1,242 @@
+// The participant room. It speaks protocol v1 (JSON) over /ws, keeps the last
+// seq it holds, and on any drop reconnects with resume_after = that seq, then
+// sends again every move still waiting for its ack (same id: never applied
+// twice). Every text from the server goes through textContent, never innerHTML.
+"use strict";
+(function () {
+  const { t, apply } = window.I18N;
+  const $ = (id) => document.getElementById(id);
+  const token = decodeURIComponent(location.pathname.split("/").pop() || "");
+  const state = { lastSeq: 0, role: null, scenario: null, brief: null, standing: null,
+                  previousTheirs: null, deadline: null, ended: false, pending: new Map(), ws: null,
+                  seen: new Set() };
+  let moveCounter = 0;
+  apply();
+
+  // -- scoring (mirrors dealroom.protocol.issue_points) ----------------------------
+  function rank(issue, value) {
+    return issue.kind === "options" ? issue.options.indexOf(value) : (value - issue.min) / issue.step;
+  }
+  function size(issue) {
+    return issue.kind === "options" ? issue.options.length : (issue.max - issue.min) / issue.step + 1;
+  }
+  function score(terms) {
+    const brief = state.brief;
+    if (!brief) return 0;
+    let total = 0;
+    for (const issue of state.scenario.issues) {
+      const scoring = brief.scoring[issue.id];
+      if (!scoring) continue;
+      const value = terms[issue.id];
+      if (scoring.points) { total += scoring.points[String(value)] || 0; continue; }
+      const span = size(issue) - 1;
+      let position = span > 0 ? rank(issue, value) / span : 1;
+      if (brief.prefers[issue.id] === "down") position = 1 - position;
+      total += scoring.weight * position;
+    }
+    return Math.round(total * 10) / 10;
+  }
+  function label(issue, value) {
+    return issue.kind === "money" ? `${Number(value).toLocaleString()} ${issue.unit || state.scenario.currency}`
+         : issue.unit ? `${value} ${issue.unit}` : String(value);
+  }
+
+  // -- the composer ----------------------------------------------------------------
+  function buildComposer() {
+    const form = $("compose");
+    form.replaceChildren();
+    for (const issue of state.scenario.issues) {
+      const id = "issue-" + issue.id;
+      const lab = document.createElement("label");
+      lab.htmlFor = id;
+      lab.textContent = issue.label + (issue.unit ? ` (${issue.unit})` : "");
+      let input;
+      if (issue.kind === "options") {
+        input = document.createElement("select");
+        for (const option of issue.options) {
+          const o = document.createElement("option");
+          o.value = option; o.textContent = option;
+          input.appendChild(o);
+        }
+      } else {
+        input = document.createElement("input");
+        Object.assign(input, { type: "number", min: issue.min, max: issue.max, step: issue.step,
+                               value: issue.min, inputMode: "numeric" });
+      }
+      input.id = id; input.dataset.issue = issue.id;
+      input.addEventListener("input", showMyScore);
+      form.append(lab, input);
+    }
+    showMyScore();
+  }
+  function composed() {
+    const terms = {};
+    for (const issue of state.scenario.issues) {
+      const raw = $("issue-" + issue.id).value;
+      terms[issue.id] = issue.kind === "options" ? raw : Number(raw);
+    }
+    return terms;
+  }
+  function showMyScore() { $("my-score").textContent = String(score(composed())); }
+
+  // -- the connection --------------------------------------------------------------
+  function setLink(s) { $("link").dataset.state = s; $("link").textContent = t(s); }
+  function connect() {
+    setLink("connecting");
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const ws = new WebSocket(`${scheme}://${location.host}/ws`, ["dealroom.v1.json"]);
+    state.ws = ws;
+    ws.onopen = () => ws.send(JSON.stringify({ type: "hello", token, resume_after: state.lastSeq }));
+    ws.onmessage = (message) => receive(JSON.parse(message.data));
+    ws.onclose = () => {
+      state.ws = null;
+      if (state.ended) return;
+      setLink("offline");
+      setTimeout(connect, 1000);
+    };
+  }
+  function send(frame) {
+    state.pending.set(frame.id, frame);
+    if (state.ws && state.ws.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify(frame));
+  }
+  function move(kind, fields) {
+    moveCounter += 1;
+    send({ type: "move", id: `${token.slice(-6)}-${Date.now().toString(36)}-${moveCounter}`, kind, ...fields });
+  }
+
+  function receive(frame) {
+    if (frame.type === "welcome") {
+      setLink("online");
+      state.role = frame.role; state.scenario = frame.scenario; state.brief = frame.brief;
+      $("title").textContent = frame.scenario.title;
+      $("role").textContent = frame.role;
+      $("brief").textContent = frame.brief ? frame.brief.text : "";
+      if (!$("compose").children.length) buildComposer();
+      state.deadline = frame.state.deadline;
+      state.clockSkew = frame.server_time - Date.now();
+      if (frame.state.phase === "waiting") banner(t("waiting"));
+      for (const pending of state.pending.values()) state.ws.send(JSON.stringify(pending));
+    } else if (frame.type === "ack") {
+      state.pending.delete(frame.id);
+    } else if (frame.type === "error") {
+      if (frame.id) state.pending.delete(frame.id);
+      note(t("not_sent", { reason: frame.message }));
+    } else if (frame.type === "event") {
+      if (frame.seq <= state.lastSeq || state.seen.has(frame.seq)) return;
+      state.seen.add(frame.seq);
+      state.lastSeq = frame.seq;
+      onEvent(frame);
+    }
+  }
+
+  function onEvent(e) {
+    const mine = e.by === state.role;
+    switch (e.kind) {
+      case "started": state.deadline = e.deadline; banner(null); break;
+      case "offer":
+        entry(e, `${mine ? t("you") : t("them")}: ${t("offered")}`, e.class, describe(e.terms));
+        if (!mine) { state.previousTheirs = state.standing ? state.standing.terms : null;
+                     state.standing = { seq: e.seq, terms: e.terms }; showTheirs(); }
+        break;
+      case "rejected": entry(e, `${mine ? t("you") : t("them")}: ${t("reject")}`, null, e.reason || "");
+        if (mine) { state.standing = null; showTheirs(); }
+        break;
+      case "message": entry(e, `${e.by === "facilitator" ? "facilitator" : mine ? t("you") : t("them")}`,
+                            e.intent ? t(e.intent) : null, e.text); break;
+      case "deadlock": entry(e, t("deadlock", { n: e.offers }), null, ""); banner(t("deadlock", { n: e.offers })); break;
+      case "paused": banner(t("paused")); state.deadline = null; break;
+      case "resumed": banner(null); state.deadline = e.deadline; break;
+      case "extended": if (e.deadline) state.deadline = e.deadline; break;
+      case "announcement": banner(t("announcement", { text: e.text })); entry(e, "facilitator", null, e.text); break;
+      case "agreement": state.agreement = e.terms; break;
+      case "walked_away": entry(e, `${mine ? t("you") : t("them")}: ${t("walk_away")}`, null, e.reason || ""); break;
+      case "ended": finish(e.outcome); break;
+      default: break;
+    }
+  }
+  function describe(terms) {
+    return state.scenario.issues.map((i) => `${i.label}: ${label(i, terms[i.id])}`).join(" · ");
+  }
+  function entry(e, who, cls, text) {
+    const li = document.createElement("li");
+    if (e.by === state.role) li.classList.add("mine");
+    li.dataset.seq = e.seq;
+    const head = document.createElement("strong");
+    head.textContent = who;
+    li.appendChild(head);
+    if (cls) { const c = document.createElement("span"); c.className = "cls"; c.textContent = cls; li.appendChild(c); }
+    if (text) li.appendChild(document.createTextNode(" " + text));
+    $("log").appendChild(li);
+    li.scrollIntoView({ block: "nearest" });
+  }
+  function note(text) { entry({ seq: 0, by: "" }, "!", null, text); }
+  function banner(text) { $("banner").hidden = !text; $("banner").textContent = text || ""; }
+  function showTheirs() {
+    const box = $("theirs");
+    box.replaceChildren();
+    const on = Boolean(state.standing) && !state.ended;
+    $("accept").disabled = !on; $("reject").disabled = !on;
+    if (!state.standing) { const p = document.createElement("p"); p.textContent = t("no_offer"); box.appendChild(p); return; }
+    const dl = document.createElement("dl"); dl.className = "terms";
+    for (const issue of state.scenario.issues) {
+      const dt = document.createElement("dt"); dt.textContent = issue.label;
+      const dd = document.createElement("dd"); dd.textContent = label(issue, state.standing.terms[issue.id]);
+      if (state.previousTheirs && state.previousTheirs[issue.id] !== state.standing.terms[issue.id]) {
+        dd.classList.add("changed"); dd.title = t("changed");
+      }
+      dl.append(dt, dd);
+    }
+    const worth = document.createElement("p");
+    worth.textContent = t("worth", { score: score(state.standing.terms) });
+    box.append(dl, worth);
+  }
+  function finish(outcome) {
+    state.ended = true;
+    showTheirs();
+    for (const id of ["offer", "concede", "walk"]) $(id).disabled = true;
+    const final = $("final");
+    final.hidden = false;
+    final.replaceChildren();
+    const h = document.createElement("h2"); h.textContent = t(outcome); final.appendChild(h);
+    if (outcome === "agreed" && state.agreement) {
+      const dl = document.createElement("dl"); dl.className = "terms";
+      for (const issue of state.scenario.issues) {
+        const dt = document.createElement("dt"); dt.textContent = issue.label;
+        const dd = document.createElement("dd"); dd.textContent = label(issue, state.agreement[issue.id]);
+        dl.append(dt, dd);
+      }
+      const worth = document.createElement("p");
+      worth.textContent = t("worth", { score: score(state.agreement) });
+      final.append(dl, worth);
+    }
+    final.scrollIntoView();
+  }
+  function tick() {
+    if (state.deadline && !state.ended) {
+      const left = Math.max(0, state.deadline - (Date.now() + (state.clockSkew || 0)));
+      const m = Math.floor(left / 60000), s = Math.floor((left % 60000) / 1000);
+      $("clock").textContent = `${m}:${String(s).padStart(2, "0")}`;
+    } else { $("clock").textContent = ""; }
+  }
+
+  // -- controls --------------------------------------------------------------------
+  $("offer").addEventListener("click", () => move("offer", { terms: composed() }));
+  $("concede").addEventListener("click", () => move("concede", { terms: composed() }));
+  $("accept").addEventListener("click", () => {
+    if (state.standing && confirm(t("confirm_accept"))) move("accept", { offer: state.standing.seq });
+  });
+  $("reject").addEventListener("click", () => {
+    if (state.standing && confirm(t("confirm_reject"))) move("reject", { offer: state.standing.seq });
+  });
+  $("walk").addEventListener("click", () => { if (confirm(t("confirm_walk"))) move("walk_away", {}); });
+  $("talk").addEventListener("submit", (event) => {
+    event.preventDefault();
+    const text = $("text").value.trim();
+    if (!text) return;
+    const intent = $("intent").value;
+    move("message", intent ? { text, intent } : { text });
+    $("text").value = "";
+  });
+  setInterval(tick, 1000);
+  connect();
+})();
