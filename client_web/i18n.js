@@ -18,6 +18,13 @@ window.I18N = (function () {
       expired: "Time is up: no deal", closed: "The facilitator ended the room", you: "you", them: "them",
       offered: "offer", not_sent: "Not sent: {reason}", worth: "worth {score} to you", waiting: "Waiting for your counterpart to join…",
       changed: "changed",
+      console: "facilitator", facilitator_token: "Facilitator token", sign_in: "Sign in",
+      bad_token: "That token is not valid.", new_workshop: "New workshop", scenario: "Scenario",
+      rooms: "Rooms", title: "Title", create: "Create", workshop: "Workshop", pause_all: "Pause all",
+      resume_all: "Resume all", end_all: "End all", room: "Room", phase: "Phase", offers: "Offers",
+      deadlocks: "Deadlocks", connected: "Connected", time_left: "Time left", outcome: "Outcome",
+      seats: "Seats", control: "Control", pause: "Pause", resume: "Resume", end: "End",
+      open_link: "Open link for everyone:", confirm_end: "End this room now?",
     },
     nl: {
       brief: "Jouw briefing", their_offer: "Hun lopende bod", no_offer: "Er ligt nog geen bod op tafel.",
@@ -34,6 +41,13 @@ window.I18N = (function () {
       expired: "De tijd is om: geen akkoord", closed: "De trainer heeft de kamer beëindigd", you: "jij", them: "zij",
       offered: "bod", not_sent: "Niet verstuurd: {reason}", worth: "waarde {score} voor jou", waiting: "Wachten tot je tegenpartij binnenkomt…",
       changed: "gewijzigd",
+      console: "trainer", facilitator_token: "Trainerscode", sign_in: "Aanmelden",
+      bad_token: "Die code is niet geldig.", new_workshop: "Nieuwe workshop", scenario: "Scenario",
+      rooms: "Kamers", title: "Titel", create: "Aanmaken", workshop: "Workshop", pause_all: "Alles pauzeren",
+      resume_all: "Alles hervatten", end_all: "Alles beëindigen", room: "Kamer", phase: "Fase", offers: "Biedingen",
+      deadlocks: "Impasses", connected: "Verbonden", time_left: "Tijd over", outcome: "Uitkomst",
+      seats: "Plaatsen", control: "Bediening", pause: "Pauze", resume: "Hervatten", end: "Beëindigen",
+      open_link: "Open link voor iedereen:", confirm_end: "Deze kamer nu beëindigen?",
     },
   };
   const asked = new URLSearchParams(location.search).get("lang");

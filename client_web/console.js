@@ -1,0 +1,111 @@
+// The facilitator console: sign in with the facilitator token, create a workshop,
+// watch every room's progress (refreshed every second), and pause, resume or end
+// rooms. Every text from the server goes through textContent.
+"use strict";
+(function () {
+  const { t, apply } = window.I18N;
+  const $ = (id) => document.getElementById(id);
+  apply();
+  const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
+  let token = fromHash || sessionStorage.getItem("dealroom.facilitator") || "";
+  if (fromHash) history.replaceState(null, "", location.pathname);
+
+  async function api(method, path, body) {
+    const response = await fetch(path, {
+      method, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const answer = await response.json();
+    if (!response.ok) throw Object.assign(new Error(answer.error.message), { status: response.status });
+    return answer;
+  }
+
+  async function signIn() {
+    try {
+      const scenarios = await api("GET", "/api/scenarios");
+      sessionStorage.setItem("dealroom.facilitator", token);
+      $("signin").hidden = true; $("workspace").hidden = false;
+      const select = $("scenario");
+      select.replaceChildren(...scenarios.map((s) => new Option(s.title, s.id)));
+      await loadWorkshops();
+      setInterval(refresh, 1000);
+    } catch (error) {
+      $("signin-error").textContent = t("bad_token");
+    }
+  }
+  async function loadWorkshops(select) {
+    const workshops = await api("GET", "/api/workshops");
+    const box = $("workshop");
+    box.replaceChildren(...workshops.map((w) => new Option(`${w.title} (${w.room_count})`, w.id)));
+    if (select) box.value = select;
+    await refresh();
+  }
+  function cell(text, cls) {
+    const td = document.createElement("td");
+    td.textContent = text;
+    if (cls) td.className = cls;
+    return td;
+  }
+  function left(state) {
+    const ms = state.deadline ? state.deadline - Date.now() : state.remaining_ms;
+    if (ms == null) return "";
+    const s = Math.max(0, Math.floor(ms / 1000));
+    return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
+  }
+  async function control(room, action) {
+    try { await api("POST", `/api/rooms/${room}/${action}`); } catch (error) { /* shown by the grid */ }
+    await refresh();
+  }
+  async function refresh() {
+    const id = $("workshop").value;
+    if (!id) return;
+    const workshop = await api("GET", `/api/workshops/${id}`);
+    $("open-link").textContent = `${t("open_link")} ${workshop.open_link.url}`;
+    const rows = workshop.rooms.map((room) => {
+      const tr = document.createElement("tr");
+      tr.dataset.room = room.id;
+      const st = room.state;
+      tr.append(cell(room.label || room.id), cell(st.phase, "phase-" + st.phase), cell(String(st.offers)),
+                cell(String(st.deadlocks), st.deadlocks ? "deadlock" : ""), cell(room.present.join(", ")),
+                cell(left(st)), cell(st.outcome || ""));
+      const seats = document.createElement("td");
+      for (const role of ["buyer", "seller"]) {
+        const a = document.createElement("a");
+        a.href = room.seats[role].url; a.textContent = role; a.target = "_blank";
+        seats.append(a, document.createTextNode(" "));
+      }
+      tr.appendChild(seats);
+      const buttons = document.createElement("td");
+      for (const action of ["pause", "resume", "end"]) {
+        const b = document.createElement("button");
+        b.textContent = t(action); b.dataset.action = action;
+        b.disabled = st.phase === "ended";
+        b.addEventListener("click", () => {
+          if (action !== "end" || confirm(t("confirm_end"))) control(room.id, action);
+        });
+        buttons.appendChild(b);
+      }
+      tr.appendChild(buttons);
+      return tr;
+    });
+    $("grid").tBodies[0].replaceChildren(...rows);
+  }
+  async function all(action) {
+    const workshop = await api("GET", `/api/workshops/${$("workshop").value}`);
+    await Promise.all(workshop.rooms.map((r) => api("POST", `/api/rooms/${r.id}/${action}`).catch(() => null)));
+    await refresh();
+  }
+
+  $("signin").addEventListener("submit", (event) => { event.preventDefault(); token = $("token").value; signIn(); });
+  $("new-workshop").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const created = await api("POST", "/api/workshops", {
+      scenario: $("scenario").value, rooms: Number($("rooms").value), title: $("wtitle").value });
+    await loadWorkshops(created.id);
+  });
+  $("workshop").addEventListener("change", refresh);
+  $("pause-all").addEventListener("click", () => all("pause"));
+  $("resume-all").addEventListener("click", () => all("resume"));
+  $("end-all").addEventListener("click", () => { if (confirm(t("confirm_end"))) all("end"); });
+  if (token) signIn();
+})();
