@@ -72,7 +72,11 @@
       for (const role of ["buyer", "seller"]) {
         const a = document.createElement("a");
         a.href = room.seats[role].url; a.textContent = role; a.target = "_blank";
-        seats.append(a, document.createTextNode(" "));
+        const qr = document.createElement("a");
+        qr.href = `/qr/${encodeURIComponent(room.seats[role].token)}.svg`; qr.textContent = "QR";
+        qr.target = "_blank"; qr.className = "qr";
+        qr.setAttribute("aria-label", `${role} QR code`);
+        seats.append(a, document.createTextNode(" "), qr, document.createTextNode(" "));
       }
       tr.appendChild(seats);
       const buttons = document.createElement("td");

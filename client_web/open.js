@@ -17,7 +17,8 @@
     });
     const answer = await response.json();
     if (!response.ok) { status.textContent = answer.error.message; return; }
-    localStorage.setItem(key, answer.url);
-    location.assign(answer.url);
+    const seat = `${answer.url}?name=${encodeURIComponent(name)}`;
+    localStorage.setItem(key, seat);
+    location.assign(seat);
   });
 })();

@@ -11,6 +11,8 @@
                   previousTheirs: null, deadline: null, ended: false, pending: new Map(), ws: null,
                   seen: new Set() };
   let moveCounter = 0;
+  const name = new URLSearchParams(location.search).get("name") || localStorage.getItem("dealroom.name") || "";
+  if (name) localStorage.setItem("dealroom.name", name);
   apply();
 
   // -- scoring (mirrors dealroom.protocol.issue_points) ----------------------------
@@ -86,7 +88,7 @@
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const ws = new WebSocket(`${scheme}://${location.host}/ws`, ["dealroom.v1.json"]);
     state.ws = ws;
-    ws.onopen = () => ws.send(JSON.stringify({ type: "hello", token, resume_after: state.lastSeq }));
+    ws.onopen = () => ws.send(JSON.stringify({ type: "hello", token, resume_after: state.lastSeq, name }));
     ws.onmessage = (message) => receive(JSON.parse(message.data));
     ws.onclose = () => {
       state.ws = null;

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import io
 from importlib import resources
 from pathlib import Path
 
+import segno
 from aiohttp import web
 
-from .keys import ROOMS
+from .keys import ROOMS, SETTINGS
 
 __all__ = ["add_static_routes", "client_dir"]
 
@@ -28,6 +30,24 @@ def _page(name: str) -> web.FileResponse:
     return response
 
 
+async def qr_code(request: web.Request) -> web.Response:
+    """An SVG QR code of a join or open link for ``token`` (seat or open-link token).
+
+    The token is only echoed into the picture, so a QR code grants nothing the
+    token does not; drawing it on the server keeps the page free of scripts
+    from elsewhere.
+    """
+    token = request.match_info["token"]
+    kind = "open" if ".open." in token else "join"
+    base = request.app[SETTINGS].public_url or str(request.url.origin())
+    code = segno.make(f"{base.rstrip('/')}/{kind}/{token}", error="m")
+    out = io.BytesIO()
+    code.save(out, kind="svg", scale=6, border=2, xmldecl=False, title="join link")
+    response = web.Response(body=out.getvalue(), content_type="image/svg+xml")
+    response.headers["Cache-Control"] = "max-age=3600"
+    return response
+
+
 async def facilitator_page(request: web.Request) -> web.FileResponse:
     """The facilitator console."""
     return _page("index.html")
@@ -39,8 +59,9 @@ async def join_page(request: web.Request) -> web.FileResponse:
 
 
 def add_static_routes(app: web.Application) -> None:
-    """Mount ``/``, ``/join/{token}``, ``/static/`` and ``/healthz``."""
+    """Mount ``/``, ``/join/{token}``, ``/qr/{token}.svg``, ``/static/`` and ``/healthz``."""
     app.router.add_get("/", facilitator_page)
     app.router.add_get("/join/{token}", join_page)
     app.router.add_get("/healthz", healthz)
+    app.router.add_get("/qr/{token}.svg", qr_code)
     app.router.add_static("/static/", client_dir(), show_index=False)

@@ -118,3 +118,42 @@ async def test_a_page_that_drops_its_connection_catches_up_once(
         await expect(buyer.locator("#theirs")).to_contain_text("970,000")
     finally:
         await link.close()
+
+
+async def test_open_link_seats_arrivals_and_names_them(process: Process, browser: Browser) -> None:
+    await process.start()
+    workshop = await process.api("POST", "/api/workshops", {"scenario": "fleet-lease"})
+    pages = []
+    for person in ("Ana", "Budi"):
+        page = await browser.new_page()
+        await page.goto(workshop["open_link"]["url"])
+        await page.fill("#name", person)
+        await page.click("#arrive button")
+        await expect(page.locator("#link")).to_have_attribute(
+            "data-state", "online", timeout=10_000
+        )
+        pages.append(page)
+    await expect(pages[0].locator("#role")).to_have_text("buyer")
+    await expect(pages[1].locator("#role")).to_have_text("seller")
+    assert pages[0].url.split("?")[0] != pages[1].url.split("?")[0]
+    detail = await process.api("GET", "/api/rooms")
+    room = next(r for r in detail if r["workshop"] == workshop["id"])
+    events = (await process.api("GET", f"/api/rooms/{room['id']}"))["events"]
+    assert {e["name"] for e in events if e["kind"] == "joined"} == {"Ana", "Budi"}
+    # Reloading the open link returns to the same seat.
+    first_url = pages[0].url
+    await pages[0].goto(workshop["open_link"]["url"])
+    await pages[0].wait_for_url(first_url)
+
+
+async def test_walk_away_from_the_page(process: Process, browser: Browser) -> None:
+    await process.start()
+    room = await process.api("POST", "/api/rooms", {"scenario": "equipment-purchase"})
+    buyer = await _open(browser, room["seats"]["buyer"]["url"])
+    seller = await _open(browser, room["seats"]["seller"]["url"])
+    await buyer.click("#offer")
+    await expect(seller.locator("#theirs")).to_contain_text("EUR", timeout=10_000)
+    await seller.click("#walk")
+    for page in (buyer, seller):
+        await expect(page.locator("#final")).to_contain_text("no deal", timeout=10_000)
+        await expect(page.locator("#offer")).to_be_disabled()

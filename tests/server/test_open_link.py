@@ -58,3 +58,24 @@ async def test_assignments_are_restored_from_the_log() -> None:
     assert restarted.seats[workshop.id] == first.seats[workshop.id]
     second = await restarted.assign(workshop.id, new_room, now=3)
     assert (second.room, second.role) == ("r1", "seller")
+
+
+async def test_qr_codes_encode_the_join_and_open_links(server: Running) -> None:
+    import io
+
+    import segno
+
+    _, workshop = await server.api("POST", "/api/workshops", {"scenario": "small", "rooms": 1})
+    seat = workshop["rooms"][0]["seats"]["buyer"]
+    for token, url in (
+        (seat["token"], seat["url"]),
+        (workshop["open_link"]["token"], workshop["open_link"]["url"]),
+    ):
+        async with server.session.get(f"{server.base}/qr/{token}.svg") as r:
+            assert r.status == 200 and r.content_type == "image/svg+xml"
+            body = await r.read()
+        expected = io.BytesIO()
+        segno.make(url, error="m").save(
+            expected, kind="svg", scale=6, border=2, xmldecl=False, title="join link"
+        )
+        assert body == expected.getvalue()
