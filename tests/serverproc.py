@@ -33,6 +33,10 @@ class Process:
     def base(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def _log_file(self) -> Any:
+        self.data.parent.mkdir(parents=True, exist_ok=True)
+        return (self.data.parent / "server.log").open("ab")
+
     @property
     def ws_url(self) -> str:
         return f"ws://127.0.0.1:{self.port}/ws"
@@ -47,6 +51,7 @@ class Process:
             return await r.json()
 
     async def start(self) -> None:
+        log = self._log_file()  # the child keeps its own copy of the descriptor
         self.proc = subprocess.Popen(
             [
                 sys.executable,
@@ -60,10 +65,13 @@ class Process:
                 "--facilitator-token",
                 TOKEN,
                 "--quiet",
+                *self.extra_args,
             ],
             stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
+            # A file, not a pipe nobody reads: a full pipe would block the server.
+            stderr=log,
         )
+        log.close()
         async with aiohttp.ClientSession() as session:
             for _ in range(200):
                 try:

@@ -157,3 +157,23 @@ async def test_walk_away_from_the_page(process: Process, browser: Browser) -> No
     for page in (buyer, seller):
         await expect(page.locator("#final")).to_contain_text("no deal", timeout=10_000)
         await expect(page.locator("#offer")).to_be_disabled()
+
+
+async def test_a_brief_with_markup_is_shown_as_text(tmp_path: Path, browser: Browser) -> None:
+    from tests.scenarios.test_load import GOOD
+
+    folder = tmp_path / "scenarios"
+    folder.mkdir()
+    attack = '<script>window.pwned=1</script><img src=x onerror="window.pwned=2">'
+    (folder / "tiny.toml").write_text(GOOD.replace('brief = "You buy."', f"brief = '{attack}'"))
+    process = Process(tmp_path / "data", "--scenarios", str(folder))
+    await process.start()
+    try:
+        room = await process.api("POST", "/api/rooms", {"scenario": "tiny"})
+        assert "seats" in room, room
+        page = await _open(browser, room["seats"]["buyer"]["url"])
+        await expect(page.locator("#brief")).to_have_text(attack)
+        assert await page.evaluate("window.pwned") is None
+        assert await page.locator("#brief *").count() == 0
+    finally:
+        process.stop()
