@@ -65,7 +65,12 @@
       const tr = document.createElement("tr");
       tr.dataset.room = room.id;
       const st = room.state;
-      tr.append(cell(room.label || room.id), cell(st.phase, "phase-" + st.phase), cell(String(st.offers)),
+      const name = cell("");
+      const open = document.createElement("button");
+      open.className = "link-button"; open.textContent = room.label || room.id;
+      open.addEventListener("click", () => { detailRoom = room.id; refreshDetail(); });
+      name.appendChild(open);
+      tr.append(name, cell(st.phase, "phase-" + st.phase), cell(String(st.offers)),
                 cell(String(st.deadlocks), st.deadlocks ? "deadlock" : ""), cell(room.present.join(", ")),
                 cell(left(st)), cell(st.outcome || ""));
       const seats = document.createElement("td");
@@ -93,6 +98,54 @@
       return tr;
     });
     $("grid").tBodies[0].replaceChildren(...rows);
+    await refreshDetail();
+  }
+
+  // -- one room: its full transcript with both private scores ----------------------
+  let detailRoom = null;
+  async function refreshDetail() {
+    if (!detailRoom) return;
+    const room = await api("GET", `/api/rooms/${detailRoom}`);
+    $("detail").hidden = false;
+    $("detail-h").textContent = `${room.label || room.id} · ${room.state.phase}`;
+    const scenario = room.events[0].scenario;
+    const items = room.events.slice(1).map((e) => {
+      const li = document.createElement("li");
+      let text = `#${e.seq} ${e.by} ${e.kind}`;
+      if (e.class) text += ` (${e.class})`;
+      if (e.terms) {
+        const b = window.Scoring.score(scenario.issues, scenario.roles.buyer, e.terms);
+        const s = window.Scoring.score(scenario.issues, scenario.roles.seller, e.terms);
+        text += ` · ${t("scores", { b, s })}`;
+      }
+      if (e.text) text += `${e.to ? " → " + e.to : ""}: ${e.text}`;
+      if (e.outcome) text += `: ${e.outcome}`;
+      li.textContent = text;
+      return li;
+    });
+    $("transcript").replaceChildren(...items);
+  }
+  $("say").addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const text = $("say-text").value.trim();
+    const to = $("say-to").value;
+    if (!text) return;
+    if (to === "all") {
+      const workshop = await api("GET", `/api/workshops/${$("workshop").value}`);
+      await Promise.all(workshop.rooms.map((r) => api("POST", `/api/rooms/${r.id}/announce`, { text }).catch(() => null)));
+    } else if (detailRoom && to === "room") {
+      await api("POST", `/api/rooms/${detailRoom}/announce`, { text }).catch(() => null);
+    } else if (detailRoom) {
+      await api("POST", `/api/rooms/${detailRoom}/message`, { text, to }).catch(() => null);
+    }
+    $("say-text").value = "";
+    await refresh();
+  });
+  for (const role of ["buyer", "seller"]) {
+    $(`bot-${role}`).addEventListener("click", async () => {
+      if (detailRoom) await api("POST", `/api/rooms/${detailRoom}/bots`, { role }).catch((e) => alert(e.message));
+      await refresh();
+    });
   }
   async function all(action) {
     const workshop = await api("GET", `/api/workshops/${$("workshop").value}`);

@@ -25,6 +25,10 @@ window.I18N = (function () {
       deadlocks: "Deadlocks", connected: "Connected", time_left: "Time left", outcome: "Outcome",
       seats: "Seats", control: "Control", pause: "Pause", resume: "Resume", end: "End",
       open_link: "Open link for everyone:", confirm_end: "End this room now?",
+      announce_or_mediate: "Announce or mediate", announce_all: "Announce to all rooms",
+      announce_room: "Announce to this room", mediate_buyer: "Mediator message to the buyer",
+      mediate_seller: "Mediator message to the seller", bot_buyer: "Bot as buyer", bot_seller: "Bot as seller",
+      scores: "buyer {b} · seller {s}",
     },
     nl: {
       brief: "Jouw briefing", their_offer: "Hun lopende bod", no_offer: "Er ligt nog geen bod op tafel.",
@@ -48,6 +52,10 @@ window.I18N = (function () {
       deadlocks: "Impasses", connected: "Verbonden", time_left: "Tijd over", outcome: "Uitkomst",
       seats: "Plaatsen", control: "Bediening", pause: "Pauze", resume: "Hervatten", end: "Beëindigen",
       open_link: "Open link voor iedereen:", confirm_end: "Deze kamer nu beëindigen?",
+      announce_or_mediate: "Mededelen of bemiddelen", announce_all: "Mededeling aan alle kamers",
+      announce_room: "Mededeling aan deze kamer", mediate_buyer: "Bemiddelaar aan de koper",
+      mediate_seller: "Bemiddelaar aan de verkoper", bot_buyer: "Bot als koper", bot_seller: "Bot als verkoper",
+      scores: "koper {b} · verkoper {s}",
     },
   };
   const asked = new URLSearchParams(location.search).get("lang");

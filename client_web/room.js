@@ -15,28 +15,8 @@
   if (name) localStorage.setItem("dealroom.name", name);
   apply();
 
-  // -- scoring (mirrors dealroom.protocol.issue_points) ----------------------------
-  function rank(issue, value) {
-    return issue.kind === "options" ? issue.options.indexOf(value) : (value - issue.min) / issue.step;
-  }
-  function size(issue) {
-    return issue.kind === "options" ? issue.options.length : (issue.max - issue.min) / issue.step + 1;
-  }
   function score(terms) {
-    const brief = state.brief;
-    if (!brief) return 0;
-    let total = 0;
-    for (const issue of state.scenario.issues) {
-      const scoring = brief.scoring[issue.id];
-      if (!scoring) continue;
-      const value = terms[issue.id];
-      if (scoring.points) { total += scoring.points[String(value)] || 0; continue; }
-      const span = size(issue) - 1;
-      let position = span > 0 ? rank(issue, value) / span : 1;
-      if (brief.prefers[issue.id] === "down") position = 1 - position;
-      total += scoring.weight * position;
-    }
-    return Math.round(total * 10) / 10;
+    return state.brief ? window.Scoring.score(state.scenario.issues, state.brief, terms) : 0;
   }
   function label(issue, value) {
     return issue.kind === "money" ? `${Number(value).toLocaleString()} ${issue.unit || state.scenario.currency}`

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from playwright.async_api import Browser, expect
 
 from tests.serverproc import TOKEN, Process
@@ -43,3 +45,30 @@ async def test_console_creates_a_workshop_and_sees_rooms_live(
     await first.locator("button[data-action=pause]").click()
     await expect(first.locator("td").nth(1)).to_have_text("paused", timeout=10_000)
     await expect(seller.locator("#banner")).to_contain_text("paused")
+
+
+async def test_room_detail_shows_both_private_scores_and_mediates(
+    process: Process, browser: Browser
+) -> None:
+    await process.start()
+    workshop = await process.api("POST", "/api/workshops", {"scenario": "fleet-lease", "rooms": 1})
+    room = workshop["rooms"][0]
+    seller = await _open(browser, room["seats"]["seller"]["url"])
+    buyer = await _open(browser, room["seats"]["buyer"]["url"])
+    await seller.fill("#issue-monthly_rate", "705")
+    await seller.click("#offer")
+    console = await browser.new_page()
+    console.on("dialog", lambda dialog: dialog.accept())
+    await console.goto(f"{process.base}/#token={TOKEN}")
+    await console.locator("#grid .link-button").first.click()
+    scores = re.compile(r"\(opening\) · buyer \d+(\.\d)? · seller \d+(\.\d)?")
+    await expect(console.locator("#transcript")).to_contain_text(scores, timeout=10_000)
+    await console.fill("#say-text", "Think about the mileage")
+    await console.select_option("#say-to", "buyer")
+    await console.click("#say button")
+    await expect(buyer.locator("#log")).to_contain_text("Think about the mileage", timeout=10_000)
+    await expect(seller.locator("#log")).not_to_contain_text("Think about the mileage")
+    await console.fill("#say-text", "Ten minutes left")
+    await console.select_option("#say-to", "all")
+    await console.click("#say button")
+    await expect(seller.locator("#banner")).to_contain_text("Ten minutes left", timeout=10_000)
