@@ -61,6 +61,7 @@
     if (!id) return;
     const workshop = await api("GET", `/api/workshops/${id}`);
     $("open-link").textContent = `${t("open_link")} ${workshop.open_link.url}`;
+    $("print-seats").href = `/static/seats.html?workshop=${encodeURIComponent(id)}`;
     const rows = workshop.rooms.map((room) => {
       const tr = document.createElement("tr");
       tr.dataset.room = room.id;

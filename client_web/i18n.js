@@ -28,7 +28,7 @@ window.I18N = (function () {
       announce_or_mediate: "Announce or mediate", announce_all: "Announce to all rooms",
       announce_room: "Announce to this room", mediate_buyer: "Mediator message to the buyer",
       mediate_seller: "Mediator message to the seller", bot_buyer: "Bot as buyer", bot_seller: "Bot as seller",
-      scores: "buyer {b} · seller {s}",
+      scores: "buyer {b} · seller {s}", print: "Print", print_seats: "Printable seat cards",
     },
     nl: {
       brief: "Jouw briefing", their_offer: "Hun lopende bod", no_offer: "Er ligt nog geen bod op tafel.",
@@ -55,7 +55,7 @@ window.I18N = (function () {
       announce_or_mediate: "Mededelen of bemiddelen", announce_all: "Mededeling aan alle kamers",
       announce_room: "Mededeling aan deze kamer", mediate_buyer: "Bemiddelaar aan de koper",
       mediate_seller: "Bemiddelaar aan de verkoper", bot_buyer: "Bot als koper", bot_seller: "Bot als verkoper",
-      scores: "koper {b} · verkoper {s}",
+      scores: "koper {b} · verkoper {s}", print: "Afdrukken", print_seats: "Plaatskaarten afdrukken",
     },
   };
   const asked = new URLSearchParams(location.search).get("lang");

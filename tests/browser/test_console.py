@@ -72,3 +72,23 @@ async def test_room_detail_shows_both_private_scores_and_mediates(
     await console.select_option("#say-to", "all")
     await console.click("#say button")
     await expect(seller.locator("#banner")).to_contain_text("Ten minutes left", timeout=10_000)
+
+
+async def test_printable_seat_cards_have_a_qr_code_per_seat(
+    process: Process, browser: Browser
+) -> None:
+    await process.start()
+    workshop = await process.api("POST", "/api/workshops", {"scenario": "fleet-lease", "rooms": 2})
+    page = await browser.new_page()
+    await page.goto(f"{process.base}/#token={TOKEN}")
+    await expect(page.locator("#grid tbody tr")).to_have_count(2, timeout=10_000)
+    await page.goto(f"{process.base}/static/seats.html?workshop={workshop['id']}")
+    cards = page.locator(".card")
+    await expect(cards).to_have_count(5, timeout=10_000)  # the open link and four seats
+    await page.wait_for_function(
+        "[...document.querySelectorAll('.card img')].every(i => i.complete && i.naturalWidth > 0)",
+        timeout=10_000,
+    )
+    await expect(page.locator(".cards")).to_contain_text(
+        workshop["rooms"][1]["seats"]["seller"]["url"]
+    )
