@@ -53,7 +53,8 @@
     return `${Math.floor(s / 60)}:${String(s % 60).padStart(2, "0")}`;
   }
   async function control(room, action) {
-    try { await api("POST", `/api/rooms/${room}/${action}`); } catch (error) { /* shown by the grid */ }
+    const body = action === "extend" ? { seconds: 300 } : undefined;
+    try { await api("POST", `/api/rooms/${room}/${action}`, body); } catch (error) { /* shown by the grid */ }
     await refresh();
   }
   async function refresh() {
@@ -72,7 +73,9 @@
       open.addEventListener("click", () => { detailRoom = room.id; refreshDetail(); });
       name.appendChild(open);
       tr.append(name, cell(st.phase, "phase-" + st.phase), cell(String(st.offers)),
-                cell(String(st.deadlocks), st.deadlocks ? "deadlock" : ""), cell(room.present.join(", ")),
+                cell(String(st.deadlocks), st.deadlocks ? "deadlock" : ""),
+                cell(room.last_event ? `${room.last_event.by} ${room.last_event.kind}` : ""),
+                cell(room.present.join(", ")),
                 cell(left(st)), cell(st.outcome || ""));
       const seats = document.createElement("td");
       for (const role of ["buyer", "seller"]) {
@@ -86,7 +89,7 @@
       }
       tr.appendChild(seats);
       const buttons = document.createElement("td");
-      for (const action of ["pause", "resume", "end"]) {
+      for (const action of ["pause", "resume", "extend", "end"]) {
         const b = document.createElement("button");
         b.textContent = t(action); b.dataset.action = action;
         b.disabled = st.phase === "ended";

@@ -130,7 +130,17 @@ def _summary(room: Room) -> dict[str, Any]:
         "created_at": state.created_at,
         "present": sorted(room.presence),
         "state": msgspec.to_builtins(room_view(state)),
+        "last_event": _last_move(room),
     }
+
+
+def _last_move(room: Room) -> dict[str, Any] | None:
+    """The newest event a facilitator's grid shows as the room's last move."""
+    for event in reversed(room.events):
+        kind = type(event).__struct_config__.tag
+        if kind not in ("joined", "left"):
+            return {"seq": event.seq, "kind": kind, "by": event.by, "at": event.at}
+    return None
 
 
 # -- scenarios ---------------------------------------------------------------

@@ -41,6 +41,12 @@ async def test_console_creates_a_workshop_and_sees_rooms_live(
     await seller.fill("#issue-monthly_rate", "705")
     await seller.click("#offer")
     await expect(first.locator("td").nth(2)).to_have_text("1", timeout=10_000)
+    await expect(first.locator("td").nth(4)).to_have_text("seller offer")
+    before = await first.locator("td").nth(6).inner_text()
+    await first.locator("button[data-action=extend]").click()
+    await expect(first.locator("td").nth(6)).not_to_have_text(before, timeout=10_000)
+    minutes = int((await first.locator("td").nth(6).inner_text()).split(":")[0])
+    assert minutes >= 24  # 20 minutes of the scenario plus 5
     await console.screenshot(path=ARTIFACTS / "facilitator-grid.png", full_page=True)
     await first.locator("button[data-action=pause]").click()
     await expect(first.locator("td").nth(1)).to_have_text("paused", timeout=10_000)
