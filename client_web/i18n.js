@@ -71,6 +71,26 @@ window.I18N = (function () {
   }
   function apply(root) {
     (root || document).querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
+    addSwitch();
+  }
+  // A language switch in the header bar: reloads the page in the chosen language.
+  function addSwitch() {
+    const bar = document.querySelector(".bar");
+    if (!bar || document.getElementById("lang")) return;
+    const select = document.createElement("select");
+    select.id = "lang";
+    select.setAttribute("aria-label", "Language");
+    for (const [code, name] of [["en", "English"], ["nl", "Nederlands"]]) {
+      const option = new Option(name, code);
+      option.selected = code === lang;
+      select.appendChild(option);
+    }
+    select.addEventListener("change", () => {
+      const url = new URL(location.href);
+      url.searchParams.set("lang", select.value);
+      location.assign(url.toString());
+    });
+    bar.appendChild(select);
   }
   return { t, apply, lang };
 })();

@@ -45,6 +45,13 @@ async def test_join_page_loads_from_the_servers_own_origin_only(
     await expect(page.locator("#link")).to_have_attribute("data-state", "online", timeout=10_000)
     await expect(page.locator("#brief")).to_contain_text("Tidewater")
     await expect(page.locator("#role")).to_have_text("buyer")
+    # The language switch reloads the page in Dutch, still from the same origin.
+    await page.select_option("#lang", "nl")
+    await expect(page.locator("#brief-h")).to_have_text("Jouw briefing", timeout=10_000)
+    await page.goto(f"{process.base}/#token=process-test-token")
+    await expect(page.locator("#grid")).to_be_visible(timeout=10_000)
+    await page.goto(f"{process.base}/static/seats.html?workshop=none")
+    await page.goto(f"{process.base}/open/none")
     assert foreign == []
 
 
