@@ -11,7 +11,7 @@
                   previousTheirs: null, deadline: null, ended: false, pending: new Map(), ws: null,
                   seen: new Set() };
   let moveCounter = 0;
-  const name = new URLSearchParams(location.search).get("name") || localStorage.getItem("dealroom.name") || "";
+  let name = new URLSearchParams(location.search).get("name") || localStorage.getItem("dealroom.name") || "";
   if (name) localStorage.setItem("dealroom.name", name);
   apply();
 
@@ -220,5 +220,18 @@
     $("text").value = "";
   });
   setInterval(tick, 1000);
-  connect();
+  if (name) {
+    connect();
+  } else {  // first visit: a display name first, then the room
+    $("namebox").hidden = false;
+    $("display-name").focus();
+    $("namebox").addEventListener("submit", (event) => {
+      event.preventDefault();
+      name = $("display-name").value.trim();
+      if (!name) return;
+      localStorage.setItem("dealroom.name", name);
+      $("namebox").hidden = true;
+      connect();
+    });
+  }
 })();

@@ -16,12 +16,20 @@ ARTIFACTS = Path(__file__).parents[2] / "test-artifacts"
 ARTIFACTS.mkdir(exist_ok=True)
 
 
-async def _open(browser: Browser, url: str, width: int = 1280) -> Page:
+async def _open(browser: Browser, url: str, width: int = 1280, name: str = "Sam") -> Page:
     page = await browser.new_page(viewport={"width": width, "height": 800})
     page.on("dialog", lambda dialog: dialog.accept())  # the confirmations say yes
     await page.goto(url)
-    await expect(page.locator("#link")).to_have_attribute("data-state", "online", timeout=10_000)
+    await _enter(page, name)
     return page
+
+
+async def _enter(page: Page, name: str) -> None:
+    """Type a display name (asked on a first visit) and wait until the room is online."""
+    await expect(page.locator("#namebox")).to_be_visible(timeout=10_000)
+    await page.fill("#display-name", name)
+    await page.click("#namebox button")
+    await expect(page.locator("#link")).to_have_attribute("data-state", "online", timeout=10_000)
 
 
 async def test_join_page_loads_from_the_servers_own_origin_only(
@@ -42,7 +50,7 @@ async def test_join_page_loads_from_the_servers_own_origin_only(
 
     await page.route("**/*", only_own_origin)
     await page.goto(room["seats"]["buyer"]["url"])
-    await expect(page.locator("#link")).to_have_attribute("data-state", "online", timeout=10_000)
+    await _enter(page, "Ana")
     await expect(page.locator("#brief")).to_contain_text("Tidewater")
     await expect(page.locator("#role")).to_have_text("buyer")
     # The language switch reloads the page in Dutch, still from the same origin.
