@@ -72,15 +72,15 @@
       open.className = "link-button"; open.textContent = room.label || room.id;
       open.addEventListener("click", () => { detailRoom = room.id; refreshDetail(); });
       name.appendChild(open);
-      tr.append(name, cell(st.phase, "phase-" + st.phase), cell(String(st.offers)),
+      tr.append(name, cell(t("phase." + st.phase), "phase-" + st.phase), cell(String(st.offers)),
                 cell(String(st.deadlocks), st.deadlocks ? "deadlock" : ""),
-                cell(room.last_event ? `${room.last_event.by} ${room.last_event.kind}` : ""),
-                cell(room.present.join(", ")),
-                cell(left(st)), cell(st.outcome || ""));
+                cell(room.last_event ? `${t("role." + room.last_event.by)} ${t("kind." + room.last_event.kind)}` : ""),
+                cell(room.present.map((r) => t("role." + r)).join(", ")),
+                cell(left(st)), cell(st.outcome ? t("outcome." + st.outcome) : ""));
       const seats = document.createElement("td");
       for (const role of ["buyer", "seller"]) {
         const a = document.createElement("a");
-        a.href = room.seats[role].url; a.textContent = role; a.target = "_blank";
+        a.href = room.seats[role].url; a.textContent = t("role." + role); a.target = "_blank";
         const qr = document.createElement("a");
         qr.href = `/qr/${encodeURIComponent(room.seats[role].token)}.svg`; qr.textContent = "QR";
         qr.target = "_blank"; qr.className = "qr";
@@ -111,19 +111,19 @@
     if (!detailRoom) return;
     const room = await api("GET", `/api/rooms/${detailRoom}`);
     $("detail").hidden = false;
-    $("detail-h").textContent = `${room.label || room.id} · ${room.state.phase}`;
+    $("detail-h").textContent = `${room.label || room.id} · ${t("phase." + room.state.phase)}`;
     const scenario = room.events[0].scenario;
     const items = room.events.slice(1).map((e) => {
       const li = document.createElement("li");
-      let text = `#${e.seq} ${e.by} ${e.kind}`;
-      if (e.class) text += ` (${e.class})`;
+      let text = `#${e.seq} ${t("role." + e.by)} ${t("kind." + e.kind)}`;
+      if (e.class) text += ` (${t("class." + e.class)})`;
       if (e.terms) {
         const b = window.Scoring.score(scenario.issues, scenario.roles.buyer, e.terms);
         const s = window.Scoring.score(scenario.issues, scenario.roles.seller, e.terms);
         text += ` · ${t("scores", { b, s })}`;
       }
-      if (e.text) text += `${e.to ? " → " + e.to : ""}: ${e.text}`;
-      if (e.outcome) text += `: ${e.outcome}`;
+      if (e.text) text += `${e.to ? " → " + t("role." + e.to) : ""}: ${e.text}`;
+      if (e.outcome) text += `: ${t("outcome." + e.outcome)}`;
       li.textContent = text;
       return li;
     });

@@ -91,7 +91,7 @@
       setLink("online");
       state.role = frame.role; state.scenario = frame.scenario; state.brief = frame.brief;
       $("title").textContent = frame.scenario.title;
-      $("role").textContent = frame.role;
+      $("role").textContent = t("role." + frame.role);
       $("brief").textContent = frame.brief ? frame.brief.text : "";
       if (!$("compose").children.length) buildComposer();
       state.deadline = frame.state.deadline;
@@ -116,20 +116,20 @@
     switch (e.kind) {
       case "started": state.deadline = e.deadline; banner(null); break;
       case "offer":
-        entry(e, `${mine ? t("you") : t("them")}: ${t("offered")}`, e.class, describe(e.terms));
+        entry(e, `${mine ? t("you") : t("them")}: ${t("offered")}`, t("class." + e.class), describe(e.terms));
         if (!mine) { state.previousTheirs = state.standing ? state.standing.terms : null;
                      state.standing = { seq: e.seq, terms: e.terms }; showTheirs(); }
         break;
       case "rejected": entry(e, `${mine ? t("you") : t("them")}: ${t("reject")}`, null, e.reason || "");
         if (mine) { state.standing = null; showTheirs(); }
         break;
-      case "message": entry(e, `${e.by === "facilitator" ? "facilitator" : mine ? t("you") : t("them")}`,
+      case "message": entry(e, `${e.by === "facilitator" ? t("role.facilitator") : mine ? t("you") : t("them")}`,
                             e.intent ? t(e.intent) : null, e.text); break;
       case "deadlock": entry(e, t("deadlock", { n: e.offers }), null, ""); banner(t("deadlock", { n: e.offers })); break;
       case "paused": banner(t("paused")); state.deadline = null; break;
       case "resumed": banner(null); state.deadline = e.deadline; break;
       case "extended": if (e.deadline) state.deadline = e.deadline; break;
-      case "announcement": banner(t("announcement", { text: e.text })); entry(e, "facilitator", null, e.text); break;
+      case "announcement": banner(t("announcement", { text: e.text })); entry(e, t("role.facilitator"), null, e.text); break;
       case "agreement": state.agreement = e.terms; break;
       case "walked_away": entry(e, `${mine ? t("you") : t("them")}: ${t("walk_away")}`, null, e.reason || ""); break;
       case "ended": finish(e.outcome); break;

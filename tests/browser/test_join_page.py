@@ -56,6 +56,7 @@ async def test_join_page_loads_from_the_servers_own_origin_only(
     # The language switch reloads the page in Dutch, still from the same origin.
     await page.select_option("#lang", "nl")
     await expect(page.locator("#brief-h")).to_have_text("Jouw briefing", timeout=10_000)
+    await expect(page.locator("#role")).to_have_text("koper")
     await page.goto(f"{process.base}/#token=process-test-token")
     await expect(page.locator("#grid")).to_be_visible(timeout=10_000)
     await page.goto(f"{process.base}/static/seats.html?workshop=none")
@@ -192,3 +193,29 @@ async def test_a_brief_with_markup_is_shown_as_text(tmp_path: Path, browser: Bro
         assert await page.locator("#brief *").count() == 0
     finally:
         process.stop()
+
+
+async def test_keyboard_only_offer_and_accept(process: Process, browser: Browser) -> None:
+    await process.start()
+    room = await process.api("POST", "/api/rooms", {"scenario": "equipment-purchase"})
+    buyer = await _open(browser, room["seats"]["buyer"]["url"])
+    seller = await _open(browser, room["seats"]["seller"]["url"])
+
+    async def tab_to(page: Page, element_id: str) -> None:
+        for _ in range(60):  # every control is reachable with Tab, in page order
+            await page.keyboard.press("Tab")
+            if (
+                await page.evaluate("document.activeElement && document.activeElement.id")
+                == element_id
+            ):
+                return
+        raise AssertionError(f"Tab never reached #{element_id}")
+
+    await tab_to(buyer, "issue-price")
+    await buyer.keyboard.type("950000")
+    await tab_to(buyer, "offer")
+    await buyer.keyboard.press("Enter")
+    await expect(seller.locator("#theirs")).to_contain_text("950,000", timeout=10_000)
+    await tab_to(seller, "accept")
+    await seller.keyboard.press("Enter")
+    await expect(seller.locator("#final")).to_contain_text("Agreement reached", timeout=10_000)
