@@ -77,9 +77,17 @@
       setTimeout(connect, 1000);
     };
   }
+  // A move stays pending until its ack (or error) arrives; while offline it waits
+  // here, shown in the header, and goes out (same id) when the connection returns.
   function send(frame) {
     state.pending.set(frame.id, frame);
+    showPending();
     if (state.ws && state.ws.readyState === WebSocket.OPEN) state.ws.send(JSON.stringify(frame));
+  }
+  function showPending() {
+    const n = state.pending.size;
+    $("pending").hidden = n === 0;
+    $("pending").textContent = n ? t("pending", { n }) : "";
   }
   function move(kind, fields) {
     moveCounter += 1;
@@ -100,8 +108,10 @@
       for (const pending of state.pending.values()) state.ws.send(JSON.stringify(pending));
     } else if (frame.type === "ack") {
       state.pending.delete(frame.id);
+      showPending();
     } else if (frame.type === "error") {
       if (frame.id) state.pending.delete(frame.id);
+      showPending();
       note(t("not_sent", { reason: frame.message }));
     } else if (frame.type === "event") {
       if (frame.seq <= state.lastSeq || state.seen.has(frame.seq)) return;

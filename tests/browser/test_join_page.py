@@ -123,11 +123,19 @@ async def test_a_page_that_drops_its_connection_catches_up_once(
             await seller.fill("#text", f"now {price}")
             await seller.click("#talk button")
         await expect(seller.locator("#log li")).to_have_count(5)
+        # A message typed while offline waits, visibly, and goes out once on return.
+        await buyer.fill("#text", "sent while offline")
+        await buyer.click("#talk button")
+        await expect(buyer.locator("#pending")).to_be_visible()
         link.restore()
         await expect(buyer.locator("#link")).to_have_attribute(
             "data-state", "online", timeout=15_000
         )
-        await expect(buyer.locator("#log li")).to_have_count(5, timeout=10_000)
+        await expect(buyer.locator("#log li")).to_have_count(6, timeout=10_000)
+        await expect(buyer.locator("#pending")).to_be_hidden()
+        await expect(seller.locator("#log")).to_contain_text("sent while offline")
+        seller_texts = await seller.locator("#log li").all_inner_texts()
+        assert sum("sent while offline" in t for t in seller_texts) == 1
         texts = await buyer.locator("#log li").all_inner_texts()
         assert sum("now 980000" in t for t in texts) == 1
         assert sum("now 970000" in t for t in texts) == 1
