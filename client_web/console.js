@@ -153,7 +153,8 @@
   }
   async function all(action) {
     const workshop = await api("GET", `/api/workshops/${$("workshop").value}`);
-    await Promise.all(workshop.rooms.map((r) => api("POST", `/api/rooms/${r.id}/${action}`).catch(() => null)));
+    const body = action === "extend" ? { seconds: 300 } : undefined;
+    await Promise.all(workshop.rooms.map((r) => api("POST", `/api/rooms/${r.id}/${action}`, body).catch(() => null)));
     await refresh();
   }
 
@@ -167,6 +168,7 @@
   $("workshop").addEventListener("change", refresh);
   $("pause-all").addEventListener("click", () => all("pause"));
   $("resume-all").addEventListener("click", () => all("resume"));
+  $("extend-all").addEventListener("click", () => all("extend"));
   $("end-all").addEventListener("click", () => { if (confirm(t("confirm_end"))) all("end"); });
   if (token) signIn();
 })();

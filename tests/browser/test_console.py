@@ -51,6 +51,14 @@ async def test_console_creates_a_workshop_and_sees_rooms_live(
     await first.locator("button[data-action=pause]").click()
     await expect(first.locator("td").nth(1)).to_have_text("paused", timeout=10_000)
     await expect(seller.locator("#banner")).to_contain_text("paused")
+    # Whole-workshop controls: every room gets five more minutes, then everything pauses.
+    await console.click("#extend-all")
+    await console.click("#pause-all")
+    await expect(rows.nth(1).locator("td").nth(1)).to_have_text("waiting")  # not started: refused
+    await console.click("#resume-all")
+    await expect(first.locator("td").nth(1)).to_have_text("running", timeout=10_000)
+    minutes = int((await first.locator("td").nth(6).inner_text()).split(":")[0])
+    assert minutes >= 29  # 20 + 5 (this room) + 5 (all rooms)
 
 
 async def test_room_detail_shows_both_private_scores_and_mediates(
