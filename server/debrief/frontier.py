@@ -10,6 +10,7 @@ reservation values. Pure: no I/O.
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass
 
 import msgspec
@@ -46,9 +47,7 @@ class OutcomeSpace:
 
     def distance(self, buyer: float, seller: float) -> float:
         """How far (buyer, seller) lies from the frontier: the smallest Euclidean gap."""
-        return min(
-            ((o.buyer - buyer) ** 2 + (o.seller - seller) ** 2) ** 0.5 for o in self.frontier
-        )
+        return min(math.hypot(o.buyer - buyer, o.seller - seller) for o in self.frontier)
 
 
 def _pareto(outcomes: list[Outcome]) -> tuple[Outcome, ...]:
