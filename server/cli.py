@@ -133,6 +133,36 @@ def _loadtest(args: argparse.Namespace) -> int:
     return main(test, args.json, args.slo)
 
 
+def _export(args: argparse.Namespace) -> int:
+    import asyncio
+
+    import aiohttp
+
+    token = args.token or os.environ.get("DEALROOM_FACILITATOR_TOKEN")
+    if not token:
+        print("error: --token (or $DEALROOM_FACILITATOR_TOKEN) is required", file=sys.stderr)
+        return 2
+
+    async def fetch() -> tuple[int, str]:
+        url = f"{args.url.rstrip('/')}/api/workshops/{args.workshop}/export.{args.format}"
+        async with (
+            aiohttp.ClientSession() as session,
+            session.get(url, headers={"Authorization": f"Bearer {token}"}) as response,
+        ):
+            return response.status, await response.text()
+
+    status, text = asyncio.run(fetch())
+    if status != 200:
+        print(f"error: {status} {text}", file=sys.stderr)
+        return 1
+    if args.out == "-":
+        sys.stdout.write(text)
+    else:
+        Path(args.out).write_text(text, encoding="utf-8")
+        print(f"wrote {args.out}", file=sys.stderr)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``dealroom`` command."""
     parser = argparse.ArgumentParser(prog="dealroom", description=__doc__)
@@ -217,6 +247,14 @@ def build_parser() -> argparse.ArgumentParser:
     from dealroom.bots.cli import add_parser as add_bots_parser
 
     add_bots_parser(commands)
+
+    export = commands.add_parser("export", help="a workshop's rooms as CSV or events as JSON Lines")
+    export.add_argument("workshop", help="workshop id")
+    export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
+    export.add_argument("--url", default="http://127.0.0.1:8080", help="the server's base URL")
+    export.add_argument("--token", help="facilitator token (default: $DEALROOM_FACILITATOR_TOKEN)")
+    export.add_argument("--out", default="-", help="file to write (default: stdout)")
+    export.set_defaults(run=_export)
 
     protocol = commands.add_parser("protocol", help="protocol tools")
     protocol_commands = protocol.add_subparsers(dest="protocol_command", required=True)

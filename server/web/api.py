@@ -18,6 +18,7 @@ from aiohttp import web
 from dealroom.protocol import JSON, Role, Scenario
 
 from ..auth import SEAT_ROLES, Tokens
+from ..debrief import analyse_room, events_jsonl, rooms_csv
 from ..log import LogUnavailable
 from ..referee import (
     Announce,
@@ -218,6 +219,25 @@ async def get_workshop(request: web.Request) -> web.Response:
     if workshop_id not in request.app[WORKSHOPS].by_id:
         raise ApiError(404, "not_found", f"There is no workshop {workshop_id!r}.")
     return _json(_workshop(request, workshop_id, _rooms_of(request, workshop_id)))
+
+
+@routes.get(r"/api/workshops/{workshop}/export.{fmt:(csv|jsonl)}")
+async def export_workshop(request: web.Request) -> web.Response:
+    """The workshop's rooms as CSV (one row each) or every event as JSON Lines."""
+    workshop_id = request.match_info["workshop"]
+    if workshop_id not in request.app[WORKSHOPS].by_id:
+        raise ApiError(404, "not_found", f"There is no workshop {workshop_id!r}.")
+    rooms = _rooms_of(request, workshop_id)
+    if request.match_info["fmt"] == "csv":
+        body = rooms_csv(analyse_room(r.events) for r in rooms)
+        content_type = "text/csv"
+    else:
+        body = events_jsonl({r.id: r.events for r in rooms})
+        content_type = "application/x-ndjson"
+    response = web.Response(text=body, content_type=content_type)
+    name = f"{workshop_id}.{request.match_info['fmt']}"
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
 
 
 # -- rooms -------------------------------------------------------------------
