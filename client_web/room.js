@@ -202,6 +202,30 @@
       final.append(dl, worth);
     }
     final.scrollIntoView();
+    showDebrief(final);
+  }
+  async function showDebrief(final) {
+    let answer = null;
+    for (let attempt = 0; attempt < 5 && !answer; attempt += 1) {
+      const response = await fetch(`/debrief/${encodeURIComponent(token)}`);
+      if (response.ok) answer = await response.json();
+      else await new Promise((r) => setTimeout(r, 500));
+    }
+    if (!answer) return;
+    const box = document.createElement("section");
+    box.id = "debrief";
+    const h = document.createElement("h3"); h.textContent = t("your_debrief"); box.appendChild(h);
+    const lines = [];
+    if (answer.score !== null) lines.push(t("your_result", { score: answer.score, rv: answer.reservation_value }));
+    if (answer.score !== null && answer.cohort.length > 1) {
+      const rank = answer.cohort.filter((s) => s > answer.score).length + 1;
+      lines.push(t("cohort", { n: answer.cohort.length, rank }));
+    }
+    for (const signal of answer.coaching) lines.push(t(signal.key, signal.values));
+    const list = document.createElement("ul");
+    for (const line of lines) { const li = document.createElement("li"); li.textContent = line; list.appendChild(li); }
+    box.appendChild(list);
+    final.appendChild(box);
   }
   function tick() {
     if (state.deadline && !state.ended) {

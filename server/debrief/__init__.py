@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from .analysis import RoomAnalysis, SideAnalysis, analyse_room
+from .coaching import Signal, coaching
 from .export import CSV_COLUMNS, events_jsonl, read_jsonl, rooms_csv
 from .frontier import Outcome, OutcomeSpace, outcome_space
 
@@ -12,7 +13,9 @@ __all__ = [
     "OutcomeSpace",
     "RoomAnalysis",
     "SideAnalysis",
+    "Signal",
     "analyse_room",
+    "coaching",
     "events_jsonl",
     "outcome_space",
     "read_jsonl",

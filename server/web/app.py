@@ -24,6 +24,7 @@ from ..rooms.workshops import Workshops
 from ..scenarios import Catalog
 from .api import api_errors, routes
 from .bots_api import routes as bot_routes
+from .debrief_api import routes as debrief_routes
 from .keys import BOT_TASKS, CATALOG, CONNECTIONS, LOG, ROOMS, SETTINGS, TOKENS, WORKSHOPS
 from .open_link import routes as open_routes
 from .static import add_static_routes
@@ -51,6 +52,7 @@ def make_app(settings: Settings) -> web.Application:
     app.router.add_routes(routes)
     app.router.add_routes(bot_routes)
     app.router.add_routes(open_routes)
+    app.router.add_routes(debrief_routes)
     add_static_routes(app)
     return app
 

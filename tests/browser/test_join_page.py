@@ -96,6 +96,9 @@ async def test_two_pages_negotiate_to_an_agreement(process: Process, browser: Br
         await expect(page.locator("#final")).to_contain_text("Agreement reached", timeout=10_000)
         await expect(page.locator("#final")).to_contain_text("690")
         await expect(page.locator("#final")).to_contain_text("60 months")
+        await expect(page.locator("#debrief")).to_contain_text(
+            "walk-away alternative", timeout=10_000
+        )
     detail = await process.api("GET", f"/api/rooms/{room['id']}")
     agreement = next(e for e in detail["events"] if e["kind"] == "agreement")
     assert agreement["terms"]["monthly_rate"] == 690

@@ -79,3 +79,41 @@ async def test_qr_codes_encode_the_join_and_open_links(server: Running) -> None:
             expected, kind="svg", scale=6, border=2, xmldecl=False, title="join link"
         )
         assert body == expected.getvalue()
+
+
+async def test_a_participant_reads_their_own_debrief_once_the_room_ends(server: Running) -> None:
+    _, workshop = await server.api("POST", "/api/workshops", {"scenario": "small", "rooms": 1})
+    room = workshop["rooms"][0]
+    buyer = await server.client()
+    seller = await server.client()
+    await buyer.hello(room["seats"]["buyer"]["token"])
+    await seller.hello(room["seats"]["seller"]["token"])
+    await buyer.event("started")
+    url = f"{server.base}/debrief/{room['seats']['buyer']['token']}"
+    async with server.session.get(url) as r:
+        assert r.status == 409
+    offer = await seller.move("offer", terms={"price": 150, "warranty": "2 years", "delivery": 7})
+    await buyer.move("message", text="Why that date?", intent="question")
+    await buyer.move("accept", offer=offer["seq"])
+    async with server.session.get(url) as r:
+        assert r.status == 200
+        debrief = await r.json()
+    assert debrief["role"] == "buyer" and debrief["score"] == 52.5
+    assert debrief["beat_reservation"] is True and debrief["cohort"] == [52.5]
+    assert {c["key"] for c in debrief["coaching"]} >= {"coach_beat_batna"}
+    # Only the reader's own figures: never the counterpart's private score.
+    assert set(debrief) == {
+        "role",
+        "outcome",
+        "terms",
+        "score",
+        "reservation_value",
+        "beat_reservation",
+        "distance_to_frontier",
+        "cohort",
+        "coaching",
+    }
+    async with server.session.get(
+        f"{server.base}/debrief/{room['seats']['observer']['token']}"
+    ) as r:
+        assert r.status == 404

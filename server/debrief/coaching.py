@@ -1,0 +1,55 @@
+"""Coaching signals for one participant, from their room's analysis.
+
+Each signal is a message key with its values; the client turns it into a
+sentence in the interface language (client_web/i18n.js holds the texts).
+Pure, and drawn from the domain: concessions should shrink, questions reveal
+interests, a deal should beat the walk-away alternative, and value left far
+from the Pareto frontier was available to both sides.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dealroom.protocol import Role
+
+from .analysis import RoomAnalysis
+
+__all__ = ["Signal", "coaching"]
+
+FAR_FROM_FRONTIER = 10.0
+"""Points of distance from the frontier that count as value left on the table."""
+
+
+@dataclass(frozen=True, slots=True)
+class Signal:
+    """One coaching sentence: a message key and the values it mentions."""
+
+    key: str
+    values: dict[str, float | int | str]
+
+
+def coaching(analysis: RoomAnalysis, role: Role) -> list[Signal]:
+    """The two or three most useful signals for ``role``, most important first."""
+    me = analysis.buyer if role == "buyer" else analysis.seller
+    signals: list[Signal] = []
+    if me.score is not None and me.beat_reservation is False:
+        signals.append(Signal("coach_below_batna", {"score": me.score, "rv": me.reservation_value}))
+    elif me.score is not None:
+        signals.append(Signal("coach_beat_batna", {"score": me.score, "rv": me.reservation_value}))
+    if analysis.distance_to_frontier is not None and (
+        analysis.distance_to_frontier > FAR_FROM_FRONTIER
+    ):
+        signals.append(Signal("coach_value_left", {"distance": analysis.distance_to_frontier}))
+    if me.growing_concessions:
+        signals.append(Signal("coach_growing_concessions", {"count": me.growing_concessions}))
+    elif len(me.concession_sizes) >= 2:
+        signals.append(Signal("coach_shrinking_concessions", {}))
+    questions = me.intents["question"]
+    if questions == 0:
+        signals.append(Signal("coach_no_questions", {}))
+    else:
+        signals.append(Signal("coach_questions", {"count": questions}))
+    if analysis.outcome == "walked_away" and me.score is None:
+        signals.append(Signal("coach_walked_away", {}))
+    return signals[:3]

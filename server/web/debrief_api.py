@@ -1,0 +1,55 @@
+"""A participant's own debrief, opened with their seat token once the room has ended."""
+
+from __future__ import annotations
+
+from aiohttp import web
+
+from ..auth import Seat
+from ..debrief import analyse_room, coaching
+from ..referee import Phase
+from .api import _json
+from .keys import ROOMS, TOKENS
+
+__all__ = ["routes"]
+
+routes = web.RouteTableDef()
+
+
+@routes.get("/debrief/{token}")
+async def own_debrief(request: web.Request) -> web.Response:
+    """Your result, where it sits among the same role's results in the workshop
+    (anonymised), and coaching signals. Never the counterpart's private score."""
+    seat = request.app[TOKENS].verify(request.match_info["token"])
+    if not isinstance(seat, Seat) or seat.role == "observer":
+        return _json({"error": {"code": "invalid_token", "message": "Not a seat token."}}, 404)
+    service = request.app[ROOMS]
+    room = await service.room(seat.room)
+    if room is None:
+        return _json({"error": {"code": "unknown_room", "message": "No such room."}}, 404)
+    if room.state.phase is not Phase.ENDED:
+        error = {"code": "not_ended", "message": "The debrief opens when the room has ended."}
+        return _json({"error": error}, 409)
+    role = seat.role
+    analysis = analyse_room(room.events)
+    mine = analysis.buyer if role == "buyer" else analysis.seller
+    cohort: list[float] = []
+    if room.state.workshop is not None:
+        for other in service.rooms.values():
+            if other.state.workshop == room.state.workshop and other.state.phase is Phase.ENDED:
+                result = analyse_room(other.events)
+                score = (result.buyer if role == "buyer" else result.seller).score
+                if score is not None:
+                    cohort.append(score)
+    return _json(
+        {
+            "role": role,
+            "outcome": analysis.outcome,
+            "terms": analysis.terms,
+            "score": mine.score,
+            "reservation_value": mine.reservation_value,
+            "beat_reservation": mine.beat_reservation,
+            "distance_to_frontier": analysis.distance_to_frontier,
+            "cohort": sorted(cohort),
+            "coaching": [{"key": s.key, "values": s.values} for s in coaching(analysis, role)],
+        }
+    )
