@@ -1,97 +1,203 @@
 """Personas: how a bot behaves at the table, layered on a strategy.
 
-Drawn from the communication styles of DESIGN.md: analytical (precise, slow,
-wants data), amiable (cooperative, avoids conflict), expressive (talkative,
-relationship-driven), driver (results-driven, impatient, hard bargainer). A
-persona sets the pace of moves, how often the bot talks, and what it says,
-with an intent, so that practice feels like facing a person.
+The four communication styles of DESIGN.md ("Domain") as bot personas:
+
+* **analytical**: precise and slow; asks for data and quotes the figures;
+* **amiable**: cooperative, avoids conflict; concedes readily, talks interests;
+* **expressive**: talkative and relationship-driven; many short lines of every kind;
+* **driver**: results-driven and impatient; bargains hard and objects fast.
+
+A persona sets the pace (think time), how often the bot talks, which strategy
+it plays unless told otherwise, and what it says: short English lines, each
+with an intent (question, objection, interest, info) so that a debrief can
+count them. Lines may name issues and quote the values on the table, never
+the bot's private scoring or reservation value. All chance comes from a
+``random.Random`` the caller passes in, so a seeded bot says the same things.
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable
+import string
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from dealroom.protocol import Intent
+from dealroom.protocol import Intent, Issue, TermValue
 
-from .negotiation import Situation
+from .negotiation import Action, Leave, Propose, Situation
+from .space import space_for
 
-__all__ = ["PERSONAS", "Persona", "make_persona"]
+__all__ = ["MAX_TEXT", "PERSONAS", "Persona", "make_persona", "persona_message"]
+
+MAX_TEXT = 200
+"""Longest message a persona sends (characters)."""
 
 
 @dataclass(frozen=True, slots=True)
 class Persona:
-    """A communication style: pace, talkativeness and lines."""
+    """A communication style: pace, talkativeness, default strategy and lines."""
 
     name: str
     strategy: str
-    """The strategy it plays unless told otherwise."""
+    """The strategy it plays unless told otherwise (a key of ``STRATEGIES``)."""
     think: tuple[float, float]
-    """Seconds to think before a move, at pace 1."""
+    """Seconds to think before a move, (low, high), at pace 1."""
     chattiness: float
     """Chance of a message alongside each move."""
-    lines: dict[Intent, tuple[str, ...]]
+    leaning: Mapping[Intent, float]
+    """How much this style favours each intent, before the moment weighs in."""
+    lines: Mapping[Intent, tuple[str, ...]]
+    """Templates per intent; fields: issue, mine, cheap, their_value, my_value."""
+
+    def think_time(self, pace: float, rng: random.Random) -> float:
+        """Seconds to wait before a move: uniform in ``think`` scaled by ``pace`` (0: none)."""
+        low, high = self.think
+        return rng.uniform(low, high) * max(pace, 0.0)
 
     def thinker(self, pace: float) -> Callable[[random.Random], float]:
         """A think-time function for :class:`~.bot.Bot` (pace 0: no waiting)."""
-        low, high = self.think
-
-        def think(rng: random.Random) -> float:
-            return rng.uniform(low, high) * pace
-
-        return think
+        return lambda rng: self.think_time(pace, rng)
 
     def message(self, situation: Situation, rng: random.Random) -> tuple[str, Intent] | None:
-        """Maybe a line fitting the moment: interest and questions early, objections to
-        poor offers, information when giving ground."""
-        if rng.random() >= self.chattiness:
-            return None
-        intent = self._intent(situation, rng)
-        issue = max(situation.issues, key=lambda i: _weight(situation, i.id))
-        low = min(situation.issues, key=lambda i: _weight(situation, i.id))
-        text = rng.choice(self.lines[intent]).format(
-            issue=issue.label.lower(), other=low.label.lower()
-        )
-        return text[:200], intent
-
-    @staticmethod
-    def _intent(situation: Situation, rng: random.Random) -> Intent:
-        if situation.time < 0.25:
-            return rng.choice((Intent.QUESTION, Intent.INTEREST))
-        if situation.standing is not None:
-            offered = situation.score(situation.standing[1])
-            if offered < situation.brief.reservation_value:
-                return Intent.OBJECTION
-        return rng.choice((Intent.INFO, Intent.QUESTION, Intent.INTEREST))
+        """:func:`persona_message` for this persona (the bot runner's ``talk`` hook)."""
+        return persona_message(self, situation, rng)
 
 
-def _weight(situation: Situation, issue_id: str) -> float:
-    scoring = situation.brief.scoring.get(issue_id)
-    if scoring is None:
-        return 0.0
-    return max(scoring.points.values()) if scoring.points else scoring.weight
+def persona_message(
+    persona: Persona,
+    situation: Situation,
+    rng: random.Random,
+    move: Action | None = None,
+) -> tuple[str, Intent] | None:
+    """Maybe a line fitting the moment, with its intent; None when the persona keeps quiet.
 
+    The persona's ``leaning`` is weighed by the moment: questions and interests
+    early, objections to a poor or hardened offer (or when leaving), information
+    when giving ground (``move`` is a concession; without a move, once the bot
+    has offered and the clock has run a while).
+    """
+    if rng.random() >= persona.chattiness:
+        return None
+    fields = _fields(situation)
+    weights = _moment(situation, move)
+    intents = [i for i in Intent if weights[i] * persona.leaning.get(i, 0.0) > 0]
+    if not intents:
+        return None
+    intent = rng.choices(intents, [weights[i] * persona.leaning.get(i, 0.0) for i in intents])[0]
+    fitting = [t for t in persona.lines.get(intent, ()) if _names(t) <= fields.keys()]
+    if not fitting:
+        return None
+    text = rng.choice(fitting).format(**fields)
+    return _clip(text), intent
+
+
+def _moment(situation: Situation, move: Action | None) -> dict[Intent, float]:
+    """How fitting each intent is now (multipliers on the persona's leaning)."""
+    weights = dict.fromkeys(Intent, 1.0)
+    theirs = [terms for _, terms in situation.their_offers]
+    if situation.time < 0.25 or not theirs:
+        weights[Intent.QUESTION] *= 2.5
+        weights[Intent.INTEREST] *= 2.5
+        weights[Intent.OBJECTION] *= 0.3
+    if not theirs:
+        weights[Intent.OBJECTION] = 0.0  # nothing on the table to object to
+    else:
+        latest = situation.score(theirs[-1])
+        hardened = len(theirs) >= 2 and latest < situation.score(theirs[-2])
+        if latest < situation.brief.reservation_value or hardened:
+            weights[Intent.OBJECTION] *= 5.0
+    if isinstance(move, Leave):
+        weights[Intent.OBJECTION] *= 5.0
+    if isinstance(move, Propose):
+        if move.concede:
+            weights[Intent.INFO] *= 4.0
+    elif situation.my_offers and situation.time >= 0.3:
+        # The bot runner does not say what the move is; past the opening most
+        # moves give some ground, so lean a little towards explaining it.
+        weights[Intent.INFO] *= 1.5
+    if situation.time >= 0.8:
+        weights[Intent.QUESTION] *= 0.4
+    return weights
+
+
+def _fields(situation: Situation) -> dict[str, str]:
+    """What a template may name: issues by label and, once offered, the values on the table."""
+    issues = situation.issues
+    space = space_for(situation.brief, issues)
+    stakes = [max(points) - min(points) for points in space.points]
+    mine = max(range(len(issues)), key=lambda k: (stakes[k], -k))
+    cheap = min(range(len(issues)), key=lambda k: (stakes[k], k))
+    fields = {"mine": _label(issues[mine]), "cheap": _label(issues[cheap])}
+    focus = mine
+    if situation.their_offers:
+        theirs = space.ranks(situation.their_offers[-1][1])
+        # Their focus: the issue where their offer sits furthest from my preferred end.
+        gaps = [
+            abs(rank - best) / max(size - 1, 1)
+            for rank, best, size in zip(theirs, space.preferred, space.sizes, strict=True)
+        ]
+        focus = max(range(len(issues)), key=lambda k: (gaps[k], stakes[k]))
+        value = situation.their_offers[-1][1][issues[focus].id]
+        fields["their_value"] = _value(issues[focus], value)
+    fields["issue"] = _label(issues[focus])
+    if situation.my_offers:
+        fields["my_value"] = _value(issues[focus], situation.my_offers[-1][issues[focus].id])
+    return fields
+
+
+def _names(template: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name}
+
+
+def _label(issue: Issue) -> str:
+    # "Price of the line" reads "the price of the line" mid-sentence; keep "SLA ..." as is.
+    label = issue.label
+    if len(label) > 1 and label[1].isupper():
+        return label
+    return label[:1].lower() + label[1:]
+
+
+def _value(issue: Issue, value: TermValue) -> str:
+    if issue.kind == "options":
+        return str(value)
+    number = f"{value:,}" if isinstance(value, int) else str(value)
+    if issue.kind == "money":
+        return f"{issue.unit} {number}".strip()
+    return f"{number} {issue.unit}".strip()
+
+
+def _clip(text: str) -> str:
+    return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1].rstrip() + "…"
+
+
+# Short names keep the tables below readable.
+_Q, _O, _N, _F = Intent.QUESTION, Intent.OBJECTION, Intent.INTEREST, Intent.INFO
 
 PERSONAS: dict[str, Persona] = {
     "analytical": Persona(
         name="analytical",
         strategy="linear",
-        think=(6.0, 14.0),
+        think=(8.0, 20.0),
         chattiness=0.5,
+        leaning={_Q: 3.0, _O: 1.0, _N: 1.0, _F: 3.0},
         lines={
-            Intent.QUESTION: (
-                "Can you walk me through how you arrived at that {issue}?",
+            _Q: (
+                "You put the {issue} at {their_value}. How did you arrive at that figure?",
                 "What data supports your position on the {issue}?",
+                "Can you break down the cost behind the {issue} for us?",
             ),
-            Intent.OBJECTION: (
-                "The figures do not support this yet; the {issue} is outside what we can justify.",
-                "I need to see the numbers behind this before I can move on the {issue}.",
+            _O: (
+                "At {their_value}, the {issue} does not add up for us.",
+                "I need to see the numbers before we can move on the {issue}.",
             ),
-            Intent.INTEREST: ("Precision on the {issue} matters more to us than speed.",),
-            Intent.INFO: (
-                "For the record: our assessment puts the {issue} as our main criterion.",
-                "I have adjusted the {other}; the {issue} is where we need accuracy.",
+            _N: (
+                "Precision on the {mine} matters more to us than speed.",
+                "We need a {mine} we can justify with figures internally.",
+            ),
+            _F: (
+                "To be precise: we can offer {my_value} on the {issue}.",
+                "Our figures support {my_value} on the {issue}; we have adjusted the {cheap}.",
+                "For the record, the {mine} is our main criterion.",
             ),
         },
     ),
@@ -100,53 +206,69 @@ PERSONAS: dict[str, Persona] = {
         strategy="conceder",
         think=(3.0, 8.0),
         chattiness=0.6,
+        leaning={_Q: 2.0, _O: 0.5, _N: 3.0, _F: 1.5},
         lines={
-            Intent.QUESTION: (
+            _Q: (
                 "What would make this work well for your team?",
-                "How do you feel about the {other}?",
+                "What makes the {issue} so important for you?",
+                "How do you feel about the {cheap}?",
             ),
-            Intent.OBJECTION: ("I'd like to help, but the {issue} is hard for us as it stands.",),
-            Intent.INTEREST: (
+            _O: ("I'd like to help, but the {issue} is hard for us as it stands.",),
+            _N: (
                 "A good long-term relationship matters to us.",
                 "We'd really like to find something that suits us both.",
+                "The {mine} is what keeps our people comfortable.",
             ),
-            Intent.INFO: ("We've moved on the {other} to meet you halfway.",),
+            _F: (
+                "We've moved on the {cheap} to meet you halfway.",
+                "We can do {my_value} on the {issue} if that helps.",
+            ),
         },
     ),
     "expressive": Persona(
         name="expressive",
-        strategy="trade_seeking",
-        think=(2.0, 6.0),
+        strategy="tit_for_tat",
+        think=(1.5, 5.0),
         chattiness=0.9,
+        leaning={_Q: 2.0, _O: 1.5, _N: 2.0, _F: 2.0},
         lines={
-            Intent.QUESTION: (
-                "Tell me more about your plans, what excites you about this?",
+            _Q: (
                 "What's the story behind the {issue} for you?",
+                "Tell me, what excites you about this deal?",
             ),
-            Intent.OBJECTION: ("Honestly, that's a tough one for us on the {issue}!",),
-            Intent.INTEREST: (
+            _O: (
+                "Ouch, {their_value}? That's a tough one on the {issue}!",
+                "Come on, the {issue} can't stay there!",
+            ),
+            _N: (
                 "This could be a great partnership, let's make it happen!",
-                "For us it's all about the {issue}, the rest we can be creative on.",
+                "For us it's all about the {mine}!",
             ),
-            Intent.INFO: ("Look, we've been generous on the {other}, let's keep the energy up!",),
+            _F: (
+                "Look, we've been generous on the {cheap}!",
+                "Here's a fresh idea: {my_value} on the {issue}.",
+            ),
         },
     ),
     "driver": Persona(
         name="driver",
         strategy="boulware",
-        think=(1.0, 3.0),
+        think=(0.5, 2.5),
         chattiness=0.4,
+        leaning={_Q: 1.0, _O: 4.0, _N: 1.0, _F: 1.0},
         lines={
-            Intent.QUESTION: ("What's your best offer on the {issue}?",),
-            Intent.OBJECTION: (
-                "That's not acceptable. Improve the {issue} or we're done.",
+            _Q: ("What's your best offer on the {issue}?", "Can you sign today?"),
+            _O: (
+                "{their_value} on the {issue}? Not acceptable.",
                 "We're wasting time; the {issue} has to move.",
+                "Improve the {issue} or we're done.",
             ),
-            Intent.INTEREST: ("Results matter: get the {issue} right and we close today.",),
-            Intent.INFO: ("Final stretch: this is close to our limit.",),
+            _N: ("Get the {mine} right and we close today.",),
+            _F: ("This is close to our limit.", "{my_value} on the {issue}. Take it or leave it."),
         },
     ),
 }
+"""Every built-in persona by name."""
 
 
 def make_persona(name: str) -> Persona:

@@ -1,207 +1,292 @@
 """Negotiating strategies from the literature, each reading only its own side.
 
-Every strategy answers a :class:`~.negotiation.Situation` with an action. They
-share two rules:
+A strategy answers a :class:`~.negotiation.Situation` with one action. It may
+use its own brief and the offers on the table, never the counterpart's scoring
+(DESIGN.md, principle 6), and it keeps no memory between calls: everything it
+needs is in the Situation, so a bot that reconnects decides exactly as before.
 
-* **Accept** the counterpart's standing offer when it is worth at least as much
-  to me as what I would offer next, and beats my reservation value ("AC_next").
-* **Walk away** only when the deal cannot beat the reservation value before the
-  deadline: near the end (``time >= 0.95``) with every counterpart offer so far
-  below it.
+What this module owns:
 
-Offers are built by :func:`package_for`: start from an anchor (the
-counterpart's latest offer) and move, one notch at a time, the issue that buys
-me the most points per notch, until the package reaches my target. So a bot
-gives way where it cares least and holds what it values most: concessions
-that make trades, not just a falling price.
+* **the shared rules** (:class:`Negotiator`): accept the counterpart's standing
+  offer when it is worth at least what I would offer next and beats my
+  reservation value (AC_next; in the last moments any offer above the
+  reservation value, AC_time), walk away only when time is nearly up and
+  nothing they offered beats the reservation value, never propose out of
+  turn or below the reservation value, and flag a proposal as a concession
+  only when the referee will agree it is one;
+* **the strategies** that decide what to offer next: time-dependent
+  (Boulware, linear, conceder), tit-for-tat, hard-liner and trade-seeking;
+* **the registry** :data:`STRATEGIES` the CLI, the HTTP API and seats use.
+
+Offers are picked in the role's :class:`~.space.PackageSpace`: among the
+packages worth about what the strategy wants, the one nearest the
+counterpart's latest offer. So bots trade (give where the counterpart seems
+to care, hold where they care themselves) rather than only drop the price.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-
-from dealroom.protocol import Brief, Issue, Terms, TermValue, issue_points
+from dataclasses import dataclass
 
 from .negotiation import AcceptOffer, Action, Hold, Leave, Propose, Situation
+from .space import PackageSpace, Ranks, counterpart_ends, is_concession, space_for
 
 __all__ = [
     "STRATEGIES",
     "HardLiner",
+    "Negotiator",
+    "Reading",
     "Strategy",
     "TimeDependent",
     "TitForTat",
     "TradeSeeking",
-    "best_package",
     "make_strategy",
-    "package_for",
 ]
 
 WALK_AWAY_TIME = 0.95
-
-
-def _points(brief: Brief, issue: Issue, value: TermValue) -> float:
-    return issue_points(issue, brief.scoring.get(issue.id), brief.prefers[issue.id], value)
-
-
-def best_package(brief: Brief, issues: tuple[Issue, ...]) -> Terms:
-    """Every issue at the value worth most to me."""
-    return {issue.id: _best_value(brief, issue) for issue in issues}
-
-
-def _best_value(brief: Brief, issue: Issue) -> TermValue:
-    values = [issue.value_at(r) for r in range(issue.size())]
-    return max(values, key=lambda value: _points(brief, issue, value))
-
-
-def package_for(brief: Brief, issues: tuple[Issue, ...], target: float, anchor: Terms) -> Terms:
-    """The package nearest ``anchor`` that is worth at least ``target`` to me.
-
-    Greedy: move one issue one notch towards my preferred end at a time,
-    choosing the notch with the largest gain, until the target is reached.
-    """
-    terms = dict(anchor)
-    score = brief.score(issues, terms)
-    while score < target:
-        best_gain, best_move = 0.0, None
-        for issue in issues:
-            rank = issue.rank(terms[issue.id])
-            step = 1 if brief.prefers[issue.id] == "up" else -1
-            if not 0 <= rank + step < issue.size():
-                continue
-            value = issue.value_at(rank + step)
-            gain = _points(brief, issue, value) - _points(brief, issue, terms[issue.id])
-            if gain > best_gain:
-                best_gain, best_move = gain, (issue.id, value)
-        if best_move is None:  # nothing left to gain: this is my best
-            break
-        terms[best_move[0]] = best_move[1]
-        score += best_gain
-    return terms
-
-
-def is_concession(brief: Brief, issues: tuple[Issue, ...], previous: Terms, terms: Terms) -> bool:
-    """The referee's definition: at least one issue moved my way off, none towards me."""
-    gave = False
-    for issue in issues:
-        delta = issue.rank(terms[issue.id]) - issue.rank(previous[issue.id])
-        if delta == 0:
-            continue
-        if (delta > 0) == (brief.prefers[issue.id] == "up"):
-            return False
-        gave = True
-    return gave
+"""From here a bot may walk away, when no counterpart offer beats its reservation value."""
+ACCEPT_ANY_TIME = 0.97
+"""From here any offer above the reservation value beats the no-deal that is coming."""
+BAND = 0.03
+"""Width of the score band an offer is chosen from, as a share of (best - reservation)."""
 
 
 class Strategy:
-    """The shared frame: accept, walk away, or propose what :meth:`target` asks for."""
+    """Anything that answers a Situation with an Action (the bot runner's interface)."""
 
     name = "strategy"
 
-    def target(self, situation: Situation, best: float, floor: float) -> float:
-        """The score my next offer should be worth."""
+    def respond(self, situation: Situation) -> Action:
+        """The action to take now."""
         raise NotImplementedError
 
-    def anchor(self, situation: Situation, best_terms: Terms) -> Terms:
-        """Where my next offer starts from (the counterpart's latest offer)."""
-        return situation.their_offers[-1][1] if situation.their_offers else best_terms
+
+@dataclass(frozen=True, slots=True)
+class Reading:
+    """A Situation read into my package space: what every strategy needs, computed once."""
+
+    situation: Situation
+    space: PackageSpace
+    reservation: float
+    best: float
+    mine: tuple[Ranks, ...]
+    theirs: tuple[Ranks, ...]
+    their_scores: tuple[float, ...]
+    """My score of each of their offers, oldest first."""
+
+    @classmethod
+    def of(cls, situation: Situation) -> Reading:
+        """Read ``situation`` (the space comes from the per-role cache)."""
+        space = space_for(situation.brief, situation.issues)
+        theirs = tuple(space.ranks(terms) for _, terms in situation.their_offers)
+        return cls(
+            situation=situation,
+            space=space,
+            reservation=situation.brief.reservation_value,
+            best=space.max_score,
+            mine=tuple(space.ranks(terms) for terms in situation.my_offers),
+            theirs=theirs,
+            their_scores=tuple(map(space.score, theirs)),
+        )
+
+    @property
+    def time(self) -> float:
+        """Fraction of the negotiation elapsed."""
+        return self.situation.time
+
+    @property
+    def room(self) -> float:
+        """Points between my best and my reservation value: all I can give."""
+        return max(self.best - self.reservation, 0.0)
+
+    def offer_near(self, target: float, ceiling: float | None = None) -> Ranks:
+        """A package worth at least ``target`` (and ≥ rv), nearest their latest offer.
+
+        Chosen within ``[target, target + band]`` (capped at ``ceiling``); when
+        that band is empty, within the next scores up. Before they have offered,
+        "nearest them" means nearest the opposite of my preferences.
+        """
+        space = self.space
+        lo = min(max(target, self.reservation), self.best)
+        hi = lo + max(BAND * self.room, 1e-9)
+        if ceiling is not None:
+            hi = max(lo, min(hi, ceiling))
+        reachable = space.lowest_at_least(lo)
+        if reachable is None:
+            return space.best()
+        anchor = self.theirs[-1] if self.theirs else counterpart_ends(space, ())
+        found = space.closest(anchor, lo, max(hi, reachable))
+        return found if found is not None else space.best()
+
+
+class Negotiator(Strategy):
+    """The shared rules; a subclass says what it would offer next in :meth:`plan`."""
+
+    def plan(self, reading: Reading) -> Ranks:
+        """The package I would offer next (before the shared safety rules)."""
+        raise NotImplementedError
+
+    def accepts(self, reading: Reading, offered: float, planned: float) -> bool:
+        """Whether to accept a standing offer worth ``offered`` when I would offer ``planned``."""
+        if offered < reading.reservation:
+            return False
+        return offered >= planned or reading.time >= ACCEPT_ANY_TIME
 
     def respond(self, situation: Situation) -> Action:
-        """Accept, leave, propose or hold, by the shared rules above."""
-        brief, issues = situation.brief, situation.issues
-        best_terms = best_package(brief, issues)
-        best = situation.score(best_terms)
-        floor = brief.reservation_value
-        if not situation.my_offers:
-            next_terms = best_terms
-        else:
-            target = max(floor, min(best, self.target(situation, best, floor)))
-            next_terms = package_for(brief, issues, target, self.anchor(situation, best_terms))
-        next_score = situation.score(next_terms)
-        standing = situation.standing
-        if standing is not None:
-            offered = situation.score(standing[1])
-            if offered >= floor and offered >= next_score:
-                return AcceptOffer(standing[0])
-        if situation.time >= WALK_AWAY_TIME and situation.their_offers:
-            their_best = max(situation.score(t) for _, t in situation.their_offers)
-            if their_best < floor:
-                return Leave("We cannot reach a deal that works for us before the deadline.")
+        """Accept, walk away, hold or propose, by the shared rules in the module docstring."""
+        reading = Reading.of(situation)
+        space, rv = reading.space, reading.reservation
+        planned = self.plan(reading)
+        if reading.theirs:
+            # Never ask for less than they already offered: propose their best
+            # offer back instead (they showed they could sign it).
+            top = max(range(len(reading.theirs)), key=reading.their_scores.__getitem__)
+            if reading.their_scores[top] >= space.score(planned):
+                planned = reading.theirs[top]
+        if space.score(planned) < rv:
+            planned = reading.offer_near(rv)
+        planned_score = space.score(planned)
+        if situation.standing is not None:
+            offered = space.score(space.ranks(situation.standing[1]))
+            if self.accepts(reading, offered, planned_score):
+                return AcceptOffer(situation.standing[0])
+        if situation.time >= WALK_AWAY_TIME and reading.theirs and max(reading.their_scores) < rv:
+            return Leave("We cannot reach a deal that beats our alternative before the deadline.")
         if not situation.my_turn:
             return Hold()
-        if situation.my_offers and next_terms == situation.my_offers[-1]:
-            return Hold("nothing new to offer")
-        concede = bool(situation.my_offers) and is_concession(
-            brief, issues, situation.my_offers[-1], next_terms
-        )
-        return Propose(next_terms, concede=concede)
+        if planned_score < rv:  # no package beats my alternative: nothing to propose
+            return Hold("no package beats the reservation value")
+        if reading.mine and planned == reading.mine[-1] and len(reading.theirs) < len(reading.mine):
+            # Repeating my offer is an answer to theirs, not a way to fill silence.
+            return Hold("waiting for their answer")
+        concede = bool(reading.mine) and is_concession(space, reading.mine[-1], planned)
+        return Propose(space.terms(planned), concede=concede)
 
 
-class TimeDependent(Strategy):
-    """Concedes as a function of time: ``target = rv + (best - rv) * (1 - t ** e)``.
+class TimeDependent(Negotiator):
+    """Concedes with time: target ``a(t) = rv + (best - rv) * (1 - t ** exponent)``.
 
-    ``e`` > 1 is Boulware (little early, much late), 1 linear, < 1 conceder.
+    ``exponent`` > 1 is Boulware (little early, much late), 1 linear, < 1 a
+    conceder (much early). Faratin, Sierra & Jennings (1998).
     """
 
-    def __init__(self, exponent: float, name: str) -> None:
+    def __init__(self, exponent: float, name: str = "time_dependent") -> None:
+        """A time-dependent strategy with this concession ``exponent``."""
+        if exponent <= 0:
+            raise ValueError("the exponent must be positive")
         self.exponent = exponent
         self.name = name
 
-    def target(self, situation: Situation, best: float, floor: float) -> float:
-        return floor + (best - floor) * (1.0 - float(situation.time**self.exponent))
+    def target(self, situation: Situation) -> float:
+        """The own score the next offer aims at, at ``situation.time``."""
+        reading = Reading.of(situation)
+        return self._target(reading)
+
+    def _target(self, reading: Reading) -> float:
+        time = min(max(reading.time, 0.0), 1.0)
+        return reading.reservation + reading.room * (1.0 - float(time**self.exponent))
+
+    def plan(self, reading: Reading) -> Ranks:
+        """The package near their latest offer worth about ``a(t)``."""
+        return reading.offer_near(self._target(reading))
 
 
-class TitForTat(Strategy):
-    """Reciprocates: concedes (in my points) what the counterpart's last move gave me."""
+class TitForTat(Negotiator):
+    """Reciprocates: gives (in my points) what their last move gave me; relative TfT (Axelrod).
+
+    Opens at its best. A hardening is answered in kind (the target rises by
+    what it cost me). Before there is a move to mirror it makes a small
+    goodwill step, and from ``late`` on it moves at least ``min_step`` so that
+    two cautious bots do not stall into a deadlock at the deadline.
+    """
 
     name = "tit_for_tat"
 
-    def target(self, situation: Situation, best: float, floor: float) -> float:
-        mine = situation.score(situation.my_offers[-1])
-        theirs = [situation.score(t) for _, t in situation.their_offers]
-        if len(theirs) < 2:  # open the exchange with a small, friendly step
-            return mine - 0.03 * (best - floor)
-        given = theirs[-1] - theirs[-2]
-        # Near the deadline keep moving a little even if they do not, or nobody will.
-        nudge = 0.05 * (best - floor) if situation.time > 0.7 else 0.0
-        return mine - max(given, nudge)
+    def __init__(self, goodwill: float = 0.03, min_step: float = 0.06, late: float = 0.75) -> None:
+        """Steps are shares of my room (best - reservation value)."""
+        self.goodwill, self.min_step, self.late = goodwill, min_step, late
+
+    def plan(self, reading: Reading) -> Ranks:
+        """My last offer's score minus their last concession, near their latest offer."""
+        if not reading.mine:
+            return reading.space.best()
+        last = reading.space.score(reading.mine[-1])
+        scores = reading.their_scores
+        given = scores[-1] - scores[-2] if len(scores) >= 2 else self.goodwill * reading.room
+        if reading.time >= self.late:
+            given = max(given, self.min_step * reading.room)
+        target = min(last - given, reading.best)
+        # Cap the band at my last score when giving: "about as much", not less.
+        return reading.offer_near(target, ceiling=last if given > 0 else None)
 
 
-class HardLiner(Strategy):
-    """Holds its best; gives ground only in the last 15 % of the time, and not all of it."""
+class HardLiner(Negotiator):
+    """Stays at (or next to) its best; moves a little only in the last 10 % of the time.
+
+    Accepts AC_next, anything above a high threshold, or, at the very end,
+    anything above its reservation value.
+    """
 
     name = "hardliner"
 
-    def target(self, situation: Situation, best: float, floor: float) -> float:
-        late = max(0.0, (situation.time - 0.85) / 0.15)
-        return best - (best - floor) * 0.6 * late
+    def __init__(self, threshold: float = 0.85, last_give: float = 0.3) -> None:
+        """``threshold`` and ``last_give`` are shares of my room (best - reservation)."""
+        self.threshold, self.last_give = threshold, last_give
+
+    def plan(self, reading: Reading) -> Ranks:
+        """Best package until t = 0.9, then up to ``last_give`` of the room by the deadline."""
+        if not reading.mine:
+            return reading.space.best()
+        late = max(0.0, (reading.time - 0.9) / 0.1)
+        return reading.offer_near(reading.best - reading.room * self.last_give * late)
+
+    def accepts(self, reading: Reading, offered: float, planned: float) -> bool:
+        """AC_next or AC_time, or an offer above the high threshold."""
+        high = reading.reservation + self.threshold * reading.room
+        return super().accepts(reading, offered, planned) or offered >= high
 
 
-class TradeSeeking(Strategy):
-    """Concedes on the issues it values least, from its own previous offer, keeping a floor."""
+class TradeSeeking(Negotiator):
+    """Gives on what it values least and holds what it values most, one notch a round.
+
+    Issues are ranked by my stake (the spread of my points over the issue's
+    values), smallest first. Each round moves my previous offer one notch on
+    the cheapest issue that still has room towards the counterpart's side
+    (their preferred end, read from their opening; never past their latest
+    value), once that keeps it above a linear time-dependent floor; until
+    then it repeats its offer rather than give on an issue it values more.
+    """
 
     name = "trade_seeking"
 
-    def target(self, situation: Situation, best: float, floor: float) -> float:
-        return floor + (best - floor) * (1.0 - situation.time)
-
-    def anchor(self, situation: Situation, best_terms: Terms) -> Terms:
-        """My previous offer with its least-valued movable issue one notch towards them."""
-        brief, issues = situation.brief, situation.issues
-        previous = dict(situation.my_offers[-1]) if situation.my_offers else dict(best_terms)
-        by_stake = sorted(issues, key=lambda i: _stake(brief, i))
-        for issue in by_stake:
-            rank = issue.rank(previous[issue.id])
-            towards_them = -1 if brief.prefers[issue.id] == "up" else 1
-            if 0 <= rank + towards_them < issue.size():
-                moved = dict(previous)
-                moved[issue.id] = issue.value_at(rank + towards_them)
-                return moved
+    def plan(self, reading: Reading) -> Ranks:
+        """My previous offer with one notch given on the cheapest issue that has room."""
+        space = reading.space
+        if not reading.mine:
+            return space.best()
+        previous = reading.mine[-1]
+        floor = reading.reservation + reading.room * (1.0 - min(max(reading.time, 0.0), 1.0))
+        ends = counterpart_ends(space, reading.theirs)
+        for k in _by_stake(space):
+            if ends[k] == space.preferred[k]:
+                continue  # we want the same end here: nothing to give
+            rank = previous[k]
+            direction = (ends[k] > rank) - (ends[k] < rank)
+            limit = reading.theirs[-1][k] if reading.theirs else ends[k]
+            if direction == 0 or (limit - rank) * direction <= 0:
+                continue  # at their end already, or at (or past) what they asked for
+            moved = (*previous[:k], rank + direction, *previous[k + 1 :])
+            # The cheapest issue with room or nothing: skipping to a dearer issue
+            # would give away what I value most while the floor forbids the cheap one.
+            return moved if space.score(moved) >= floor else previous
         return previous
 
 
-def _stake(brief: Brief, issue: Issue) -> float:
-    values = [_points(brief, issue, issue.value_at(r)) for r in range(issue.size())]
-    return max(values) - min(values)
+def _by_stake(space: PackageSpace) -> list[int]:
+    """Issue indexes ordered by how much I can win or lose on them, smallest first."""
+    stakes = [max(points) - min(points) for points in space.points]
+    return sorted(range(len(stakes)), key=lambda k: (stakes[k], k))
 
 
 STRATEGIES: dict[str, Callable[[], Strategy]] = {
@@ -212,6 +297,7 @@ STRATEGIES: dict[str, Callable[[], Strategy]] = {
     "hardliner": HardLiner,
     "trade_seeking": TradeSeeking,
 }
+"""Every built-in strategy by name, as a factory of fresh instances."""
 
 
 def make_strategy(name: str) -> Strategy:
