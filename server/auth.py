@@ -77,15 +77,29 @@ class Tokens:
 
     def open_link(self, workshop: str) -> str:
         """The token of a workshop's open link (it hands out seats; it is not a seat)."""
-        return f"{workshop}.open.{self._mac(workshop, 'open')}"
+        return self._workshop_token(workshop, "open")
 
     def verify_open_link(self, token: str) -> str | None:
         """The workshop an open-link token belongs to, or None."""
+        return self._verify_workshop_token(token, "open")
+
+    def projector(self, workshop: str) -> str:
+        """The token of a workshop's projector view: aggregate figures only, no private text."""
+        return self._workshop_token(workshop, "projector")
+
+    def verify_projector(self, token: str) -> str | None:
+        """The workshop a projector token belongs to, or None."""
+        return self._verify_workshop_token(token, "projector")
+
+    def _workshop_token(self, workshop: str, kind: str) -> str:
+        return f"{workshop}.{kind}.{self._mac(workshop, kind)}"
+
+    def _verify_workshop_token(self, token: str, kind: str) -> str | None:
         parts = token.split(".")
-        if len(parts) != 3 or parts[1] != "open":
+        if len(parts) != 3 or parts[1] != kind:
             return None
         workshop, _, mac = parts
-        return workshop if hmac.compare_digest(mac, self._mac(workshop, "open")) else None
+        return workshop if hmac.compare_digest(mac, self._mac(workshop, kind)) else None
 
     def is_facilitator(self, token: str) -> bool:
         """Constant-time check of the facilitator token."""

@@ -31,6 +31,8 @@ from dealroom.protocol import (
     Message,
     OfferClass,
     Offered,
+    Paused,
+    Resumed,
     Role,
     Started,
     Terms,
@@ -38,10 +40,24 @@ from dealroom.protocol import (
 
 from .frontier import outcome_space
 
-__all__ = ["RoomAnalysis", "SideAnalysis", "analyse_room"]
+__all__ = ["CurvePoint", "RoomAnalysis", "SideAnalysis", "analyse_room"]
 
 # A concession this many points larger than the one before it "grows".
 _GROWTH_TOLERANCE = 0.5
+
+
+@dataclass(frozen=True, slots=True)
+class CurvePoint:
+    """One offer on a side's concession curve."""
+
+    seq: int
+    t: int
+    """Milliseconds since the room started (the offer's ``at`` minus ``started``)."""
+    own: float
+    """The offer's worth to the side that made it."""
+    other: float
+    """The same offer's worth to the counterpart."""
+    offer_class: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -61,6 +77,12 @@ class SideAnalysis:
     """How many concessions were larger than the one before (a coaching flag)."""
     intents: Counter[str] = field(default_factory=Counter)
     """Messages by intent: question, objection, interest, info."""
+    curve: tuple[CurvePoint, ...] = ()
+    """Each of this side's offers over time, in its own score and the counterpart's."""
+    authority: dict[str, int] = field(
+        default_factory=lambda: {"requests": 0, "approved": 0, "declined": 0}
+    )
+    """Moves beyond the role's authority limits: sign-offs asked for, granted, refused."""
 
     @property
     def concessions_shrank(self) -> bool:
@@ -73,6 +95,9 @@ class RoomAnalysis:
     """One room's debrief."""
 
     room: str
+    label: str
+    phase: str
+    """waiting, running, paused or ended: where the log leaves the room."""
     outcome: str | None
     terms: Terms | None
     buyer: SideAnalysis
@@ -89,6 +114,16 @@ class RoomAnalysis:
     """Deadlocks followed by a concession from either side."""
     time_to_agreement_ms: int | None
 
+    @property
+    def deadlocked(self) -> bool:
+        """A deadlock was left unbroken and no deal followed."""
+        return self.deadlocks > self.deadlocks_broken and self.outcome != "agreed"
+
+    @property
+    def money_value(self) -> float | None:
+        """The agreed value of the main money issue (None without a deal or money issue)."""
+        return None if self.anchor is None else self.anchor["final"]
+
 
 def analyse_room(events: Sequence[Event]) -> RoomAnalysis:
     """The debrief of one room from its full log (seq 1, ``created``, first)."""
@@ -101,13 +136,18 @@ def analyse_room(events: Sequence[Event]) -> RoomAnalysis:
     intents: dict[Role, Counter[str]] = {"buyer": Counter(), "seller": Counter()}
     outcome: str | None = None
     terms: Terms | None = None
+    phase = "waiting"
     started_at = agreed_at = None
     deadlocks = broken = 0
     open_deadlock = False
     for event in events:
         match event:
             case Started(at=at):
-                started_at = at
+                started_at, phase = at, "running"
+            case Paused():
+                phase = "paused"
+            case Resumed():
+                phase = "running"
             case Offered(by="buyer" | "seller" as role):
                 offers[role].append(event)
                 if open_deadlock and event.offer_class is OfferClass.CONCESSION:
@@ -121,13 +161,25 @@ def analyse_room(events: Sequence[Event]) -> RoomAnalysis:
             case Agreement(terms=agreed, at=at):
                 terms, agreed_at = agreed, at
             case Ended(outcome=ended):
-                outcome = ended.value
+                outcome, phase = ended.value, "ended"
             case _:
                 pass
 
     def side(role: Role) -> SideAnalysis:
         own = scenario.roles[role]
+        other: Role = "seller" if role == "buyer" else "buyer"
         scores = [scenario.score(role, o.terms) for o in offers[role]]
+        start = created.at if started_at is None else started_at
+        curve = tuple(
+            CurvePoint(
+                seq=o.seq,
+                t=o.at - start,
+                own=round(mine, 3),
+                other=round(scenario.score(other, o.terms), 3),
+                offer_class=o.offer_class.value,
+            )
+            for o, mine in zip(offers[role], scores, strict=True)
+        )
         given = tuple(round(a - b, 3) for a, b in itertools.pairwise(scores) if a - b > 1e-9)
         growing = sum(1 for a, b in itertools.pairwise(given) if b > a + _GROWTH_TOLERANCE)
         score = None if terms is None else round(scenario.score(role, terms), 3)
@@ -140,6 +192,7 @@ def analyse_room(events: Sequence[Event]) -> RoomAnalysis:
             concession_sizes=given,
             growing_concessions=growing,
             intents=intents[role],
+            curve=curve,
         )
 
     buyer, seller = side("buyer"), side("seller")
@@ -151,6 +204,8 @@ def analyse_room(events: Sequence[Event]) -> RoomAnalysis:
     first = all_offers[0] if all_offers else None
     return RoomAnalysis(
         room=created.room,
+        label=created.label,
+        phase=phase,
         outcome=outcome,
         terms=terms,
         buyer=buyer,

@@ -188,10 +188,13 @@ async def create_workshop(request: web.Request) -> web.Response:
 
 def _workshop(request: web.Request, workshop_id: str, rooms: list[Room]) -> dict[str, Any]:
     workshop = request.app[WORKSHOPS].by_id[workshop_id]
-    open_token = request.app[TOKENS].open_link(workshop_id)
+    tokens: Tokens = request.app[TOKENS]
+    open_token, projector = tokens.open_link(workshop_id), tokens.projector(workshop_id)
+    base = _base_url(request)
     return {
         **msgspec.to_builtins(workshop),
-        "open_link": {"token": open_token, "url": f"{_base_url(request)}/open/{open_token}"},
+        "open_link": {"token": open_token, "url": f"{base}/open/{open_token}"},
+        "projector": {"token": projector, "url": f"{base}/projector/{projector}"},
         "rooms": [{**_summary(r), "seats": _seats(request, r)} for r in rooms],
     }
 

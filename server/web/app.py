@@ -24,8 +24,9 @@ from ..rooms.workshops import Workshops
 from ..scenarios import Catalog
 from .api import api_errors, routes
 from .bots_api import routes as bot_routes
+from .cohort_api import routes as cohort_routes
 from .debrief_api import routes as debrief_routes
-from .keys import BOT_TASKS, CATALOG, CONNECTIONS, LOG, ROOMS, SETTINGS, TOKENS, WORKSHOPS
+from .keys import ANALYSES, BOT_TASKS, CATALOG, CONNECTIONS, LOG, ROOMS, SETTINGS, TOKENS, WORKSHOPS
 from .open_link import routes as open_routes
 from .static import add_static_routes
 from .ws import websocket
@@ -46,6 +47,7 @@ def make_app(settings: Settings) -> web.Application:
     app[TOKENS] = Tokens(secret, facilitator_token)
     app[CONNECTIONS] = weakref.WeakSet()
     app[BOT_TASKS] = set()
+    app[ANALYSES] = {}
     app.cleanup_ctx.append(_event_log)
     app.on_shutdown.append(_close_sockets)
     app.router.add_get("/ws", websocket)
@@ -53,6 +55,7 @@ def make_app(settings: Settings) -> web.Application:
     app.router.add_routes(bot_routes)
     app.router.add_routes(open_routes)
     app.router.add_routes(debrief_routes)
+    app.router.add_routes(cohort_routes)
     add_static_routes(app)
     return app
 

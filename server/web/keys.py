@@ -16,9 +16,11 @@ from ..rooms.workshops import Workshops
 from ..scenarios import Catalog
 
 if TYPE_CHECKING:
+    from ..debrief import RoomAnalysis
     from .ws import Connection
 
 __all__ = [
+    "ANALYSES",
     "BOT_TASKS",
     "CATALOG",
     "CONNECTIONS",
@@ -37,3 +39,5 @@ CATALOG = web.AppKey("catalog", Catalog)
 TOKENS = web.AppKey("tokens", Tokens)
 BOT_TASKS: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("bot_tasks")
 CONNECTIONS: web.AppKey[weakref.WeakSet[Connection]] = web.AppKey("connections")
+ANALYSES: web.AppKey[dict[str, tuple[int, RoomAnalysis]]] = web.AppKey("analyses")
+"""Each room's latest debrief analysis, by room id, with the seq it was computed at."""

@@ -1,0 +1,185 @@
+"""The debrief views over HTTP: a workshop's cohort, a room's replay, the projector.
+
+``GET /api/workshops/{id}/cohort`` and ``GET /api/rooms/{room}/replay`` are
+facilitator API (Bearer token). ``GET /projector/{token}`` is a workshop's
+projector page and ``/projector/{token}/data`` its figures: counts and the
+cohort scatter only, never a brief, a message, a name or the terms, so the
+link may be shown on a screen the whole room reads.
+
+Analyses are cached per room and seq: a console and a projector polling every
+second or two re-analyse only the rooms that changed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from aiohttp import web
+
+from ..debrief import Cohort, RoomAnalysis, analyse_room, cohort, replay_steps
+from ..rooms import Room
+from .api import ApiError, _json, _room, _rooms_of
+from .keys import ANALYSES, CATALOG, TOKENS, WORKSHOPS
+from .static import _page
+
+__all__ = ["routes"]
+
+routes = web.RouteTableDef()
+
+
+def _analysis(request: web.Request, room: Room) -> RoomAnalysis:
+    cache = request.app[ANALYSES]
+    hit = cache.get(room.id)
+    if hit is not None and hit[0] == room.state.seq:
+        return hit[1]
+    analysis = analyse_room(room.events)
+    cache[room.id] = (room.state.seq, analysis)
+    return analysis
+
+
+def _cohort(request: web.Request, workshop_id: str) -> Cohort:
+    workshops = request.app[WORKSHOPS].by_id
+    workshop = workshops.get(workshop_id)
+    if workshop is None:
+        raise ApiError(404, "not_found", f"There is no workshop {workshop_id!r}.")
+    rooms = _rooms_of(request, workshop_id)
+    if rooms:
+        # The scenario as the rooms froze it at creation; a room added later with
+        # another scenario has no place on this outcome space and is left out.
+        scenario = rooms[0].state.scenario
+        rooms = [r for r in rooms if r.state.scenario.id == scenario.id]
+    else:
+        catalog_scenario = request.app[CATALOG].get(workshop.scenario)
+        if catalog_scenario is None:
+            raise ApiError(404, "not_found", f"There is no scenario {workshop.scenario!r}.")
+        scenario = catalog_scenario
+    return cohort(scenario, [_analysis(request, r) for r in rooms])
+
+
+def _head(view: Cohort) -> dict[str, Any]:
+    money = view.money
+    return {
+        "scenario": {
+            "id": view.scenario.id,
+            "title": view.scenario.title,
+            "currency": view.scenario.currency,
+        },
+        "money": None if money is None else msgspec.to_builtins(money),
+        "reservation": view.reservation,
+        "max_score": view.max_score,
+        "frontier": view.frontier,
+        "nash": view.nash,
+        "best_joint": view.best_joint,
+        "counts": view.counts,
+    }
+
+
+def _side_counts(room: RoomAnalysis, attribute: str) -> dict[str, Any]:
+    return {"buyer": getattr(room.buyer, attribute), "seller": getattr(room.seller, attribute)}
+
+
+def _row(room: RoomAnalysis) -> dict[str, Any]:
+    return {
+        "room": room.room,
+        "label": room.label,
+        "phase": room.phase,
+        "outcome": room.outcome,
+        "deadlocked": room.deadlocked,
+        "buyer_score": room.buyer.score,
+        "seller_score": room.seller.score,
+        "joint": room.joint,
+        "distance_to_frontier": room.distance_to_frontier,
+        "buyer_beat_reservation": room.buyer.beat_reservation,
+        "seller_beat_reservation": room.seller.beat_reservation,
+        "money_value": room.money_value,
+        "first_offer_by": room.first_offer_by,
+        "anchor": room.anchor,
+        "offers": _side_counts(room, "offers"),
+        "growing_concessions": _side_counts(room, "growing_concessions"),
+        "intents": _side_counts(room, "intents"),
+        "deadlocks": room.deadlocks,
+        "deadlocks_broken": room.deadlocks_broken,
+        "time_to_agreement_ms": room.time_to_agreement_ms,
+        "authority": _side_counts(room, "authority"),
+        "curves": {
+            side.role: [
+                {"seq": p.seq, "t": p.t, "own": p.own, "other": p.other, "class": p.offer_class}
+                for p in side.curve
+            ]
+            for side in (room.buyer, room.seller)
+        },
+    }
+
+
+@routes.get("/api/workshops/{workshop}/cohort")
+async def workshop_cohort(request: web.Request) -> web.Response:
+    """Every room of the workshop side by side, on the scenario's outcome space."""
+    workshop_id = request.match_info["workshop"]
+    view = _cohort(request, workshop_id)
+    workshop = request.app[WORKSHOPS].by_id[workshop_id]
+    body = {
+        "workshop": msgspec.to_builtins(workshop),
+        **_head(view),
+        "rooms": [_row(r) for r in view.rooms],
+    }
+    return _json(body)
+
+
+@routes.get("/api/rooms/{room}/replay")
+async def room_replay(request: web.Request) -> web.Response:
+    """A room's log as replay steps: each event and the room as it stood after it."""
+    room = await _room(request)
+    scenario = room.state.scenario
+    body = {
+        "room": room.id,
+        "label": room.state.label,
+        "scenario": {
+            "id": scenario.id,
+            "title": scenario.title,
+            "currency": scenario.currency,
+            "issues": scenario.issues,
+        },
+        "reservation": {r: scenario.roles[r].reservation_value for r in ("buyer", "seller")},
+        "max_score": {r: scenario.max_score(r) for r in ("buyer", "seller")},
+        "steps": replay_steps(room.events),
+    }
+    return _json(body)
+
+
+def _projected(request: web.Request) -> str:
+    workshop = request.app[TOKENS].verify_projector(request.match_info["token"])
+    if workshop is None or workshop not in request.app[WORKSHOPS].by_id:
+        raise web.HTTPNotFound(reason="This projector link is not valid here.")
+    return workshop
+
+
+@routes.get("/projector/{token}")
+async def projector_page(request: web.Request) -> web.FileResponse:
+    """The projector page: live counts and the cohort scatter for the whole room."""
+    _projected(request)
+    return _page("projector.html")
+
+
+@routes.get("/projector/{token}/data")
+async def projector_data(request: web.Request) -> web.Response:
+    """The projector's figures: no brief, message, name, label or terms."""
+    workshop_id = _projected(request)
+    view = _cohort(request, workshop_id)
+    body = {
+        "workshop": {"title": request.app[WORKSHOPS].by_id[workshop_id].title},
+        **_head(view),
+        "rooms": [
+            {
+                "buyer_score": r.buyer.score,
+                "seller_score": r.seller.score,
+                "outcome": r.outcome,
+                "phase": r.phase,
+                "deadlocked": r.deadlocked,
+            }
+            for r in view.rooms
+        ],
+    }
+    response = _json(body)
+    response.headers["Cache-Control"] = "no-store"
+    return response
