@@ -26,7 +26,7 @@ from rich.console import Console
 from rich.live import Live
 from rich.table import Table
 
-from dealroom.protocol import Scenario
+from dealroom.protocol import Issue, Scenario
 
 from .loadgen import Plan, SeatTokens, run_rooms
 from .report import Report, Slo, parse_slo
@@ -81,6 +81,33 @@ class _Api:
             if response.status >= 400:
                 raise RuntimeError(f"{method} {path}: {response.status} {answer}")
             return answer
+
+
+def playable_issues(scenario: Scenario) -> tuple[Issue, ...]:
+    """The issues narrowed to what both roles may sign without sign-off.
+
+    The load tool offers random packages and closes with an accept; inside every
+    authority limit none of them waits for a facilitator's approval.
+    """
+    narrowed = []
+    for issue in scenario.issues:
+        lo, hi = 0, issue.size() - 1
+        for side in scenario.roles.values():
+            limit = side.authority.get(issue.id)
+            if limit is None:
+                continue
+            if side.prefers[issue.id] == "down":
+                hi = min(hi, issue.rank(limit))
+            else:
+                lo = max(lo, issue.rank(limit))
+        if (lo, hi) == (0, issue.size() - 1) or lo > hi:
+            narrowed.append(issue)
+        elif issue.kind == "options":
+            narrowed.append(msgspec.structs.replace(issue, options=issue.options[lo : hi + 1]))
+        else:
+            low, high = issue.value_at(lo), issue.value_at(hi)
+            narrowed.append(msgspec.structs.replace(issue, min=low, max=high))
+    return tuple(narrowed)
 
 
 async def _create_rooms(api: _Api, test: LoadTest) -> tuple[Scenario, list[SeatTokens]]:
@@ -188,7 +215,7 @@ async def run_load_test(test: LoadTest, console: Console | None = None) -> Repor
         first = rules.first_mover if rules.turns == "alternating" else "buyer"
         plan = Plan(
             url=ws_url,
-            issues=scenario.issues,
+            issues=playable_issues(scenario),
             first_mover=first if first != "either" else "buyer",
             codec=test.codec,
             moves=test.moves,

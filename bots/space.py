@@ -69,6 +69,11 @@ class PackageSpace:
             for issue, size in zip(issues, self.sizes, strict=True)
         )
         """My preferred end of each issue (what a concession moves away from)."""
+        self.limits: tuple[int | None, ...] = tuple(
+            None if issue.id not in brief.authority else issue.rank(brief.authority[issue.id])
+            for issue in issues
+        )
+        """Rank of my authority limit on each issue (None: no limit)."""
         # Scores in product order (first issue most significant), one issue's
         # points table at a time: a list comprehension per issue, not per package.
         scores = [0.0]
@@ -153,6 +158,21 @@ class PackageSpace:
         nearest = min(range(len(distances)), key=distances.__getitem__)
         return self.ranks_at(start + nearest)
 
+    def within_authority(self, ranks: Ranks) -> Ranks:
+        """``ranks`` pulled back inside my authority limits (never worse for me).
+
+        A limit is the furthest value I may agree to without sign-off; pulling an
+        issue back towards my preferred end only raises my own score.
+        """
+        return tuple(
+            rank if limit is None else (min(rank, limit) if preferred == 0 else max(rank, limit))
+            for rank, limit, preferred in zip(ranks, self.limits, self.preferred, strict=True)
+        )
+
+    def beyond_authority(self, ranks: Ranks) -> bool:
+        """Whether agreeing to ``ranks`` would need sign-off."""
+        return self.within_authority(ranks) != ranks
+
     def terms(self, ranks: Ranks) -> Terms:
         """The package as terms (issue id to value)."""
         return {
@@ -203,10 +223,13 @@ def space_for(brief: Brief, issues: tuple[Issue, ...]) -> PackageSpace:
     """The cached space of this role's brief over ``issues``.
 
     Keyed by the role and the *content* that shapes the space (issues,
-    preferences, scoring), not by a scenario id: a Situation carries no id,
+    preferences, scoring, authority limits), not by a scenario id: a Situation carries no id,
     and a trainer may edit a scenario file without renaming it.
     """
-    key = (brief.role, msgspec.msgpack.encode((issues, brief.prefers, brief.scoring)))
+    key = (
+        brief.role,
+        msgspec.msgpack.encode((issues, brief.prefers, brief.scoring, brief.authority)),
+    )
     space = _SPACES.get(key)
     if space is None:
         if len(_SPACES) >= _CACHE_SIZE:  # bots play a handful of scenarios: a crude bound will do

@@ -146,10 +146,15 @@ class Negotiator(Strategy):
                 planned = reading.theirs[top]
         if space.score(planned) < rv:
             planned = reading.offer_near(rv)
+        # Bots stay inside their authority limits: no sign-off to wait for.
+        planned = space.within_authority(planned)
         planned_score = space.score(planned)
         if situation.standing is not None:
-            offered = space.score(space.ranks(situation.standing[1]))
-            if self.accepts(reading, offered, planned_score):
+            standing = space.ranks(situation.standing[1])
+            offered = space.score(standing)
+            if not space.beyond_authority(standing) and self.accepts(
+                reading, offered, planned_score
+            ):
                 return AcceptOffer(situation.standing[0])
         if situation.time >= WALK_AWAY_TIME and reading.theirs and max(reading.their_scores) < rv:
             return Leave("We cannot reach a deal that beats our alternative before the deadline.")

@@ -14,6 +14,8 @@ from .events import (
     Actor,
     Agreement,
     Announcement,
+    ApprovalDecided,
+    ApprovalRequested,
     Created,
     Deadlock,
     Ended,
@@ -61,6 +63,7 @@ from .scenario import (
     Scenario,
     Terms,
     TermValue,
+    beyond_authority,
     issue_points,
 )
 from .version import PROTOCOL_VERSION, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK, SUBPROTOCOLS
@@ -82,6 +85,8 @@ __all__ = [
     "Actor",
     "Agreement",
     "Announcement",
+    "ApprovalDecided",
+    "ApprovalRequested",
     "Brief",
     "ClientFrame",
     "CloseCode",
@@ -126,6 +131,7 @@ __all__ = [
     "WalkAway",
     "WalkedAway",
     "Welcome",
+    "beyond_authority",
     "codec_for",
     "issue_points",
 ]

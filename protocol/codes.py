@@ -39,6 +39,7 @@ class ErrorCode(enum.StrEnum):
     NO_STANDING_OFFER = "no_standing_offer"
     STALE_OFFER = "stale_offer"
     INVALID_ACTION = "invalid_action"
+    NO_PENDING_APPROVAL = "no_pending_approval"
     # Server side.
     UNAVAILABLE = "unavailable"
     INTERNAL_ERROR = "internal_error"
@@ -69,6 +70,8 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.STALE_OFFER: "The `offer` seq is not the counterpart's standing offer.",
     ErrorCode.INVALID_ACTION: "A facilitator action that cannot apply: a bad argument (a "
     "non-positive extension, empty text) or the wrong phase (resume when not paused).",
+    ErrorCode.NO_PENDING_APPROVAL: "An approval decision for a request that is not pending: "
+    "unknown, already decided, or replaced by a newer move of that role.",
     ErrorCode.UNAVAILABLE: "The event log could not make the move durable; retry the same id.",
     ErrorCode.INTERNAL_ERROR: "A server bug. Retry the same id: if the move was applied, the "
     "retry is acknowledged with its seq; if not, it is applied once.",

@@ -23,6 +23,8 @@ __all__ = [
     "Actor",
     "Agreement",
     "Announcement",
+    "ApprovalDecided",
+    "ApprovalRequested",
     "Created",
     "Deadlock",
     "Ended",
@@ -199,6 +201,39 @@ class Announcement(EventBase, frozen=True, tag="announcement"):
     text: str
 
 
+class ApprovalRequested(EventBase, frozen=True, tag="approval_requested"):
+    """``by`` made a move past its authority limits: it waits for the facilitator's sign-off.
+
+    Private to ``by`` and the facilitator (acting as the manager). The move has
+    not happened: the counterpart sees nothing until it is approved.
+    """
+
+    move: str
+    action: Literal["offer", "concede", "accept"]
+    terms: Terms
+    """The package that needs sign-off (for ``accept``: the standing offer's terms)."""
+    issues: tuple[str, ...]
+    """The issues on which ``terms`` go past the role's limits."""
+    offer: int | None = None
+    """For ``accept``: the seq of the standing offer it would accept."""
+
+
+class ApprovalDecided(EventBase, frozen=True, tag="approval_decided"):
+    """The facilitator approved or declined request ``request`` of ``role``.
+
+    Private to ``role`` and the facilitator. On approval the move is judged
+    again as it stands now: ``applied`` says whether it then happened (its
+    events follow in the same decision) and ``reason`` why not.
+    """
+
+    request: int
+    role: Role
+    approved: bool
+    applied: bool = False
+    reason: str = ""
+    note: str = ""
+
+
 class Ended(EventBase, frozen=True, tag="ended"):
     """The room is over. Nothing happens after this event."""
 
@@ -221,5 +256,7 @@ Event = (
     | Resumed
     | Extended
     | Announcement
+    | ApprovalRequested
+    | ApprovalDecided
     | Ended
 )

@@ -34,6 +34,7 @@ __all__ = [
     "Scenario",
     "TermValue",
     "Terms",
+    "beyond_authority",
     "issue_points",
 ]
 
@@ -115,6 +116,29 @@ def issue_points(
     return scoring.weight * position
 
 
+def beyond_authority(
+    issues: tuple[Issue, ...],
+    authority: dict[str, TermValue],
+    prefers: dict[str, Direction],
+    terms: Terms,
+) -> tuple[str, ...]:
+    """The issues on which ``terms`` go past a role's authority limits, in issue order.
+
+    A limit is the furthest value the role may agree to on its own: past it
+    means further towards the counterpart than the limit (a buyer who prefers a
+    lower price, with a limit of 920000, needs sign-off for 930000).
+    """
+    beyond = []
+    for issue in issues:
+        limit = authority.get(issue.id)
+        if limit is None or issue.id not in terms:
+            continue
+        value, edge = issue.rank(terms[issue.id]), issue.rank(limit)
+        if (value > edge) if prefers[issue.id] == "down" else (value < edge):
+            beyond.append(issue.id)
+    return tuple(beyond)
+
+
 class Rules(msgspec.Struct, frozen=True, kw_only=True):
     """How a room of this scenario runs."""
 
@@ -156,6 +180,10 @@ class RoleSide(msgspec.Struct, frozen=True, kw_only=True):
     scoring: dict[str, IssueScoring]
     reservation_value: float
     public: str = ""
+    authority: dict[str, TermValue] = {}
+    """Authority limits: per issue, the furthest value this role may agree to
+    without sign-off. Offering or accepting past one asks the facilitator (the
+    manager) for approval first."""
 
 
 class Brief(msgspec.Struct, frozen=True, kw_only=True):
@@ -168,12 +196,18 @@ class Brief(msgspec.Struct, frozen=True, kw_only=True):
     scoring: dict[str, IssueScoring]
     reservation_value: float
     max_score: float
+    authority: dict[str, TermValue] = {}
+    """Per issue, the furthest value this role may agree to without sign-off."""
 
     def score(self, issues: tuple[Issue, ...], terms: Terms) -> float:
         """This role's points for a complete package (what a bot or a client shows)."""
         return sum(
             issue_points(i, self.scoring.get(i.id), self.prefers[i.id], terms[i.id]) for i in issues
         )
+
+    def beyond_authority(self, issues: tuple[Issue, ...], terms: Terms) -> tuple[str, ...]:
+        """The issues on which ``terms`` need sign-off past this role's authority."""
+        return beyond_authority(issues, self.authority, self.prefers, terms)
 
 
 class PublicScenario(msgspec.Struct, frozen=True, kw_only=True):
@@ -229,7 +263,13 @@ class Scenario(msgspec.Struct, frozen=True, kw_only=True):
             scoring=side.scoring,
             reservation_value=side.reservation_value,
             max_score=self.max_score(role),
+            authority=side.authority,
         )
+
+    def beyond_authority(self, role: Role, terms: Terms) -> tuple[str, ...]:
+        """The issues on which ``terms`` go past ``role``'s authority limits."""
+        side = self.roles[role]
+        return beyond_authority(self.issues, side.authority, side.prefers, terms)
 
     def issue_score(self, role: Role, issue: Issue, value: TermValue) -> float:
         """Points ``role`` gets from ``value`` on ``issue``."""

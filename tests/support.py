@@ -32,8 +32,13 @@ def small_scenario(
     first_mover: Literal["buyer", "seller", "either"] = "either",
     deadlock_after: int = 3,
     deadline_seconds: int = 600,
+    authority: dict[str, dict[str, int | str]] | None = None,
 ) -> Scenario:
-    """Three issues: price (money), warranty (options), delivery (integer weeks)."""
+    """Three issues: price (money), warranty (options), delivery (integer weeks).
+
+    ``authority`` gives roles authority limits, e.g. ``{"buyer": {"price": 160}}``.
+    """
+    limits = authority or {}
     issues = (
         Issue(id="price", label="Price", kind="money", unit="EUR", min=100, max=200, step=10),
         Issue(
@@ -54,6 +59,7 @@ def small_scenario(
             "delivery": IssueScoring(weight=35),
         },
         reservation_value=30,
+        authority=limits.get("buyer", {}),
     )
     seller = RoleSide(
         title="Seller",
@@ -65,6 +71,7 @@ def small_scenario(
             "delivery": IssueScoring(weight=10),
         },
         reservation_value=25,
+        authority=limits.get("seller", {}),
     )
     return Scenario(
         id="small",

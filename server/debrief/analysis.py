@@ -23,6 +23,8 @@ from dataclasses import dataclass, field
 
 from dealroom.protocol import (
     Agreement,
+    ApprovalDecided,
+    ApprovalRequested,
     Created,
     Deadlock,
     Ended,
@@ -134,6 +136,9 @@ def analyse_room(events: Sequence[Event]) -> RoomAnalysis:
     space = outcome_space(scenario)
     offers: dict[Role, list[Offered]] = {"buyer": [], "seller": []}
     intents: dict[Role, Counter[str]] = {"buyer": Counter(), "seller": Counter()}
+    authority: dict[Role, dict[str, int]] = {
+        r: {"requests": 0, "approved": 0, "declined": 0} for r in ("buyer", "seller")
+    }
     outcome: str | None = None
     terms: Terms | None = None
     phase = "waiting"
@@ -158,6 +163,10 @@ def analyse_room(events: Sequence[Event]) -> RoomAnalysis:
                 open_deadlock = True
             case Message(by="buyer" | "seller" as role, intent=intent) if intent is not None:
                 intents[role][intent.value] += 1
+            case ApprovalRequested(by="buyer" | "seller" as role):
+                authority[role]["requests"] += 1
+            case ApprovalDecided(role=role, approved=approved):
+                authority[role]["approved" if approved else "declined"] += 1
             case Agreement(terms=agreed, at=at):
                 terms, agreed_at = agreed, at
             case Ended(outcome=ended):
@@ -193,6 +202,7 @@ def analyse_room(events: Sequence[Event]) -> RoomAnalysis:
             growing_concessions=growing,
             intents=intents[role],
             curve=curve,
+            authority=authority[role],
         )
 
     buyer, seller = side("buyer"), side("seller")

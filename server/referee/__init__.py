@@ -10,6 +10,7 @@ from __future__ import annotations
 from .classify import classify, issue_moves
 from .commands import (
     Announce,
+    Approve,
     Command,
     End,
     Extend,
@@ -33,6 +34,7 @@ __all__ = [
     "PHASE_TABLE",
     "Announce",
     "Applied",
+    "Approve",
     "Audience",
     "Command",
     "Decision",

@@ -14,6 +14,7 @@ from dealroom.protocol import Move, Role
 
 __all__ = [
     "Announce",
+    "Approve",
     "Command",
     "End",
     "Extend",
@@ -100,10 +101,23 @@ class End:
 
 
 @dataclass(frozen=True, slots=True)
+class Approve:
+    """Facilitator, as the manager: sign off (or not) a move past a role's authority."""
+
+    request: int
+    """The seq of the ``approval_requested`` event."""
+    approved: bool
+    now: int
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
 class Tick:
     """The clock: it is now ``now``; expire the room if its deadline passed."""
 
     now: int
 
 
-Command = MoveCommand | Join | Leave | Pause | Resume | Extend | Announce | Mediate | End | Tick
+Command = (
+    MoveCommand | Join | Leave | Pause | Resume | Extend | Announce | Mediate | End | Approve | Tick
+)

@@ -12,6 +12,8 @@ from collections.abc import Iterable
 from dealroom.protocol import (
     Accepted,
     Agreement,
+    ApprovalDecided,
+    ApprovalRequested,
     Created,
     Deadlock,
     Ended,
@@ -29,7 +31,7 @@ from dealroom.protocol import (
 )
 from dealroom.protocol import Message as MessageEvent
 
-from .state import Phase, RoomState, StandingOffer, counterpart
+from .state import PendingApproval, Phase, RoomState, StandingOffer, counterpart
 
 __all__ = ["fold", "initial_state", "replay"]
 
@@ -68,6 +70,7 @@ def fold(state: RoomState, event: Event) -> RoomState:
         ):
             state.standing[role] = StandingOffer(event.seq, terms, klass)
             state.previous_terms[role] = terms
+            state.pending.pop(role, None)
             state.moves[(role, move_id)] = event.seq
             state.offers += 1
             if klass is OfferClass.CONCESSION:
@@ -77,6 +80,13 @@ def fold(state: RoomState, event: Event) -> RoomState:
                 state.since_concession += 1
             if state.scenario.rules.turns == "alternating":
                 state.turn = counterpart(role)
+        case ApprovalRequested(by=role, move=move_id) if role in ("buyer", "seller"):
+            state.pending[role] = PendingApproval(
+                event.seq, move_id, event.action, event.terms, event.offer
+            )
+            state.moves[(role, move_id)] = event.seq
+        case ApprovalDecided(role=role):
+            state.pending.pop(role, None)
         case Deadlock():
             state.deadlocks += 1
             state.deadlock_armed = False

@@ -17,11 +17,15 @@ from __future__ import annotations
 
 from typing import assert_never
 
+import msgspec
+
 from dealroom.protocol import (
     Accept,
     Accepted,
     Agreement,
     Announcement,
+    ApprovalDecided,
+    ApprovalRequested,
     Concede,
     Deadlock,
     Ended,
@@ -49,6 +53,7 @@ from dealroom.protocol import Message as MessageEvent
 from .classify import classify
 from .commands import (
     Announce,
+    Approve,
     Command,
     End,
     Extend,
@@ -85,6 +90,7 @@ _COMMAND_NAMES: dict[type, str] = {
     Announce: "announce",
     Mediate: "mediate",
     End: "end",
+    Approve: "approve",
     Tick: "tick",
 }
 
@@ -149,6 +155,8 @@ def decide(state: RoomState, command: Command) -> Decision:
             emit(MessageEvent(by="facilitator", text=text, to=to, seq=emit.seq, at=emit.at))
         case End():
             emit(Ended(by="facilitator", outcome=Outcome.CLOSED, seq=emit.seq, at=emit.at))
+        case Approve():
+            return _approve(state, command, emit)
         case _:
             assert_never(command)
     return Applied(tuple(emit.events))
@@ -190,23 +198,7 @@ def _move(state: RoomState, command: MoveCommand, emit: _Emitter) -> Decision:
         case Offer(terms=terms) | Concede(terms=terms):
             return _offer(state, role, move.id, terms, isinstance(move, Concede), emit)
         case Accept(offer=offer_seq):
-            refusal = _check_standing(state, role, offer_seq)
-            if refusal is not None:
-                return refusal
-            standing = state.standing[counterpart(role)]
-            emit(Accepted(by=role, move=move.id, offer=offer_seq, seq=emit.seq, at=emit.at))
-            emit(
-                Agreement(
-                    by="system",
-                    offer=offer_seq,
-                    terms=standing.terms,
-                    proposer=counterpart(role),
-                    acceptor=role,
-                    seq=emit.seq,
-                    at=emit.at,
-                )
-            )
-            emit(Ended(by="system", outcome=Outcome.AGREED, seq=emit.seq, at=emit.at))
+            return _accept(state, role, move.id, offer_seq, emit)
         case Reject(offer=offer_seq, reason=reason):
             refusal = _check_standing(state, role, offer_seq)
             if refusal is not None:
@@ -230,6 +222,86 @@ def _move(state: RoomState, command: MoveCommand, emit: _Emitter) -> Decision:
     return Applied(tuple(emit.events))
 
 
+def _accept(
+    state: RoomState,
+    role: Role,
+    move_id: str,
+    offer_seq: int,
+    emit: _Emitter,
+    authorised: bool = False,
+) -> Decision:
+    refusal = _check_standing(state, role, offer_seq)
+    if refusal is not None:
+        return refusal
+    standing = state.standing[counterpart(role)]
+    # Authority limits (scenario rule): closing past them waits for sign-off.
+    beyond = state.scenario.beyond_authority(role, standing.terms)
+    if beyond and not authorised:
+        emit(
+            ApprovalRequested(
+                by=role,
+                move=move_id,
+                action="accept",
+                terms=standing.terms,
+                issues=beyond,
+                offer=offer_seq,
+                seq=emit.seq,
+                at=emit.at,
+            )
+        )
+        return Applied(tuple(emit.events))
+    emit(Accepted(by=role, move=move_id, offer=offer_seq, seq=emit.seq, at=emit.at))
+    emit(
+        Agreement(
+            by="system",
+            offer=offer_seq,
+            terms=standing.terms,
+            proposer=counterpart(role),
+            acceptor=role,
+            seq=emit.seq,
+            at=emit.at,
+        )
+    )
+    emit(Ended(by="system", outcome=Outcome.AGREED, seq=emit.seq, at=emit.at))
+    return Applied(tuple(emit.events))
+
+
+def _approve(state: RoomState, command: Approve, emit: _Emitter) -> Decision:
+    found = [(r, p) for r, p in state.pending.items() if p.seq == command.request]
+    if not found:
+        return Refused(
+            ErrorCode.NO_PENDING_APPROVAL,
+            f"Request {command.request} is not waiting for a decision "
+            "(unknown, decided, or replaced by a newer move).",
+        )
+    role, request = found[0]
+    decided = ApprovalDecided(
+        by="facilitator",
+        request=request.seq,
+        role=role,
+        approved=command.approved,
+        note=command.note,
+        seq=emit.seq,
+        at=emit.at,
+    )
+    emit(decided)
+    if not command.approved:
+        return Applied(tuple(emit.events))
+    # Signed off: the move is judged again as the room stands now (the standing
+    # offer may have changed meanwhile); the decision records whether it landed.
+    if request.action == "accept":
+        assert request.offer is not None
+        moved = _accept(state, role, request.move, request.offer, emit, authorised=True)
+    else:
+        concede = request.action == "concede"
+        moved = _offer(state, role, request.move, request.terms, concede, emit, authorised=True)
+    if isinstance(moved, Refused):
+        decided = msgspec.structs.replace(decided, reason=moved.message)
+    else:
+        decided = msgspec.structs.replace(decided, applied=True)
+    return Applied((decided, *emit.events[1:]))
+
+
 def _offer(
     state: RoomState,
     role: Role,
@@ -237,6 +309,7 @@ def _offer(
     terms: dict[str, int | str],
     concede: bool,
     emit: _Emitter,
+    authorised: bool = False,
 ) -> Decision:
     scenario = state.scenario
     # Turn-taking (scenario rule `turns = "alternating"`): offers alternate.
@@ -260,6 +333,21 @@ def _offer(
             ErrorCode.NOT_A_CONCESSION,
             f"These terms are {_article(klass)} {klass} on your previous offer, not a concession.",
         )
+    # Authority limits (scenario rule): offering past them waits for sign-off.
+    beyond = scenario.beyond_authority(role, terms)
+    if beyond and not authorised:
+        emit(
+            ApprovalRequested(
+                by=role,
+                move=move_id,
+                action="concede" if concede else "offer",
+                terms=terms,
+                issues=beyond,
+                seq=emit.seq,
+                at=emit.at,
+            )
+        )
+        return Applied(tuple(emit.events))
     emit(
         Offered(
             by=role,

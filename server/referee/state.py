@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from dealroom.protocol import OfferClass, Outcome, Role, Scenario, Terms
 
-__all__ = ["Phase", "RoomState", "StandingOffer", "counterpart"]
+__all__ = ["PendingApproval", "Phase", "RoomState", "StandingOffer", "counterpart"]
 
 
 class Phase(enum.StrEnum):
@@ -32,6 +32,18 @@ class StandingOffer:
     seq: int
     terms: Terms
     offer_class: OfferClass
+
+
+@dataclass(frozen=True, slots=True)
+class PendingApproval:
+    """A move past a role's authority, waiting for the facilitator's sign-off."""
+
+    seq: int
+    """The seq of its ``approval_requested`` event."""
+    move: str
+    action: str
+    terms: Terms
+    offer: int | None
 
 
 def counterpart(role: Role) -> Role:
@@ -72,5 +84,7 @@ class RoomState:
     deadlocks: int = 0
     outcome: Outcome | None = None
     agreement: Terms | None = None
+    pending: dict[Role, PendingApproval] = field(default_factory=dict)
+    """Each role's move waiting for sign-off (a newer move of that role replaces it)."""
     moves: dict[tuple[Role, str], int] = field(default_factory=dict)
     """(role, move id) -> seq of the event the move produced: idempotent retries."""

@@ -31,7 +31,7 @@ IGNORE: Final = "ignore"
 Verdict = Literal["allow", "ignore"] | ErrorCode
 
 MOVES = ("offer", "concede", "accept", "reject", "walk_away")
-ACTIONS = ("pause", "resume", "extend", "announce", "mediate", "end")
+ACTIONS = ("pause", "resume", "extend", "announce", "mediate", "end", "approve")
 COMMAND_NAMES = (*MOVES, "message", "join", "leave", *ACTIONS, "tick")
 
 _E = ErrorCode
@@ -48,6 +48,7 @@ PHASE_TABLE: Final[dict[Phase, dict[str, Verdict]]] = {
         "announce": ALLOW,
         "mediate": ALLOW,
         "end": ALLOW,
+        "approve": _E.NOT_STARTED,
         "tick": IGNORE,
     },
     Phase.RUNNING: {
@@ -61,6 +62,7 @@ PHASE_TABLE: Final[dict[Phase, dict[str, Verdict]]] = {
         "announce": ALLOW,
         "mediate": ALLOW,
         "end": ALLOW,
+        "approve": ALLOW,
         "tick": ALLOW,
     },
     Phase.PAUSED: {
@@ -74,6 +76,7 @@ PHASE_TABLE: Final[dict[Phase, dict[str, Verdict]]] = {
         "announce": ALLOW,
         "mediate": ALLOW,
         "end": ALLOW,
+        "approve": _E.ROOM_PAUSED,
         "tick": IGNORE,
     },
     Phase.ENDED: {

@@ -2,14 +2,15 @@
 
 Seats see public events; a role also sees events addressed to it; the
 facilitator sees everything. The ``created`` event holds both private briefs,
-so only the facilitator sees it.
+so only the facilitator sees it; approval requests and decisions are between
+one role and the facilitator.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-from dealroom.protocol import Actor, Created, Event, Message
+from dealroom.protocol import Actor, ApprovalDecided, ApprovalRequested, Created, Event, Message
 
 __all__ = ["Audience", "audience", "can_see"]
 
@@ -22,6 +23,11 @@ def audience(event: Event) -> Audience:
         return "facilitator"
     if isinstance(event, Message) and event.to is not None:
         return event.to
+    # A request for sign-off is between a role and its manager (the facilitator).
+    if isinstance(event, ApprovalRequested) and event.by in ("buyer", "seller"):
+        return event.by
+    if isinstance(event, ApprovalDecided):
+        return event.role
     return "all"
 
 

@@ -264,6 +264,14 @@ def _check_side(scenario: Scenario, role: str, side: RoleSide) -> Iterator[Check
                 path,
                 f"{role} prefers '{issue_id}' {direction} but its points favour the other end",
             )
+    for issue_id, limit in side.authority.items():
+        path = (*base, "authority", issue_id)
+        if issue_id not in ids:
+            yield "error", path, f"authority names unknown issue '{issue_id}'"
+            continue
+        problem = scenario.issue(issue_id).check(limit)
+        if problem is not None:
+            yield "error", path, f"{role}'s authority limit: {problem}"
     if any(issue_id not in ids for issue_id in side.scoring):
         return
     best = scenario.max_score(role)  # type: ignore[arg-type]

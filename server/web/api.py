@@ -23,6 +23,7 @@ from ..log import LogUnavailable
 from ..referee import (
     Announce,
     Applied,
+    Approve,
     Command,
     End,
     Extend,
@@ -132,6 +133,17 @@ def _summary(room: Room) -> dict[str, Any]:
         "present": sorted(room.presence),
         "state": msgspec.to_builtins(room_view(state)),
         "last_event": _last_move(room),
+        "pending_approvals": [
+            {
+                "seq": p.seq,
+                "role": role,
+                "action": p.action,
+                "terms": p.terms,
+                "offer": p.offer,
+                "issues": state.scenario.beyond_authority(role, p.terms),
+            }
+            for role, p in sorted(state.pending.items(), key=lambda item: item[1].seq)
+        ],
     }
 
 
@@ -328,7 +340,32 @@ async def control(request: web.Request) -> web.Response:
     room = await _room(request)
     service: RoomService = request.app[ROOMS]
     action: Action = request.match_info["action"]  # type: ignore[assignment]
-    command = await _command(request, action, service.clock())
+    return await _submit(request, room, await _command(request, action, service.clock()))
+
+
+class SignOff(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """POST .../approvals/{request} body: the manager's sign-off, or not."""
+
+    approve: bool
+    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+
+
+@routes.post(r"/api/rooms/{room}/approvals/{request:\d+}")
+async def approve(request: web.Request) -> web.Response:
+    """Approve or decline a move past a role's authority (the facilitator acts as the manager)."""
+    room = await _room(request)
+    body = await _body(request, SignOff)
+    command = Approve(
+        request=int(request.match_info["request"]),
+        approved=body.approve,
+        note=body.note,
+        now=request.app[ROOMS].clock(),
+    )
+    return await _submit(request, room, command)
+
+
+async def _submit(request: web.Request, room: Room, command: Command) -> web.Response:
+    service: RoomService = request.app[ROOMS]
     decision = await service.submit(room, command)
     if isinstance(decision, Refused):
         raise ApiError(409, decision.code, decision.message)

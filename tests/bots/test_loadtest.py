@@ -9,9 +9,10 @@ from pathlib import Path
 
 from rich.console import Console
 
-from dealroom.bots.loadtest import LoadTest, run_load_test
+from dealroom.bots.loadtest import LoadTest, playable_issues, run_load_test
 from dealroom.bots.report import parse_slo, percentiles
 from dealroom.server.cli import main as cli
+from dealroom.server.scenarios import builtin_scenarios
 from tests.serverproc import TOKEN, Process
 
 
@@ -148,3 +149,14 @@ async def test_lean_seats_play_the_same_load(process: Process) -> None:
     data = report.as_dict()
     assert data["rooms_completed"] == 50 and data["moves_acked"] == 50 * 7
     assert data["delivery_ms"]["count"] == 50 * 6 and data["lost"] == 0 == data["duplicated"]
+
+
+def test_the_load_tool_plays_inside_every_authority_limit() -> None:
+    scenario = builtin_scenarios()["equipment-purchase"]
+    issues = playable_issues(scenario)
+    price = next(i for i in issues if i.id == "price")
+    assert (price.min, price.max, price.step) == (840000, 920000, 10000)
+    assert [i.id for i in issues] == [i.id for i in scenario.issues]
+    for issue in issues:
+        for rank in range(issue.size()):
+            assert scenario.issue(issue.id).check(issue.value_at(rank)) is None

@@ -137,3 +137,18 @@ def test_counterpart_ends_read_from_their_opening(scenario_id: str, role: Role) 
     read = counterpart_ends(space, (opening,))
     for issue, end, size in zip(scenario.issues, read, space.sizes, strict=True):
         assert end == (size - 1 if scenario.roles[other].prefers[issue.id] == "up" else 0)
+
+
+def test_within_authority_pulls_each_issue_back_to_its_limit_and_never_costs_me() -> None:
+    scenario = builtin_scenarios()["equipment-purchase"]
+    brief = scenario.brief("buyer")
+    assert brief.authority == {"price": 920000}
+    packages = space_for(brief, scenario.issues)
+    for position in range(0, len(packages), 97):
+        ranks = packages.ranks_at(position)
+        inside = packages.within_authority(ranks)
+        terms = packages.terms(inside)
+        assert terms["price"] <= 920000
+        assert not scenario.beyond_authority("buyer", terms)
+        assert packages.score(inside) >= packages.score(ranks) - 1e-9
+        assert packages.beyond_authority(ranks) is (packages.terms(ranks)["price"] > 920000)

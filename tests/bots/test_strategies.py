@@ -99,6 +99,7 @@ def play(scenario: Scenario, buyer: str, seller: str, rounds: int = 60) -> Game:
         match action:
             case AcceptOffer(seq=seq):
                 assert theirs and seq == theirs[-1][0]
+                assert not scenario.beyond_authority(role, theirs[-1][1]), "closed past authority"
                 game.outcome, game.terms = "agreed", theirs[-1][1]
                 return game
             case Leave():
@@ -108,6 +109,7 @@ def play(scenario: Scenario, buyer: str, seller: str, rounds: int = 60) -> Game:
             case Propose(terms=terms, concede=concede):
                 assert my_turn, "proposed out of turn"
                 assert view.score(terms) >= briefs[role].reservation_value - 1e-9
+                assert not scenario.beyond_authority(role, terms), "offered past authority"
                 previous = offers[role][-1][1] if offers[role] else None
                 referee = classify(scenario, role, previous, terms)
                 assert concede == (referee is OfferClass.CONCESSION), (previous, terms, referee)
@@ -221,12 +223,15 @@ def test_accepts_exactly_when_the_offer_beats_my_next_one(name: str) -> None:
             accept = value >= brief.reservation_value and value >= quiet.score(planned.terms)
             if name == "hardliner":  # also takes anything above its high threshold
                 accept = accept or value >= brief.reservation_value + HardLiner().threshold * room
-            assert isinstance(action, AcceptOffer) is accept, (value, planned)
+            # ... and never past its authority limits (nobody signs off for a bot).
+            allowed = not scenario.beyond_authority(role, offer)
+            assert isinstance(action, AcceptOffer) is (accept and allowed), (value, planned)
             # At the very end anything above the reservation value beats no deal.
             last = make_strategy(name).respond(
                 situation(scenario, role, time=0.98, mine=(opening,), theirs=(offer,))
             )
-            assert isinstance(last, AcceptOffer) is (value >= brief.reservation_value)
+            expected = value >= brief.reservation_value and allowed
+            assert isinstance(last, AcceptOffer) is expected
 
 
 @pytest.mark.parametrize("name", sorted(STRATEGIES))

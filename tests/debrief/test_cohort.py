@@ -6,7 +6,7 @@ import pytest
 
 from dealroom.protocol import Accept, Offer, WalkAway
 from dealroom.server.debrief import COUNT_KEYS, analyse_room, cohort, outcome_space
-from dealroom.server.referee import End, Join, MoveCommand
+from dealroom.server.referee import Applied, Approve, End, Join, MoveCommand
 from tests.support import T0, Table, small_scenario, terms
 
 
@@ -93,3 +93,20 @@ def test_concession_curves_score_each_offer_for_both_sides() -> None:
     (seller_offer,) = analysis.seller.curve
     assert seller_offer.t == 4000
     assert seller_offer.own == pytest.approx(scenario.score("seller", terms(160)))
+
+
+def test_authority_limits_hit_are_counted_per_side() -> None:
+    table = Table(small_scenario(authority={"buyer": {"price": 160}}))
+    table.run(Join("buyer", now=T0))
+    table.run(Join("seller", now=T0))
+    first = table.run(MoveCommand("buyer", Offer(id="a", terms=terms(170)), now=T0 + 1))
+    second = table.run(MoveCommand("buyer", Offer(id="b", terms=terms(180)), now=T0 + 2))
+    assert isinstance(first, Applied) and isinstance(second, Applied)
+    table.run(Approve(request=second.events[0].seq, approved=False, now=T0 + 3))
+    third = table.run(MoveCommand("buyer", Offer(id="c", terms=terms(170)), now=T0 + 4))
+    assert isinstance(third, Applied)
+    table.run(Approve(request=third.events[0].seq, approved=True, now=T0 + 5))
+    analysis = analyse_room(table.log)
+    assert analysis.buyer.authority == {"requests": 3, "approved": 1, "declined": 1}
+    assert analysis.seller.authority == {"requests": 0, "approved": 0, "declined": 0}
+    assert analysis.buyer.offers == {"opening": 1}  # only the approved offer landed

@@ -21,6 +21,8 @@ from dealroom.protocol import (
     Ack,
     Agreement,
     Announcement,
+    ApprovalDecided,
+    ApprovalRequested,
     Codec,
     Concede,
     Created,
@@ -194,6 +196,31 @@ EVENTS: list[msgspec.Struct] = [
     Extended(seq=31, at=T0 + 31, by="facilitator", seconds=120, deadline=T0 + 1, remaining_ms=None),
     Extended(seq=31, at=T0 + 31, by="facilitator", seconds=60, deadline=None, remaining_ms=90_000),
     Announcement(seq=32, at=T0 + 32, by="facilitator", text="Five minutes left."),
+    ApprovalRequested(
+        seq=34, at=T0 + 34, by="buyer", move="m10", action="offer", terms=terms(), issues=("price",)
+    ),
+    ApprovalRequested(
+        seq=35,
+        at=T0 + 35,
+        by="buyer",
+        move="m11",
+        action="accept",
+        terms=terms(),
+        issues=("price", "warranty"),
+        offer=7,
+    ),
+    ApprovalDecided(seq=36, at=T0 + 36, by="facilitator", request=34, role="buyer", approved=False),
+    ApprovalDecided(
+        seq=37,
+        at=T0 + 37,
+        by="facilitator",
+        request=35,
+        role="buyer",
+        approved=True,
+        applied=False,
+        reason="Offer 7 is not the seller's standing offer (that is 9).",
+        note="OK from the CFO.",
+    ),
     *(Ended(seq=33, at=T0 + 33, by="system", outcome=outcome) for outcome in Outcome),
 ]
 

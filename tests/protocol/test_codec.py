@@ -68,7 +68,8 @@ def test_kind_names_are_the_ones_design_md_fixes() -> None:
         "walk_away",
         "message",
     }
-    # DESIGN.md "Wire protocol v1" lists these; `created` is the facilitator-only seq 1.
+    # DESIGN.md "Wire protocol v1" lists these; `created` is the facilitator-only seq 1;
+    # the approval events are added for authority limits (DESIGN.md "Scenarios").
     assert {tag_of(cls) for cls in typing.get_args(Event)} == {
         "created",
         "joined",
@@ -85,6 +86,8 @@ def test_kind_names_are_the_ones_design_md_fixes() -> None:
         "resumed",
         "extended",
         "announcement",
+        "approval_requested",
+        "approval_decided",
         "ended",
     }
 

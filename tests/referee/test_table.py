@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from dealroom.protocol import (
@@ -23,6 +25,7 @@ from dealroom.server.referee import (
     PHASE_TABLE,
     Announce,
     Applied,
+    Approve,
     Command,
     End,
     Extend,
@@ -56,7 +59,7 @@ from .helpers import (
 
 _E = ErrorCode
 MOVES = ("offer", "concede", "accept", "reject", "walk_away")
-ACTIONS = ("pause", "resume", "extend", "announce", "mediate", "end")
+ACTIONS = ("pause", "resume", "extend", "announce", "mediate", "end", "approve")
 
 # The table as DESIGN.md and the protocol spec describe it, written out by hand
 # so that a change to PHASE_TABLE has to change this spec too.
@@ -72,6 +75,7 @@ SPEC: dict[Phase, dict[str, str]] = {
         "announce": ALLOW,
         "mediate": ALLOW,
         "end": ALLOW,
+        "approve": _E.NOT_STARTED,
         "tick": IGNORE,
     },
     Phase.RUNNING: {
@@ -82,6 +86,7 @@ SPEC: dict[Phase, dict[str, str]] = {
         "announce": ALLOW,
         "mediate": ALLOW,
         "end": ALLOW,
+        "approve": ALLOW,
         "tick": ALLOW,
     },
     Phase.PAUSED: {
@@ -94,6 +99,7 @@ SPEC: dict[Phase, dict[str, str]] = {
         "announce": ALLOW,
         "mediate": ALLOW,
         "end": ALLOW,
+        "approve": _E.ROOM_PAUSED,
         "tick": IGNORE,
     },
     Phase.ENDED: {
@@ -106,17 +112,25 @@ SPEC: dict[Phase, dict[str, str]] = {
 
 BUYER_OPENING_SEQ = 5  # created, joined, joined+started => the first offer is seq 5
 SELLER_OPENING_SEQ = 6
+PENDING_REQUEST_SEQ = 7
+# The seller may not promise delivery sooner than week 3 without sign-off.
+SCENARIO = small_scenario(authority={"seller": {"delivery": 3}})
 
 
 def room_in(phase: Phase) -> Table:
-    """A room in ``phase``; once running, the buyer offered 110 and the seller 190."""
+    """A room in ``phase``; once running, the buyer offered 110 and the seller 190, and
+    the seller's offer of delivery in week 2 waits for sign-off."""
     if phase is Phase.WAITING:
-        table = Table()
+        table = Table(SCENARIO)
         events_of(table.run(Join(role="buyer", now=T0)))
         return table
-    table = started()
+    table = started(SCENARIO)
     assert events_of(offer(table, "buyer", price=110))[0].seq == BUYER_OPENING_SEQ
     assert events_of(offer(table, "seller", price=190))[0].seq == SELLER_OPENING_SEQ
+    beyond = table.run(
+        MoveCommand("seller", Offer(id="t-fast", terms=terms(price=190, delivery=2)), now=NOW)
+    )
+    assert events_of(beyond)[0].seq == PENDING_REQUEST_SEQ
     if phase is Phase.PAUSED:
         events_of(table.run(Pause(now=NOW)))
     elif phase is Phase.ENDED:
@@ -148,6 +162,7 @@ def command_for(name: str, phase: Phase) -> Command:
         "announce": Announce(text="Five minutes left.", now=now),
         "mediate": Mediate(text="Try trading delivery for price.", now=now),
         "end": End(now=now),
+        "approve": Approve(request=PENDING_REQUEST_SEQ, approved=True, now=now),
         # At the deadline, so that an allowed tick records something.
         "tick": Tick(now=DEADLINE),
     }
@@ -161,7 +176,7 @@ def test_the_table_is_the_spec() -> None:
 @pytest.mark.parametrize("phase", list(Phase))
 def test_every_phase_has_a_verdict_for_every_command(phase: Phase) -> None:
     assert set(PHASE_TABLE[phase]) == set(COMMAND_NAMES)
-    assert len(COMMAND_NAMES) == len(set(COMMAND_NAMES)) == 15
+    assert len(COMMAND_NAMES) == len(set(COMMAND_NAMES)) == 16
 
 
 def test_the_ended_row_holds_only_refusals_and_ignore() -> None:
@@ -333,3 +348,15 @@ def test_ended_event_is_last_and_final() -> None:
     assert isinstance(table.log[-1], Ended)
     assert table.log[-1].by == "facilitator"
     assert table.state.deadline is None
+
+
+def test_the_spec_prints_this_table() -> None:
+    """protocol/README.md section 5 shows every row of PHASE_TABLE as it is."""
+    spec = (Path(__file__).parents[2] / "protocol" / "README.md").read_text()
+
+    def shown(verdict: str) -> str:
+        return verdict if verdict in (ALLOW, IGNORE) else f"error `{verdict}`"
+
+    for name in COMMAND_NAMES:
+        cells = " | ".join(shown(PHASE_TABLE[phase][name]) for phase in Phase)
+        assert f"| `{name}` | {cells} |" in spec, name

@@ -10,6 +10,8 @@ import pytest
 from dealroom.protocol import (
     JSON,
     Actor,
+    ApprovalDecided,
+    ApprovalRequested,
     Created,
     Event,
     Message,
@@ -20,6 +22,7 @@ from dealroom.protocol import (
 )
 from dealroom.server.referee import (
     Announce,
+    Approve,
     End,
     Extend,
     Join,
@@ -69,6 +72,10 @@ def full_log() -> list[Event]:
     closed = started()
     events_of(closed.run(End(now=NOW)))
     log += closed.log[-1:]
+    limited = started(small_scenario(authority={"buyer": {"price": 160}}))
+    request = events_of(offer(limited, "buyer", price=170))[0].seq
+    events_of(limited.run(Approve(request=request, approved=True, now=NOW)))
+    log += limited.log[-3:]  # approval_requested, approval_decided, offer
     return log
 
 
@@ -98,9 +105,22 @@ def test_a_private_mediator_message_reaches_its_role_and_the_facilitator(to: Rol
     assert seen_by == {to, "facilitator"}
 
 
+def test_approval_requests_and_decisions_are_between_a_role_and_the_facilitator() -> None:
+    private = [e for e in LOG if isinstance(e, ApprovalRequested | ApprovalDecided)]
+    assert len(private) == 2
+    for event in private:
+        assert audience(event) == "buyer"
+        assert {v for v in VIEWERS if can_see(v, audience(event))} == {"buyer", "facilitator"}
+
+
 def test_everything_else_is_public() -> None:
-    public = [e for e in LOG if not isinstance(e, Created) and getattr(e, "to", None) is None]
-    assert len(public) == len(LOG) - 3
+    public = [
+        e
+        for e in LOG
+        if not isinstance(e, Created | ApprovalRequested | ApprovalDecided)
+        and getattr(e, "to", None) is None
+    ]
+    assert len(public) == len(LOG) - 5
     for event in public:
         assert audience(event) == "all", event
         assert {v for v in VIEWERS if can_see(v, audience(event))} == set(VIEWERS)

@@ -154,3 +154,29 @@ def test_catalog_adds_a_folder(tmp_path: Path) -> None:
     (tmp_path / "tiny.toml").write_text(GOOD)
     catalog = Catalog([tmp_path])
     assert catalog.get("tiny") is not None and catalog.get("fleet-lease") is not None
+
+
+def test_authority_limits_load_and_bad_ones_point_at_their_line() -> None:
+    limited = GOOD.replace(
+        "[roles.seller]",
+        '[roles.buyer.authority]\nprice = 150\nwarranty = "2 years"\n\n[roles.seller]',
+    )
+    scenario, problems = parse(limited)
+    assert problems == [] and scenario is not None
+    assert scenario.roles["buyer"].authority == {"price": 150, "warranty": "2 years"}
+    assert scenario.brief("buyer").authority == {"price": 150, "warranty": "2 years"}
+    assert scenario.beyond_authority("buyer", {"price": 160, "warranty": "2 years"}) == ("price",)
+    bad = limited.replace("price = 150", "price = 155").replace(
+        'warranty = "2 years"\n\n', 'colour = "red"\n\n'
+    )
+    found = _lines(bad)
+    assert found == [
+        (29, "error", "buyer's authority limit: price must move in steps of 10 from 100, not 155"),
+        (30, "error", "authority names unknown issue 'colour'"),
+    ]
+
+
+def test_the_equipment_purchase_buyer_signs_up_to_920k() -> None:
+    scenario = builtin_scenarios()["equipment-purchase"]
+    assert scenario.roles["buyer"].authority == {"price": 920000}
+    assert scenario.roles["seller"].authority == {}
