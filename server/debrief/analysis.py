@@ -128,7 +128,20 @@ class RoomAnalysis:
 
 
 def analyse_room(events: Sequence[Event]) -> RoomAnalysis:
-    """The debrief of one room from its full log (seq 1, ``created``, first)."""
+    """The debrief of one room from its full log (seq 1, ``created``, first).
+
+    >>> from dealroom.server.debrief.example import example_log
+    >>> analysis = analyse_room(example_log())
+    >>> analysis.buyer.score, analysis.seller.score, analysis.joint, analysis.distance_to_frontier
+    (52.5, 50.0, 102.5, 10.296)
+    >>> analysis.first_offer_by, analysis.anchor
+    ('buyer', {'first': 100.0, 'final': 150.0, 'moved': 0.5})
+    >>> buyer = analysis.buyer
+    >>> dict(buyer.offers), buyer.concession_sizes, buyer.growing_concessions
+    ({'opening': 1, 'concession': 3}, (5.0, 10.0, 32.5), 2)
+    >>> dict(buyer.intents), dict(analysis.seller.intents), analysis.time_to_agreement_ms
+    ({'question': 2}, {'objection': 1}, 59000)
+    """
     created = events[0] if events else None
     if not isinstance(created, Created):
         raise ValueError("a room's log starts with its 'created' event")

@@ -30,7 +30,13 @@ class Signal:
 
 
 def coaching(analysis: RoomAnalysis, role: Role) -> list[Signal]:
-    """The two or three most useful signals for ``role``, most important first."""
+    """The two or three most useful signals for ``role``, most important first.
+
+    >>> from dealroom.server.debrief import analyse_room
+    >>> from dealroom.server.debrief.example import example_log
+    >>> [s.key for s in coaching(analyse_room(example_log()), "buyer")]
+    ['coach_beat_batna', 'coach_value_left', 'coach_growing_concessions']
+    """
     me = analysis.buyer if role == "buyer" else analysis.seller
     signals: list[Signal] = []
     if me.score is not None and me.beat_reservation is False:

@@ -67,7 +67,7 @@ class Cohort:
     rooms: tuple[RoomAnalysis, ...]
 
     def points(self) -> list[Point]:
-        """Where each agreed room's deal lies (the scatter)."""
+        """Where each agreed room's deal lies (the scatter); see :func:`cohort`."""
         return [
             Point(r.buyer.score, r.seller.score)
             for r in self.rooms
@@ -76,12 +76,26 @@ class Cohort:
 
 
 def main_money_issue(scenario: Scenario) -> Issue | None:
-    """The issue the price talk is about: the scenario's first money issue."""
+    """The issue the price talk is about: the scenario's first money issue.
+
+    >>> from dealroom.server.debrief.example import example_scenario
+    >>> main_money_issue(example_scenario()).id
+    'price'
+    """
     return next((i for i in scenario.issues if i.kind == "money"), None)
 
 
 def cohort(scenario: Scenario, rooms: Sequence[RoomAnalysis]) -> Cohort:
-    """The cohort of ``rooms`` (analyses of rooms that run ``scenario``)."""
+    """The cohort of ``rooms`` (analyses of rooms that run ``scenario``).
+
+    >>> from dealroom.server.debrief import analyse_room
+    >>> from dealroom.server.debrief.example import example_log, example_scenario
+    >>> view = cohort(example_scenario(), [analyse_room(example_log())])
+    >>> view.counts["rooms"], view.counts["agreed"], view.points()
+    (1, 1, [Point(buyer=52.5, seller=50.0)])
+    >>> view.reservation, len(view.frontier), view.nash
+    ({'buyer': 30, 'seller': 25}, 37, Point(buyer=60.0, seller=60.0))
+    """
     space = outcome_space(scenario)
     counts: Counter[str] = Counter({key: 0 for key in COUNT_KEYS})
     for room in rooms:

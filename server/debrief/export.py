@@ -102,7 +102,16 @@ def _row(a: RoomAnalysis) -> list[object]:
 
 
 def rooms_csv(analyses: Iterable[RoomAnalysis]) -> str:
-    """One CSV row per room (a header first); empty cells where a figure does not apply."""
+    """One CSV row per room (a header first); empty cells where a figure does not apply.
+
+    >>> from dealroom.server.debrief import analyse_room
+    >>> from dealroom.server.debrief.example import example_log
+    >>> header, row = rooms_csv([analyse_room(example_log())]).splitlines()
+    >>> header.split(",")[:5]
+    ['room', 'outcome', 'buyer_score', 'seller_score', 'joint']
+    >>> row.split(",")[:5]
+    ['example', 'agreed', '52.5', '50.0', '102.5']
+    """
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
@@ -112,7 +121,16 @@ def rooms_csv(analyses: Iterable[RoomAnalysis]) -> str:
 
 
 def events_jsonl(rooms: Mapping[str, Sequence[Event]]) -> str:
-    """Every event of every room, one ``{"room", "event"}`` object per line, in order."""
+    """Every event of every room, one ``{"room", "event"}`` object per line, in order.
+
+    >>> from dealroom.server.debrief.example import example_log
+    >>> lines = events_jsonl({"example": example_log()}).splitlines()
+    >>> len(lines)
+    16
+    >>> lines[3]
+    '{"room":"example","event":{"kind":"started","deadline":1800001201000,"type":"event",...}}'
+
+    """
     lines = []
     for room, events in rooms.items():
         for event in events:
@@ -125,6 +143,12 @@ def events_jsonl(rooms: Mapping[str, Sequence[Event]]) -> str:
 
 def read_jsonl(text: str) -> dict[str, list[Event]]:
     """The rooms' logs back from :func:`events_jsonl`.
+
+    >>> from dealroom.server.debrief import analyse_room
+    >>> from dealroom.server.debrief.example import example_log
+    >>> again = read_jsonl(events_jsonl({"example": example_log()}))
+    >>> analyse_room(again["example"]) == analyse_room(example_log())
+    True
 
     Raises:
         msgspec.DecodeError: a line that is not an exported event.

@@ -46,7 +46,12 @@ class OutcomeSpace:
     best_joint: float
 
     def distance(self, buyer: float, seller: float) -> float:
-        """How far (buyer, seller) lies from the frontier: the smallest Euclidean gap."""
+        """How far (buyer, seller) lies from the frontier: the smallest Euclidean gap.
+
+        >>> from dealroom.server.debrief.example import example_scenario
+        >>> round(outcome_space(example_scenario()).distance(52.5, 50.0), 3)
+        10.296
+        """
         return min(math.hypot(o.buyer - buyer, o.seller - seller) for o in self.frontier)
 
 
@@ -68,7 +73,15 @@ _CACHE: dict[bytes, OutcomeSpace] = {}
 
 
 def outcome_space(scenario: Scenario) -> OutcomeSpace:
-    """The scenario's full outcome space (cached by the scenario's content)."""
+    """The scenario's full outcome space (cached by the scenario's content).
+
+    >>> from dealroom.server.debrief.example import example_scenario
+    >>> space = outcome_space(example_scenario())
+    >>> len(space.outcomes), len(space.frontier), space.best_joint
+    (363, 37, 125.0)
+    >>> space.nash.terms, space.nash.buyer, space.nash.seller
+    ({'price': 150, 'warranty': '1 year', 'delivery': 2}, 60.0, 60.0)
+    """
     key = msgspec.msgpack.encode(scenario)
     space = _CACHE.get(key)
     if space is None:

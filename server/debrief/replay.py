@@ -69,7 +69,17 @@ def _scores(scenario: Scenario, terms: Terms) -> dict[Role, float]:
 
 
 def replay_steps(events: Sequence[Event]) -> list[Step]:
-    """Every step of a room's replay, ``created`` first."""
+    """Every step of a room's replay, ``created`` first.
+
+    >>> from dealroom.server.debrief.example import example_log
+    >>> steps = replay_steps(example_log())
+    >>> [(s.seq, s.kind, s.phase) for s in steps[3:5]]
+    [(4, 'started', 'running'), (5, 'offer', 'running')]
+    >>> steps[4].offer_class, steps[4].scores, steps[4].t
+    ('opening', {'buyer': 100.0, 'seller': 0.0}, 1000)
+    >>> steps[-1].outcome, steps[-1].standing["buyer"].terms
+    ('agreed', {'price': 150, 'warranty': '2 years', 'delivery': 7})
+    """
     created = events[0] if events else None
     if not isinstance(created, Created):
         raise ValueError("a room's log starts with its 'created' event")
