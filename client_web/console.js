@@ -6,6 +6,8 @@
   const { t, apply } = window.I18N;
   const $ = (id) => document.getElementById(id);
   apply();
+  window.Cohort.labels();
+  window.Cohort.configure(16); // the cohort is shown on a projector too: big type
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
   let token = fromHash || sessionStorage.getItem("dealroom.facilitator") || "";
   if (fromHash) history.replaceState(null, "", location.pathname);
@@ -63,6 +65,8 @@
     const workshop = await api("GET", `/api/workshops/${id}`);
     $("open-link").textContent = `${t("open_link")} ${workshop.open_link.url}`;
     $("print-seats").href = `/static/seats.html?workshop=${encodeURIComponent(id)}`;
+    $("projector-link").href = workshop.projector.url;
+    $("debrief-link").href = `/static/debrief.html?workshop=${encodeURIComponent(id)}`;
     const rows = workshop.rooms.map((room) => {
       const tr = document.createElement("tr");
       tr.dataset.room = room.id;
@@ -102,8 +106,71 @@
       return tr;
     });
     $("grid").tBodies[0].replaceChildren(...rows);
+    refreshCohort(false);
     await refreshDetail();
   }
+
+  // -- the cohort: every room side by side, charts updated in place ------------------
+  // Fetched only while its panel is open, on screen and the tab visible, at most every
+  // 2 s: the console's 1 s tick asks, this decides.
+  const cohortTable = window.Cohort.sortableTable($("cohort-table"));
+  let cohortAt = 0, cohortBusy = false, cohortOf = null, cohortInView = false;
+  let curveChoice = null; // the room the facilitator picked for the concession curves
+  new IntersectionObserver((entries) => {
+    cohortInView = entries.some((e) => e.isIntersecting);
+    if (cohortInView) refreshCohort(false);
+  }).observe($("cohort-panel"));
+  $("cohort-panel").addEventListener("toggle", () => refreshCohort(true));
+  document.addEventListener("visibilitychange", () => refreshCohort(false));
+  async function refreshCohort(force) {
+    const id = $("workshop").value;
+    const shown = $("cohort-panel").open && cohortInView && document.visibilityState === "visible";
+    if (!id || !shown || cohortBusy) return;
+    if (!force && id === cohortOf && Date.now() - cohortAt < 2000) return;
+    cohortBusy = true; cohortAt = Date.now();
+    try {
+      const data = await api("GET", `/api/workshops/${encodeURIComponent(id)}/cohort`);
+      if (cohortOf !== id) curveChoice = null;
+      cohortOf = id;
+      drawCohort(data);
+    } catch (error) {
+      $("cohort-counts").textContent = error.message;
+    } finally {
+      cohortBusy = false;
+    }
+  }
+  function drawCohort(data) {
+    const c = data.counts;
+    $("cohort-counts").textContent = t("cohort.counts", {
+      rooms: c.rooms, agreed: c.agreed, walked: c.walked_away, deadlocked: c.deadlocked,
+      running: c.running + c.paused, waiting: c.waiting, expired: c.expired + c.closed });
+    cohortTable.update(data);
+    window.Cohort.draw($("cohort-scatter"), window.Cohort.scatterConfig(data));
+    window.Cohort.draw($("cohort-histogram"), window.Cohort.histogramConfig(data));
+    const select = $("curve-room");
+    const labels = data.rooms.map((r) => `${r.room}=${r.label}`).join("|");
+    if (select.dataset.rooms !== labels) {
+      select.replaceChildren(...data.rooms.map((r) => new Option(r.label || r.room, r.room)));
+      select.dataset.rooms = labels;
+    }
+    const fallback = data.rooms.find(window.Cohort.hasOffers) || data.rooms[0];
+    const room = data.rooms.find((r) => r.room === curveChoice) || fallback;
+    if (!room) return;
+    select.value = room.room;
+    window.Cohort.draw($("cohort-curves"), window.Cohort.curveConfig(room.curves, data.max_score));
+  }
+  $("curve-room").addEventListener("change", (event) => {
+    curveChoice = event.target.value;
+    refreshCohort(true);
+  });
+  async function exportAs(format) {
+    const id = $("workshop").value;
+    if (!id) return;
+    const path = `/api/workshops/${encodeURIComponent(id)}/export.${format}`;
+    await window.Cohort.download(path, token, `${id}.${format}`).catch((e) => alert(e.message));
+  }
+  $("export-csv").addEventListener("click", () => exportAs("csv"));
+  $("export-jsonl").addEventListener("click", () => exportAs("jsonl"));
 
   // -- one room: its full transcript with both private scores ----------------------
   let detailRoom = null;
@@ -111,6 +178,10 @@
     if (!detailRoom) return;
     const room = await api("GET", `/api/rooms/${detailRoom}`);
     $("detail").hidden = false;
+    // An ended room opens on its replay; a live one on request (a snapshot so far).
+    const ended = room.state.phase === "ended";
+    if (window.Replay.room !== detailRoom) window.Replay.close();
+    if (ended && replayed !== `${detailRoom}:ended`) openReplay(detailRoom, true);
     $("detail-h").textContent = `${room.label || room.id} · ${t("phase." + room.state.phase)}`;
     const scenario = room.events[0].scenario;
     const items = room.events.slice(1).map((e) => {
@@ -129,6 +200,22 @@
     });
     $("transcript").replaceChildren(...items);
   }
+  let replayed = null; // which room's replay is loaded, and whether it had ended then
+  async function openReplay(room, ended) {
+    replayed = `${room}:${ended ? "ended" : "live"}`;
+    try {
+      const answer = await api("GET", `/api/rooms/${encodeURIComponent(room)}/replay`);
+      if (room === detailRoom) window.Replay.load(answer);
+    } catch (error) {
+      replayed = null;
+    }
+  }
+  $("replay-open").addEventListener("click", async () => {
+    if (!detailRoom) return;
+    const room = await api("GET", `/api/rooms/${detailRoom}`);
+    await openReplay(detailRoom, room.state.phase === "ended");
+    $("replay").focus();
+  });
   $("say").addEventListener("submit", async (event) => {
     event.preventDefault();
     const text = $("say-text").value.trim();

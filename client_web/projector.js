@@ -1,0 +1,47 @@
+// The projector view of a workshop: live counts and the cohort scatter, big enough to
+// read from the back of the room. The page's own path holds the projector token, and
+// its data carries no brief, message, name or terms, so it may go on a shared screen.
+"use strict";
+(function () {
+  const { t, apply } = window.I18N;
+  const $ = (id) => document.getElementById(id);
+  const POLL_MS = 2000;
+  apply();
+  window.Cohort.labels();
+  window.Cohort.configure(24);
+  const source = `${location.pathname.replace(/\/+$/, "")}/data`;
+
+  // Bigger marks than on a laptop screen: the scatter fills a wall.
+  function big(config) {
+    const [deals, frontier, nash, buyerRv, sellerRv] = config.data.datasets;
+    Object.assign(deals, { pointRadius: 15, pointHoverRadius: 17, borderWidth: 3 });
+    Object.assign(nash, { pointRadius: 24, borderWidth: 5 });
+    for (const line of [frontier, buyerRv, sellerRv]) line.borderWidth = 5;
+    return config;
+  }
+  function show(data) {
+    const c = data.counts;
+    document.title = `dealroom · ${data.workshop.title}`;
+    $("title").textContent = data.workshop.title;
+    $("scenario").textContent = data.scenario.title;
+    $("n-agreed").textContent = String(c.agreed);
+    $("n-deadlocked").textContent = String(c.deadlocked);
+    $("n-walked").textContent = String(c.walked_away);
+    $("n-running").textContent = String(c.running + c.paused);
+    $("total").textContent = t("projector.total", { rooms: c.rooms, waiting: c.waiting, ended: c.expired + c.closed });
+    window.Cohort.draw($("scatter"), big(window.Cohort.scatterConfig(data)));
+  }
+  async function poll() {
+    try {
+      const response = await fetch(source, { cache: "no-store" });
+      if (!response.ok) throw new Error(String(response.status));
+      show(await response.json());
+      $("status").textContent = "";
+    } catch (error) {
+      $("status").textContent = t("projector.offline");
+    } finally {
+      setTimeout(poll, POLL_MS);
+    }
+  }
+  poll();
+})();

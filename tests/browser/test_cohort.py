@@ -1,0 +1,227 @@
+"""The cohort view in a real browser: twenty bot rooms side by side in the console (a
+sortable table, the scatter against the frontier, the money histogram, concession
+curves), the printable debrief, and the exports downloaded with the Bearer token."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any
+from urllib.parse import urlsplit
+
+from playwright.async_api import Browser, BrowserContext, Page, expect
+
+from tests.serverproc import TOKEN, Process
+
+from .test_join_page import ARTIFACTS
+
+PERSONAS = ("analytical", "amiable", "expressive", "driver")
+ENDED = ("agreed", "walked_away", "expired", "closed")
+
+
+async def bot_workshop(
+    process: Process, rooms: int, *, scenario: str = "fleet-lease", pace: float = 0.0
+) -> dict[str, Any]:
+    """A workshop of ``rooms`` rooms with a bot in both seats of each.
+
+    Personas are paired differently in every room, so the deals differ. At pace 0
+    the bots think instantly and count their own decisions: a room ends in well
+    under a second.
+    """
+    workshop = await process.api(
+        "POST", "/api/workshops", {"scenario": scenario, "rooms": rooms, "title": "Bot cohort"}
+    )
+    assert "rooms" in workshop, workshop
+    for n, room in enumerate(workshop["rooms"]):
+        for k, role in enumerate(("buyer", "seller")):
+            persona = PERSONAS[(n + k * (n // 4 + 1)) % len(PERSONAS)]
+            body = {"role": role, "persona": persona, "pace": pace}
+            seated = await process.api("POST", f"/api/rooms/{room['id']}/bots", body)
+            assert seated.get("role") == role, seated
+    return workshop
+
+
+def ended(view: dict[str, Any]) -> int:
+    return sum(view["counts"][outcome] for outcome in ENDED)
+
+
+async def all_ended(process: Process, workshop_id: str, timeout: float = 20) -> dict[str, Any]:
+    """The workshop's cohort once every room has ended."""
+    deadline = time.monotonic() + timeout
+    while True:
+        view = await process.api("GET", f"/api/workshops/{workshop_id}/cohort")
+        if ended(view) == view["counts"]["rooms"]:
+            return view  # type: ignore[no-any-return]
+        assert time.monotonic() < deadline, view["counts"]
+        await asyncio.sleep(0.2)
+
+
+async def own_origin_only(context: BrowserContext, base: str) -> list[str]:
+    """Abort (and list) every request of ``context`` outside the server's origin."""
+    origin = urlsplit(base).netloc
+    foreign: list[str] = []
+
+    async def route(route, request) -> None:  # type: ignore[no-untyped-def]
+        local = request.url.startswith(("blob:", "data:"))  # the page's own downloads
+        if urlsplit(request.url).netloc != origin and not local:
+            foreign.append(request.url)
+            await route.abort()
+        else:
+            await route.continue_()
+
+    await context.route("**/*", route)
+    return foreign
+
+
+async def chart(page: Page, canvas: str) -> dict[str, list[Any]]:
+    """The data of the chart on ``canvas``: dataset key -> its points."""
+    return await page.evaluate(  # type: ignore[no-any-return]
+        """id => Object.fromEntries(Chart.getChart(document.getElementById(id))
+                  .data.datasets.map(d => [d.key, d.data]))""",
+        canvas,
+    )
+
+
+async def console(context: BrowserContext, base: str) -> Page:
+    page = await context.new_page()
+    page.on("dialog", lambda dialog: dialog.accept())
+    await page.goto(f"{base}/#token={TOKEN}")
+    return page
+
+
+async def test_cohort_view_of_twenty_bot_rooms(process: Process, browser: Browser) -> None:
+    await process.start()
+    workshop = await bot_workshop(process, 20)
+    view = await all_ended(process, workshop["id"])
+    rooms = {r["room"]: r for r in view["rooms"]}
+    agreed = [r for r in view["rooms"] if r["outcome"] == "agreed"]
+    assert agreed, view["counts"]
+    context = await browser.new_context(viewport={"width": 1400, "height": 900})
+    foreign = await own_origin_only(context, process.base)
+    fetched: list[float] = []
+    context.on(
+        "request", lambda r: fetched.append(time.monotonic()) if r.url.endswith("/cohort") else None
+    )
+    page = await console(context, process.base)
+    await expect(page.locator("#grid tbody tr")).to_have_count(20, timeout=10_000)
+    await page.wait_for_timeout(1200)
+    assert fetched == []  # the cohort panel is closed: nothing fetched for it
+
+    await page.click("#cohort-panel summary")
+    table = page.locator("#cohort-table")
+    await expect(table.locator("tbody tr")).to_have_count(20, timeout=10_000)
+    await expect(page.locator("#cohort-counts")).to_contain_text(f"{len(agreed)} agreed")
+
+    # Sorting: a header click sorts ascending, a second click descending.
+    header = table.locator('th[data-key="buyer_score"]')
+    for direction in ("ascending", "descending"):
+        await header.locator("button").click()
+        await expect(header).to_have_attribute("aria-sort", direction)
+        order = await table.locator("tbody tr").evaluate_all(
+            "rows => rows.map(r => r.dataset.room)"
+        )
+        scores = [rooms[room]["buyer_score"] for room in order]
+        known = [s for s in scores if s is not None]
+        assert known == sorted(known, reverse=direction == "descending"), scores
+        assert scores[len(known) :] == [None] * (len(scores) - len(known))  # no score: last
+    await table.locator('th[data-key="room"] button').click()
+    await expect(table.locator("tbody tr").first).to_contain_text("Room 1")
+    await expect(table.locator("tbody tr").nth(1)).to_contain_text("Room 2")  # numeric order
+
+    # The scatter: every agreed room, the frontier, the Nash point, both reservation lines.
+    scatter = await chart(page, "cohort-scatter")
+    assert len(scatter["deals"]) == len(agreed)
+    assert {(p["x"], p["y"]) for p in scatter["deals"]} == {
+        (r["buyer_score"], r["seller_score"]) for r in agreed
+    }
+    assert len(scatter["frontier"]) == len(view["frontier"]) > 1
+    assert len(scatter["nash"]) == 1
+    rv = view["reservation"]
+    assert {p["x"] for p in scatter["buyer_rv"]} == {rv["buyer"]}  # a vertical line
+    assert {p["y"] for p in scatter["seller_rv"]} == {rv["seller"]}  # a horizontal line
+
+    # The histogram of the agreed money values, over the issue's whole range.
+    histogram = await chart(page, "cohort-histogram")
+    money = view["money"]
+    assert sum(histogram["money"]) == len([r for r in agreed if r["money_value"] is not None])
+    assert len(histogram["money"]) == (money["max"] - money["min"]) // money["step"] + 1
+
+    # Concession curves: the first room with offers, then another one picked.
+    curves = await chart(page, "cohort-curves")
+    first = next(r for r in view["rooms"] if r["curves"]["buyer"] or r["curves"]["seller"])
+    assert await page.input_value("#curve-room") == first["room"]
+    assert len(curves["buyer.own"]) == len(curves["buyer.other"]) == len(first["curves"]["buyer"])
+    assert len(curves["seller.own"]) == len(first["curves"]["seller"])
+    assert curves["seller.own"][0]["x"] == first["curves"]["seller"][0]["t"] / 1000
+    other = view["rooms"][7]
+    await page.select_option("#curve-room", other["room"])
+    await page.wait_for_function(
+        """n => Chart.getChart(document.getElementById('cohort-curves'))
+                 .data.datasets[0].data.length === n""",
+        arg=len(other["curves"]["buyer"]),
+        timeout=10_000,
+    )
+
+    # Refreshes update the same charts in place, at most every two seconds.
+    await page.evaluate("window.drawn = Chart.getChart(document.getElementById('cohort-scatter'))")
+    before = len(fetched)
+    await page.wait_for_timeout(4500)
+    assert 1 <= len(fetched) - before <= 3, fetched
+    assert await page.evaluate(
+        "window.drawn === Chart.getChart(document.getElementById('cohort-scatter'))"
+    )
+    await page.locator("#cohort-panel").screenshot(path=ARTIFACTS / "cohort.png")
+    await page.click("#cohort-panel summary")  # closed again: no more fetching
+    await page.wait_for_timeout(300)
+    closed = len(fetched)
+    await page.wait_for_timeout(2500)
+    assert len(fetched) == closed
+    assert foreign == []
+    await context.close()
+
+
+async def test_printable_debrief_and_exports(process: Process, browser: Browser) -> None:
+    await process.start()
+    workshop = await bot_workshop(process, 4)
+    view = await all_ended(process, workshop["id"])
+    context = await browser.new_context(
+        viewport={"width": 1280, "height": 900}, accept_downloads=True
+    )
+    foreign = await own_origin_only(context, process.base)
+    page = await console(context, process.base)
+    await expect(page.locator("#grid tbody tr")).to_have_count(4, timeout=10_000)
+
+    # The exports need the Bearer token: fetched by the page, saved from a Blob.
+    texts = {}
+    for fmt in ("csv", "jsonl"):
+        async with page.expect_download() as download_info:
+            await page.click(f"#export-{fmt}")
+        download = await download_info.value
+        assert download.suggested_filename == f"{workshop['id']}.{fmt}"
+        texts[fmt] = (await download.path()).read_text()
+    assert texts["csv"].startswith("room,outcome,buyer_score")
+    assert len(texts["csv"].strip().splitlines()) == 1 + 4  # a header and a row per room
+    assert texts["jsonl"].replace(" ", "").count('"kind":"created"') == 4  # every room's log
+
+    # The printable debrief opens in a new tab that shares this tab's sign-in.
+    async with page.expect_popup() as popup_info:
+        await page.click("#debrief-link")
+    debrief = await popup_info.value
+    await expect(debrief.locator("body")).to_have_attribute("data-ready", "true", timeout=10_000)
+    await expect(debrief.locator("#title")).to_have_text("Bot cohort")
+    await expect(debrief.locator("#table tbody tr")).to_have_count(4)
+    deals = await chart(debrief, "scatter")
+    assert len(deals["deals"]) == view["counts"]["agreed"]
+    assert len(deals["frontier"]) == len(view["frontier"])
+    assert sum((await chart(debrief, "histogram"))["money"]) == view["counts"]["agreed"]
+    assert await debrief.evaluate(  # drawn at once, so printing captures the charts
+        "Object.values(Chart.instances).every(c => c.options.animation === false)"
+    )
+    await debrief.emulate_media(media="print")
+    await expect(debrief.locator("#print")).to_be_hidden()
+    await expect(debrief.locator("#export-csv")).to_be_hidden()
+    await expect(debrief.locator("#table tbody tr")).to_have_count(4)
+    await debrief.screenshot(path=ARTIFACTS / "debrief-print.png", full_page=True)
+    await debrief.pdf(path=ARTIFACTS / "debrief.pdf", format="A4")
+    assert foreign == []
+    await context.close()

@@ -1,0 +1,98 @@
+"""The projector view in a real browser: bot rooms negotiate for a few seconds while the
+page, never reloaded, follows the counts and the scatter until every room has ended;
+it shows no brief, no message and no room name."""
+
+from __future__ import annotations
+
+import re
+import time
+from pathlib import Path
+
+from playwright.async_api import Browser, Page, expect
+
+from tests.serverproc import Process
+
+from .test_cohort import ENDED, all_ended, bot_workshop, chart, own_origin_only
+from .test_join_page import ARTIFACTS
+
+BUILTIN = Path(__file__).parents[2] / "server" / "scenarios" / "builtin" / "fleet-lease.toml"
+DEADLINE = 8  # seconds: bots that think on the room's clock take a few seconds each
+
+
+def quick_scenario(folder: Path) -> None:
+    """fleet-lease with an 8-second deadline: paced bots end their rooms within it."""
+    text = BUILTIN.read_text()
+    assert 'id = "fleet-lease"' in text and "deadline_seconds = 1200" in text
+    text = text.replace('id = "fleet-lease"', 'id = "fleet-lease-quick"', 1)
+    folder.mkdir()
+    (folder / "quick.toml").write_text(
+        text.replace("deadline_seconds = 1200", f"deadline_seconds = {DEADLINE}")
+    )
+
+
+async def counts(page: Page) -> dict[str, int]:
+    tiles = {"agreed": "#n-agreed", "deadlocked": "#n-deadlocked", "walked_away": "#n-walked"}
+    tiles["negotiating"] = "#n-running"
+    shown = {key: await page.locator(sel).inner_text() for key, sel in tiles.items()}
+    return {key: int(text) for key, text in shown.items() if text.isdigit()}
+
+
+async def test_projector_follows_running_rooms_live(tmp_path: Path, browser: Browser) -> None:
+    quick_scenario(tmp_path / "scenarios")
+    process = Process(tmp_path / "data", "--scenarios", str(tmp_path / "scenarios"))
+    await process.start()
+    try:
+        # pace > 0: the bots concede on the room's clock, so rooms take seconds to end.
+        workshop = await bot_workshop(process, 6, scenario="fleet-lease-quick", pace=0.01)
+        details = await process.api("GET", f"/api/workshops/{workshop['id']}")
+        context = await browser.new_context(viewport={"width": 1600, "height": 900})
+        foreign = await own_origin_only(context, process.base)
+        page = await context.new_page()
+        await page.goto(details["projector"]["url"])
+        await page.evaluate("window.sameDocument = true")
+        await expect(page.locator("#n-agreed")).to_have_text(re.compile(r"^\d+$"), timeout=10_000)
+        seen: list[tuple[int, ...]] = []
+        deadline = time.monotonic() + DEADLINE + 10
+        while True:
+            shown = await counts(page)
+            if shown and (not seen or tuple(shown.values()) != seen[-1]):
+                seen.append(tuple(shown.values()))
+            if shown and shown["negotiating"] == 0 and shown["agreed"] + shown["walked_away"] > 0:
+                view = await process.api("GET", f"/api/workshops/{workshop['id']}/cohort")
+                if sum(view["counts"][o] for o in ENDED) == 6:
+                    break
+            assert time.monotonic() < deadline, seen
+            await page.wait_for_timeout(250)
+        view = await all_ended(process, workshop["id"])
+        # The last poll after the end shows the final figures, in the same document.
+        await expect(page.locator("#n-agreed")).to_have_text(str(view["counts"]["agreed"]))
+        await expect(page.locator("#n-walked")).to_have_text(str(view["counts"]["walked_away"]))
+        await expect(page.locator("#n-running")).to_have_text("0")
+        assert await page.evaluate("window.sameDocument") is True  # never reloaded
+        assert seen[0][3] > 0, seen  # it opened while rooms were negotiating
+        assert len(seen) >= 2, seen  # and the counts changed as they ended
+        await page.wait_for_timeout(2200)  # one more poll: the scatter has every deal
+        scatter = await chart(page, "scatter")
+        assert len(scatter["deals"]) == view["counts"]["agreed"]
+        assert len(scatter["frontier"]) == len(view["frontier"])
+        await page.screenshot(path=ARTIFACTS / "projector.png")
+
+        # Nothing private: no brief, no message, no room name, no terms.
+        scenario = await process.api("GET", "/api/scenarios/fleet-lease-quick")
+        html = await page.content()
+        text = await page.locator("body").inner_text()
+        for role in ("buyer", "seller"):
+            brief = scenario["roles"][role]["brief"]
+            assert brief[:60] not in html and brief[:60] not in text
+        messages = set()
+        for room in workshop["rooms"]:
+            replay = await process.api("GET", f"/api/rooms/{room['id']}/replay")
+            messages |= {s["text"] for s in replay["steps"] if len(s.get("text") or "") >= 8}
+        assert messages  # the bots did talk
+        for message in messages:
+            assert message not in html and message not in text
+        assert "Room 1" not in text and "monthly_rate" not in html
+        assert foreign == []
+        await context.close()
+    finally:
+        process.stop()
