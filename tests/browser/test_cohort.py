@@ -104,7 +104,6 @@ async def test_cohort_view_of_twenty_bot_rooms(process: Process, browser: Browse
     )
     page = await console(context, process.base)
     await expect(page.locator("#grid tbody tr")).to_have_count(20, timeout=10_000)
-    await page.wait_for_timeout(1200)
     assert fetched == []  # the cohort panel is closed: nothing fetched for it
 
     await page.click("#cohort-panel summary")
@@ -165,7 +164,7 @@ async def test_cohort_view_of_twenty_bot_rooms(process: Process, browser: Browse
     # Refreshes update the same charts in place, at most every two seconds.
     await page.evaluate("window.drawn = Chart.getChart(document.getElementById('cohort-scatter'))")
     before = len(fetched)
-    await page.wait_for_timeout(4500)
+    await page.wait_for_timeout(4200)
     assert 1 <= len(fetched) - before <= 3, fetched
     assert await page.evaluate(
         "window.drawn === Chart.getChart(document.getElementById('cohort-scatter'))"
@@ -174,7 +173,7 @@ async def test_cohort_view_of_twenty_bot_rooms(process: Process, browser: Browse
     await page.click("#cohort-panel summary")  # closed again: no more fetching
     await page.wait_for_timeout(300)
     closed = len(fetched)
-    await page.wait_for_timeout(2500)
+    await page.wait_for_timeout(2200)  # two console ticks, one cohort period
     assert len(fetched) == closed
     assert foreign == []
     await context.close()
