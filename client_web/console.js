@@ -76,6 +76,12 @@
       open.className = "link-button"; open.textContent = room.label || room.id;
       open.addEventListener("click", () => { detailRoom = room.id; refreshDetail(); });
       name.appendChild(open);
+      if (room.pending_approvals.length) {  // a move waits for the facilitator's sign-off
+        const badge = document.createElement("span");
+        badge.className = "approval-badge";
+        badge.textContent = t("approvals_waiting", { n: room.pending_approvals.length });
+        name.append(document.createElement("br"), badge);
+      }
       tr.append(name, cell(t("phase." + st.phase), "phase-" + st.phase), cell(String(st.offers)),
                 cell(String(st.deadlocks), st.deadlocks ? "deadlock" : ""),
                 cell(room.last_event ? `${t("role." + room.last_event.by)} ${t("kind." + room.last_event.kind)}` : ""),
@@ -183,6 +189,10 @@
     if (window.Replay.room !== detailRoom) window.Replay.close();
     if (ended && replayed !== `${detailRoom}:ended`) openReplay(detailRoom, true);
     $("detail-h").textContent = `${room.label || room.id} · ${t("phase." + room.state.phase)}`;
+    window.Approvals.render($("approvals"), room, async (seq, approve) => {
+      await api("POST", `/api/rooms/${room.id}/approvals/${seq}`, { approve }).catch((e) => alert(e.message));
+      await refresh();
+    });
     const scenario = room.events[0].scenario;
     const items = room.events.slice(1).map((e) => {
       const li = document.createElement("li");

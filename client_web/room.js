@@ -59,7 +59,26 @@
     }
     return terms;
   }
-  function showMyScore() { $("my-score").textContent = String(score(composed())); }
+  function showMyScore() {
+    const terms = composed();
+    $("my-score").textContent = String(score(terms));
+    const past = beyondMe(terms);
+    $("beyond").hidden = past.length === 0;
+    $("beyond").textContent = past.length ? t("beyond_authority", { issues: past.map((i) => i.label).join(", ") }) : "";
+  }
+  // Authority limits: what this role may sign without its manager (the facilitator).
+  function beyondMe(terms) {
+    return state.brief ? window.Scoring.beyond(state.scenario.issues, state.brief, terms) : [];
+  }
+  function showAuthority() {
+    const limits = (state.brief && state.brief.authority) || {};
+    const items = state.scenario.issues.filter((i) => i.id in limits).map((i) =>
+      t(state.brief.prefers[i.id] === "down" ? "limit_at_most" : "limit_at_least",
+        { issue: i.label, value: label(i, limits[i.id]) }));
+    $("authority").hidden = items.length === 0;
+    $("authority").textContent = items.length ? t("your_authority", { limits: items.join("; ") }) : "";
+  }
+  function signOff(text) { $("sign-off").hidden = !text; $("sign-off").textContent = text || ""; }
 
   // -- the connection --------------------------------------------------------------
   function setLink(s) { $("link").dataset.state = s; $("link").textContent = t(s); }
@@ -101,6 +120,7 @@
       $("title").textContent = frame.scenario.title;
       $("role").textContent = t("role." + frame.role);
       $("brief").textContent = frame.brief ? frame.brief.text : "";
+      showAuthority();
       if (!$("compose").children.length) buildComposer();
       state.deadline = frame.state.deadline;
       state.clockSkew = frame.server_time - Date.now();
@@ -142,7 +162,19 @@
       case "announcement": banner(t("announcement", { text: e.text })); entry(e, t("role.facilitator"), null, e.text); break;
       case "agreement": state.agreement = e.terms; break;
       case "walked_away": entry(e, `${mine ? t("you") : t("them")}: ${t("walk_away")}`, null, e.reason || ""); break;
-      case "ended": finish(e.outcome); break;
+      case "approval_requested": {
+        const issues = state.scenario.issues.filter((i) => e.issues.includes(i.id)).map((i) => i.label).join(", ");
+        entry(e, `${t("you")}: ${t(e.action === "accept" ? "accept" : "offered")}`, t("needs_sign_off"), describe(e.terms));
+        signOff(t("waiting_sign_off", { issues }));
+        break;
+      }
+      case "approval_decided":
+        entry(e, t("role.facilitator"),
+              t(!e.approved ? "sign_off_declined" : e.applied ? "sign_off_approved" : "sign_off_lapsed"),
+              [e.note, e.reason].filter(Boolean).join(" "));
+        signOff(null);
+        break;
+      case "ended": finish(e.outcome); signOff(null); break;
       default: break;
     }
   }
@@ -181,6 +213,13 @@
     const worth = document.createElement("p");
     worth.textContent = t("worth", { score: score(state.standing.terms) });
     box.append(dl, worth);
+    const past = beyondMe(state.standing.terms);
+    if (past.length) {
+      const warn = document.createElement("p");
+      warn.className = "beyond";
+      warn.textContent = t("accept_needs_sign_off", { issues: past.map((i) => i.label).join(", ") });
+      box.appendChild(warn);
+    }
   }
   function finish(outcome) {
     state.ended = true;

@@ -22,5 +22,16 @@ window.Scoring = (function () {
     }
     return Math.round(total * 10) / 10;
   }
-  return { score };
+  // The issues on which terms go past a role's authority limits (side.authority:
+  // issue id -> the furthest value it may sign alone); the rule of
+  // dealroom.protocol.beyond_authority.
+  function beyond(issues, side, terms) {
+    const limits = side.authority || {};
+    return issues.filter((issue) => {
+      if (!(issue.id in limits) || !(issue.id in terms)) return false;
+      const value = rank(issue, terms[issue.id]), edge = rank(issue, limits[issue.id]);
+      return side.prefers[issue.id] === "down" ? value > edge : value < edge;
+    });
+  }
+  return { score, beyond };
 })();

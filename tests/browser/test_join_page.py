@@ -223,10 +223,10 @@ async def test_keyboard_only_offer_and_accept(process: Process, browser: Browser
         raise AssertionError(f"Tab never reached #{element_id}")
 
     await tab_to(buyer, "issue-price")
-    await buyer.keyboard.type("950000")
+    await buyer.keyboard.type("910000")  # inside the buyer's authority (920,000)
     await tab_to(buyer, "offer")
     await buyer.keyboard.press("Enter")
-    await expect(seller.locator("#theirs")).to_contain_text("950,000", timeout=10_000)
+    await expect(seller.locator("#theirs")).to_contain_text("910,000", timeout=10_000)
     await tab_to(seller, "accept")
     await seller.keyboard.press("Enter")
     await expect(seller.locator("#final")).to_contain_text("Agreement reached", timeout=10_000)
