@@ -5,14 +5,10 @@ from __future__ import annotations
 import itertools
 from typing import Literal
 
-from dealroom.protocol import (
-    Created,
-    Issue,
-    IssueScoring,
-    RoleSide,
-    Rules,
-    Scenario,
-)
+import msgspec
+
+from dealroom.protocol import Created, Role, RoleSide, Rules, Scenario
+from dealroom.server.debrief.example import example_scenario
 from dealroom.server.referee import (
     Applied,
     Command,
@@ -38,42 +34,20 @@ def small_scenario(
 
     ``authority`` gives roles authority limits, e.g. ``{"buyer": {"price": 160}}``.
     """
+    # The debrief's worked example deal, with secrets in the briefs (so tests can
+    # check they never leak) and the rules each test asks for.
+    example = example_scenario()
     limits = authority or {}
-    issues = (
-        Issue(id="price", label="Price", kind="money", unit="EUR", min=100, max=200, step=10),
-        Issue(
-            id="warranty",
-            label="Warranty",
-            kind="options",
-            options=("1 year", "2 years", "3 years"),
-        ),
-        Issue(id="delivery", label="Delivery", kind="integer", unit="weeks", min=2, max=12),
-    )
-    buyer = RoleSide(
-        title="Buyer",
-        brief="BUYER-SECRET: you can pay up to 180.",
-        prefers={"price": "down", "warranty": "up", "delivery": "down"},
-        scoring={
-            "price": IssueScoring(weight=50),
-            "warranty": IssueScoring(points={"1 year": 0, "2 years": 10, "3 years": 15}),
-            "delivery": IssueScoring(weight=35),
-        },
-        reservation_value=30,
-        authority=limits.get("buyer", {}),
-    )
-    seller = RoleSide(
-        title="Seller",
-        brief="SELLER-SECRET: your cost floor is 120.",
-        prefers={"price": "up", "warranty": "down", "delivery": "up"},
-        scoring={
-            "price": IssueScoring(weight=60),
-            "warranty": IssueScoring(weight=30),
-            "delivery": IssueScoring(weight=10),
-        },
-        reservation_value=25,
-        authority=limits.get("seller", {}),
-    )
-    return Scenario(
+    secrets = {
+        "buyer": "BUYER-SECRET: you can pay up to 180.",
+        "seller": "SELLER-SECRET: your cost floor is 120.",
+    }
+    roles: dict[Role, RoleSide] = {
+        role: msgspec.structs.replace(side, brief=secrets[role], authority=limits.get(role, {}))
+        for role, side in example.roles.items()
+    }
+    return msgspec.structs.replace(
+        example,
         id="small",
         title="Small test deal",
         summary="A three-issue deal for tests.",
@@ -83,8 +57,7 @@ def small_scenario(
             first_mover=first_mover,
             deadlock_after=deadlock_after,
         ),
-        issues=issues,
-        roles={"buyer": buyer, "seller": seller},
+        roles=roles,
     )
 
 

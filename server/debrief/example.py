@@ -69,7 +69,7 @@ def example_scenario() -> Scenario:
         id="example",
         title="Example deal",
         issues=(
-            Issue(id="price", label="Price", kind="money", min=100, max=200, step=10),
+            Issue(id="price", label="Price", kind="money", unit="EUR", min=100, max=200, step=10),
             Issue(
                 id="warranty",
                 label="Warranty",
