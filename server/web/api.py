@@ -18,7 +18,7 @@ from aiohttp import web
 from dealroom.protocol import JSON, Role, Scenario
 
 from ..auth import SEAT_ROLES, Tokens
-from ..debrief import analyse_room, events_jsonl, rooms_csv
+from ..debrief import events_jsonl, rooms_csv
 from ..log import LogUnavailable
 from ..referee import (
     Announce,
@@ -34,6 +34,7 @@ from ..referee import (
     room_view,
 )
 from ..rooms import Room, RoomService
+from .analyses import analysis, prepare
 from .keys import CATALOG, ROOMS, SETTINGS, TOKENS, WORKSHOPS
 
 __all__ = ["routes"]
@@ -244,7 +245,8 @@ async def export_workshop(request: web.Request) -> web.Response:
         raise ApiError(404, "not_found", f"There is no workshop {workshop_id!r}.")
     rooms = _rooms_of(request, workshop_id)
     if request.match_info["fmt"] == "csv":
-        body = rooms_csv(analyse_room(r.events) for r in rooms)
+        await prepare(r.state.scenario for r in rooms)
+        body = rooms_csv(analysis(request.app, r) for r in rooms)
         content_type = "text/csv"
     else:
         body = events_jsonl({r.id: r.events for r in rooms})

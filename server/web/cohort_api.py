@@ -6,8 +6,8 @@ projector page and ``/projector/{token}/data`` its figures: counts and the
 cohort scatter only, never a brief, a message, a name or the terms, so the
 link may be shown on a screen the whole room reads.
 
-Analyses are cached per room and seq: a console and a projector polling every
-second or two re-analyse only the rooms that changed.
+Analyses are cached per room and seq (:mod:`.analyses`): a console and a
+projector polling every second or two re-analyse only the rooms that changed.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ from typing import Any
 import msgspec
 from aiohttp import web
 
-from ..debrief import Cohort, RoomAnalysis, analyse_room, cohort, replay_steps
-from ..rooms import Room
+from ..debrief import Cohort, RoomAnalysis, cohort, replay_steps
+from .analyses import analysis, prepare
 from .api import ApiError, _json, _room, _rooms_of
-from .keys import ANALYSES, CATALOG, TOKENS, WORKSHOPS
+from .keys import CATALOG, TOKENS, WORKSHOPS
 from .static import _page
 
 __all__ = ["routes"]
@@ -28,17 +28,7 @@ __all__ = ["routes"]
 routes = web.RouteTableDef()
 
 
-def _analysis(request: web.Request, room: Room) -> RoomAnalysis:
-    cache = request.app[ANALYSES]
-    hit = cache.get(room.id)
-    if hit is not None and hit[0] == room.state.seq:
-        return hit[1]
-    analysis = analyse_room(room.events)
-    cache[room.id] = (room.state.seq, analysis)
-    return analysis
-
-
-def _cohort(request: web.Request, workshop_id: str) -> Cohort:
+async def _cohort(request: web.Request, workshop_id: str) -> Cohort:
     workshops = request.app[WORKSHOPS].by_id
     workshop = workshops.get(workshop_id)
     if workshop is None:
@@ -54,7 +44,8 @@ def _cohort(request: web.Request, workshop_id: str) -> Cohort:
         if catalog_scenario is None:
             raise ApiError(404, "not_found", f"There is no scenario {workshop.scenario!r}.")
         scenario = catalog_scenario
-    return cohort(scenario, [_analysis(request, r) for r in rooms])
+    await prepare([scenario])
+    return cohort(scenario, [analysis(request.app, r) for r in rooms])
 
 
 def _head(view: Cohort) -> dict[str, Any]:
@@ -116,7 +107,7 @@ def _row(room: RoomAnalysis) -> dict[str, Any]:
 async def workshop_cohort(request: web.Request) -> web.Response:
     """Every room of the workshop side by side, on the scenario's outcome space."""
     workshop_id = request.match_info["workshop"]
-    view = _cohort(request, workshop_id)
+    view = await _cohort(request, workshop_id)
     workshop = request.app[WORKSHOPS].by_id[workshop_id]
     body = {
         "workshop": msgspec.to_builtins(workshop),
@@ -165,7 +156,7 @@ async def projector_page(request: web.Request) -> web.FileResponse:
 async def projector_data(request: web.Request) -> web.Response:
     """The projector's figures: no brief, message, name, label or terms."""
     workshop_id = _projected(request)
-    view = _cohort(request, workshop_id)
+    view = await _cohort(request, workshop_id)
     body = {
         "workshop": {"title": request.app[WORKSHOPS].by_id[workshop_id].title},
         **_head(view),

@@ -5,8 +5,9 @@ from __future__ import annotations
 from aiohttp import web
 
 from ..auth import Seat
-from ..debrief import analyse_room, coaching
+from ..debrief import coaching
 from ..referee import Phase
+from .analyses import analysis, prepare
 from .api import _json
 from .keys import ROOMS, TOKENS
 
@@ -30,26 +31,27 @@ async def own_debrief(request: web.Request) -> web.Response:
         error = {"code": "not_ended", "message": "The debrief opens when the room has ended."}
         return _json({"error": error}, 409)
     role = seat.role
-    analysis = analyse_room(room.events)
-    mine = analysis.buyer if role == "buyer" else analysis.seller
+    await prepare([room.state.scenario])
+    result = analysis(request.app, room)
+    mine = result.buyer if role == "buyer" else result.seller
     cohort: list[float] = []
     if room.state.workshop is not None:
         for other in service.rooms.values():
             if other.state.workshop == room.state.workshop and other.state.phase is Phase.ENDED:
-                result = analyse_room(other.events)
-                score = (result.buyer if role == "buyer" else result.seller).score
+                theirs = analysis(request.app, other)
+                score = (theirs.buyer if role == "buyer" else theirs.seller).score
                 if score is not None:
                     cohort.append(score)
     return _json(
         {
             "role": role,
-            "outcome": analysis.outcome,
-            "terms": analysis.terms,
+            "outcome": result.outcome,
+            "terms": result.terms,
             "score": mine.score,
             "reservation_value": mine.reservation_value,
             "beat_reservation": mine.beat_reservation,
-            "distance_to_frontier": analysis.distance_to_frontier,
+            "distance_to_frontier": result.distance_to_frontier,
             "cohort": sorted(cohort),
-            "coaching": [{"key": s.key, "values": s.values} for s in coaching(analysis, role)],
+            "coaching": [{"key": s.key, "values": s.values} for s in coaching(result, role)],
         }
     )
