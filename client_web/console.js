@@ -205,6 +205,12 @@
       }
       if (e.text) text += `${e.to ? " → " + t("role." + e.to) : ""}: ${e.text}`;
       if (e.outcome) text += `: ${t("outcome." + e.outcome)}`;
+      if (e.kind === "approval_requested") text += ` · ${t(e.action === "accept" ? "accept" : "offered")} (${e.issues.join(", ")})`;
+      if (e.kind === "approval_decided") {
+        text += ` #${e.request} → ${t("role." + e.role)}: ` +
+          t(!e.approved ? "sign_off_declined" : e.applied ? "sign_off_approved" : "sign_off_lapsed");
+        if (e.reason) text += ` (${e.reason})`;
+      }
       li.textContent = text;
       return li;
     });
