@@ -173,7 +173,8 @@ window.Cohort = (function () {
     if (!chart) return new Chart(canvas, config);
     chart.data = config.data;
     for (const [axis, scale] of Object.entries(config.options.scales || {})) {
-      Object.assign(chart.options.scales[axis], { min: scale.min, max: scale.max });
+      // Titles too: another workshop may run another scenario (another money issue).
+      Object.assign(chart.options.scales[axis], { min: scale.min, max: scale.max, title: scale.title });
     }
     chart.update("none");
     return chart;

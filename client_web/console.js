@@ -161,9 +161,10 @@
     }
     const fallback = data.rooms.find(window.Cohort.hasOffers) || data.rooms[0];
     const room = data.rooms.find((r) => r.room === curveChoice) || fallback;
-    if (!room) return;
-    select.value = room.room;
-    window.Cohort.draw($("cohort-curves"), window.Cohort.curveConfig(room.curves, data.max_score));
+    // A workshop without rooms has no curves: clear the previous workshop's.
+    const curves = room ? room.curves : { buyer: [], seller: [] };
+    if (room) select.value = room.room;
+    window.Cohort.draw($("cohort-curves"), window.Cohort.curveConfig(curves, data.max_score));
   }
   $("curve-room").addEventListener("change", (event) => {
     curveChoice = event.target.value;

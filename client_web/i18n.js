@@ -27,8 +27,14 @@ window.I18N = (function () {
       coach_growing_concessions: "{count} of your concessions were larger than the one before: concede in shrinking steps, so the other side sees your limit coming.",
       coach_shrinking_concessions: "Your concessions shrank step by step: a clear signal that you were reaching your limit.",
       coach_no_questions: "You asked no questions: questions reveal the other side's interests, and trades come from interests.",
-      coach_questions: "You asked {count} question(s): questions reveal interests; keep doing it.",
+      coach_growing_concessions_one: "One of your concessions was larger than the one before: concede in shrinking steps, so the other side sees your limit coming.",
+      coach_questions: "You asked {count} questions: questions reveal interests; keep doing it.",
+      coach_questions_one: "You asked one question: questions reveal interests; ask more of them.",
       coach_walked_away: "You walked away: right when no deal on the table beats your alternative.",
+      coach_they_walked: "The other side walked away: ask what they need before they reach their limit, and show what you can move on.",
+      coach_expired: "Time ran out without a deal: settle the small issues early and leave time to close.",
+      coach_closed: "The facilitator ended the room before a deal.",
+      coach_no_offers: "You made no offer: the side that opens anchors the talk.",
       your_authority: "Your authority: {limits}. Beyond that your manager (the facilitator) must sign off.",
       limit_at_most: "{issue} up to {value}", limit_at_least: "{issue} at least {value}",
       beyond_authority: "Past your authority on {issues}: this offer will wait for your manager's sign-off.",
@@ -120,8 +126,14 @@ window.I18N = (function () {
       coach_growing_concessions: "{count} van je concessies waren groter dan de vorige: geef in steeds kleinere stappen toe, zodat de ander je grens ziet naderen.",
       coach_shrinking_concessions: "Je concessies werden steeds kleiner: een duidelijk signaal dat je je grens naderde.",
       coach_no_questions: "Je stelde geen vragen: vragen tonen de belangen van de ander, en ruilen begint bij belangen.",
-      coach_questions: "Je stelde {count} vraag/vragen: vragen tonen belangen; blijf dat doen.",
+      coach_growing_concessions_one: "Eén van je concessies was groter dan de vorige: geef in steeds kleinere stappen toe, zodat de ander je grens ziet naderen.",
+      coach_questions: "Je stelde {count} vragen: vragen tonen belangen; blijf dat doen.",
+      coach_questions_one: "Je stelde één vraag: vragen tonen belangen; stel er meer.",
       coach_walked_away: "Je liep weg: terecht als geen akkoord op tafel je alternatief overtreft.",
+      coach_they_walked: "De ander liep weg: vraag wat die nodig heeft voor de grens bereikt is, en laat zien waarop jij kunt bewegen.",
+      coach_expired: "De tijd was om zonder akkoord: regel de kleine punten vroeg en houd tijd over om af te sluiten.",
+      coach_closed: "De facilitator beëindigde de kamer voor er een akkoord was.",
+      coach_no_offers: "Je deed geen bod: wie opent, zet het anker.",
       your_authority: "Jouw mandaat: {limits}. Daarboven moet je manager (de facilitator) akkoord geven.",
       limit_at_most: "{issue} tot {value}", limit_at_least: "{issue} minstens {value}",
       beyond_authority: "Buiten je mandaat op {issues}: dit bod wacht op akkoord van je manager.",
@@ -195,9 +207,16 @@ window.I18N = (function () {
   const browser = (navigator.language || "en").slice(0, 2);
   const lang = STRINGS[asked] ? asked : STRINGS[browser] ? browser : "en";
   document.documentElement.lang = lang;
+  function lookup(key) { return (STRINGS[lang] && STRINGS[lang][key]) || STRINGS.en[key]; }
+  // Numbers in the language's own way (52,5 in Dutch), at most one decimal; a
+  // count of 1 picks the key's singular form ("key_one") where there is one.
   function t(key, values) {
-    let text = (STRINGS[lang] && STRINGS[lang][key]) || STRINGS.en[key] || key;
-    for (const [k, v] of Object.entries(values || {})) text = text.replace("{" + k + "}", String(v));
+    const one = values && (values.count === 1 || values.n === 1) && lookup(key + "_one");
+    let text = one || lookup(key) || key;
+    for (const [k, v] of Object.entries(values || {})) {
+      const shown = typeof v === "number" ? v.toLocaleString(lang, { maximumFractionDigits: 1 }) : String(v);
+      text = text.replace("{" + k + "}", shown);
+    }
     return text;
   }
   function apply(root) {

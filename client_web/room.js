@@ -255,7 +255,9 @@
     box.id = "debrief";
     const h = document.createElement("h3"); h.textContent = t("your_debrief"); box.appendChild(h);
     const lines = [];
-    if (answer.score !== null) lines.push(t("your_result", { score: answer.score, rv: answer.reservation_value }));
+    // The result line, unless the first coaching sentence already says it.
+    const batna = answer.coaching.some((s) => s.key === "coach_beat_batna" || s.key === "coach_below_batna");
+    if (answer.score !== null && !batna) lines.push(t("your_result", { score: answer.score, rv: answer.reservation_value }));
     if (answer.score !== null && answer.cohort.length > 1) {
       const rank = answer.cohort.filter((s) => s > answer.score).length + 1;
       lines.push(t("cohort", { n: answer.cohort.length, rank }));

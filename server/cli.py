@@ -151,7 +151,11 @@ def _export(args: argparse.Namespace) -> int:
         ):
             return response.status, await response.text()
 
-    status, text = asyncio.run(fetch())
+    try:
+        status, text = asyncio.run(fetch())
+    except (aiohttp.ClientError, OSError) as exc:
+        print(f"error: cannot reach {args.url}: {exc}", file=sys.stderr)
+        return 1
     if status != 200:
         print(f"error: {status} {text}", file=sys.stderr)
         return 1

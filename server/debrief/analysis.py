@@ -38,6 +38,7 @@ from dealroom.protocol import (
     Role,
     Started,
     Terms,
+    WalkedAway,
 )
 
 from .frontier import outcome_space
@@ -82,9 +83,10 @@ class SideAnalysis:
     curve: tuple[CurvePoint, ...] = ()
     """Each of this side's offers over time, in its own score and the counterpart's."""
     authority: dict[str, int] = field(
-        default_factory=lambda: {"requests": 0, "approved": 0, "declined": 0}
+        default_factory=lambda: {"requests": 0, "approved": 0, "declined": 0, "lapsed": 0}
     )
-    """Moves beyond the role's authority limits: sign-offs asked for, granted, refused."""
+    """Moves beyond the role's authority limits: sign-offs asked for, granted (and the move
+    landed), refused, and granted too late (the move no longer fitted the room)."""
 
     @property
     def concessions_shrank(self) -> bool:
@@ -108,6 +110,8 @@ class RoomAnalysis:
     best_joint: float
     distance_to_frontier: float | None
     first_offer_by: Role | None
+    walked_away_by: Role | None
+    """The role that left the table (outcome ``walked_away``)."""
     anchor: dict[str, float] | None
     """On the main money issue: the first offer's value, the final value, and how far
     the final value lies from the first offer as a fraction of the issue's range."""
@@ -150,7 +154,7 @@ def analyse_room(events: Sequence[Event]) -> RoomAnalysis:
     offers: dict[Role, list[Offered]] = {"buyer": [], "seller": []}
     intents: dict[Role, Counter[str]] = {"buyer": Counter(), "seller": Counter()}
     authority: dict[Role, dict[str, int]] = {
-        r: {"requests": 0, "approved": 0, "declined": 0} for r in ("buyer", "seller")
+        r: {"requests": 0, "approved": 0, "declined": 0, "lapsed": 0} for r in ("buyer", "seller")
     }
     outcome: str | None = None
     terms: Terms | None = None
@@ -158,6 +162,7 @@ def analyse_room(events: Sequence[Event]) -> RoomAnalysis:
     started_at = agreed_at = None
     deadlocks = broken = 0
     open_deadlock = False
+    walked: Role | None = None
     for event in events:
         match event:
             case Started(at=at):
@@ -171,6 +176,8 @@ def analyse_room(events: Sequence[Event]) -> RoomAnalysis:
                 if open_deadlock and event.offer_class is OfferClass.CONCESSION:
                     broken += 1
                     open_deadlock = False
+            case WalkedAway(by="buyer" | "seller" as role):
+                walked = role
             case Deadlock():
                 deadlocks += 1
                 open_deadlock = True
@@ -178,8 +185,9 @@ def analyse_room(events: Sequence[Event]) -> RoomAnalysis:
                 intents[role][intent.value] += 1
             case ApprovalRequested(by="buyer" | "seller" as role):
                 authority[role]["requests"] += 1
-            case ApprovalDecided(role=role, approved=approved):
-                authority[role]["approved" if approved else "declined"] += 1
+            case ApprovalDecided(role=role, approved=approved, applied=applied):
+                verdict = "declined" if not approved else "approved" if applied else "lapsed"
+                authority[role][verdict] += 1
             case Agreement(terms=agreed, at=at):
                 terms, agreed_at = agreed, at
             case Ended(outcome=ended):
@@ -237,6 +245,7 @@ def analyse_room(events: Sequence[Event]) -> RoomAnalysis:
         best_joint=space.best_joint,
         distance_to_frontier=distance,
         first_offer_by=None if first is None else first.by,  # type: ignore[arg-type]
+        walked_away_by=walked,
         anchor=_anchor(scenario.issues, first.terms if first else None, terms),
         deadlocks=deadlocks,
         deadlocks_broken=broken,

@@ -40,7 +40,8 @@ class OutcomeSpace:
 
     outcomes: tuple[Outcome, ...]
     frontier: tuple[Outcome, ...]
-    """Pareto-optimal outcomes, by buyer score ascending (seller descending)."""
+    """Pareto-optimal outcomes, by buyer score ascending (seller descending): one package
+    for each non-dominated pair of scores (packages that tie on both share its point)."""
     nash: Outcome | None
     """Maximises (buyer - rv_b) * (seller - rv_s) among deals both prefer to no deal."""
     best_joint: float

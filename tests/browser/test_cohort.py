@@ -170,6 +170,20 @@ async def test_cohort_view_of_twenty_bot_rooms(process: Process, browser: Browse
         "window.drawn === Chart.getChart(document.getElementById('cohort-scatter'))"
     )
     await page.locator("#cohort-panel").screenshot(path=ARTIFACTS / "cohort.png")
+
+    # Another workshop, another scenario, no rooms yet: nothing of the last one stays.
+    await page.select_option("#scenario", "equipment-purchase")
+    await page.fill("#rooms", "0")
+    await page.click("#new-workshop button")
+    await page.wait_for_function(
+        """() => Chart.getChart(document.getElementById('cohort-histogram'))
+                   .options.scales.x.title.text.startsWith('Price of the line')""",
+        timeout=10_000,
+    )
+    emptied = await chart(page, "cohort-curves")
+    assert emptied and all(points == [] for points in emptied.values()), emptied
+    assert (await chart(page, "cohort-scatter"))["deals"] == []
+    await expect(table.locator("tbody tr")).to_have_count(0)
     await page.click("#cohort-panel summary")  # closed again: no more fetching
     await page.wait_for_timeout(300)
     closed = len(fetched)

@@ -80,11 +80,12 @@ async def test_two_pages_negotiate_to_an_agreement(process: Process, browser: Br
     room = await process.api("POST", "/api/rooms", {"scenario": "fleet-lease"})
     seller = await _open(browser, room["seats"]["seller"]["url"])
     buyer = await _open(browser, room["seats"]["buyer"]["url"], width=360)
-    # The seller opens (fleet-lease takes turns, seller first) with a rate of 690.
-    await seller.fill("#issue-monthly_rate", "690")
+    # The seller opens (fleet-lease takes turns, seller first) with a rate of 675, the
+    # most the buyer may sign without the CFO.
+    await seller.fill("#issue-monthly_rate", "675")
     await seller.select_option("#issue-lease_term", "60 months")
     await seller.click("#offer")
-    await expect(buyer.locator("#theirs")).to_contain_text("690", timeout=10_000)
+    await expect(buyer.locator("#theirs")).to_contain_text("675", timeout=10_000)
     await expect(buyer.locator("#log")).to_contain_text("opening")
     await buyer.fill("#text", "Why 60 months?")
     await buyer.select_option("#intent", "question")
@@ -94,14 +95,14 @@ async def test_two_pages_negotiate_to_an_agreement(process: Process, browser: Br
     await buyer.click("#accept")
     for page in (buyer, seller):
         await expect(page.locator("#final")).to_contain_text("Agreement reached", timeout=10_000)
-        await expect(page.locator("#final")).to_contain_text("690")
+        await expect(page.locator("#final")).to_contain_text("675")
         await expect(page.locator("#final")).to_contain_text("60 months")
         await expect(page.locator("#debrief")).to_contain_text(
             "walk-away alternative", timeout=10_000
         )
     detail = await process.api("GET", f"/api/rooms/{room['id']}")
     agreement = next(e for e in detail["events"] if e["kind"] == "agreement")
-    assert agreement["terms"]["monthly_rate"] == 690
+    assert agreement["terms"]["monthly_rate"] == 675
 
 
 async def test_a_page_that_drops_its_connection_catches_up_once(

@@ -107,6 +107,6 @@ def test_authority_limits_hit_are_counted_per_side() -> None:
     assert isinstance(third, Applied)
     table.run(Approve(request=third.events[0].seq, approved=True, now=T0 + 5))
     analysis = analyse_room(table.log)
-    assert analysis.buyer.authority == {"requests": 3, "approved": 1, "declined": 1}
-    assert analysis.seller.authority == {"requests": 0, "approved": 0, "declined": 0}
+    assert analysis.buyer.authority == {"requests": 3, "approved": 1, "declined": 1, "lapsed": 0}
+    assert analysis.seller.authority == {"requests": 0, "approved": 0, "declined": 0, "lapsed": 0}
     assert analysis.buyer.offers == {"opening": 1}  # only the approved offer landed

@@ -44,3 +44,10 @@ def test_dealroom_export_from_a_running_server(process: Process, tmp_path) -> No
     assert cli([*args, "--out", str(table)]) == 0
     assert len(table.read_text().splitlines()) == 4
     assert cli(["export", "w-none", "--url", process.base, "--token", TOKEN]) == 1
+
+
+def test_dealroom_export_says_when_the_server_is_unreachable(capsys) -> None:  # type: ignore[no-untyped-def]
+    args = ["export", "w1", "--url", "http://127.0.0.1:9", "--token", TOKEN]
+    assert cli(args) == 1
+    err = capsys.readouterr().err
+    assert err.startswith("error: cannot reach http://127.0.0.1:9") and "Traceback" not in err

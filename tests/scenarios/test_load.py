@@ -176,7 +176,11 @@ def test_authority_limits_load_and_bad_ones_point_at_their_line() -> None:
     ]
 
 
-def test_the_equipment_purchase_buyer_signs_up_to_920k() -> None:
-    scenario = builtin_scenarios()["equipment-purchase"]
-    assert scenario.roles["buyer"].authority == {"price": 920000}
-    assert scenario.roles["seller"].authority == {}
+def test_built_in_buyers_sign_up_to_the_limit_their_brief_states() -> None:
+    scenarios = builtin_scenarios()
+    assert scenarios["equipment-purchase"].roles["buyer"].authority == {"price": 920000}
+    assert "920,000" in scenarios["equipment-purchase"].roles["buyer"].brief
+    assert scenarios["fleet-lease"].roles["buyer"].authority == {"monthly_rate": 675}
+    assert "675" in scenarios["fleet-lease"].roles["buyer"].brief
+    for scenario in scenarios.values():
+        assert scenario.roles["seller"].authority == {}

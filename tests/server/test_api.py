@@ -94,3 +94,9 @@ async def test_control_actions(server: Running) -> None:
     assert {"paused", "extended", "resumed", "announcement"} <= set(kinds)
     status, late = await server.api("POST", f"/api/rooms/{rid}/pause")
     assert status == 409 and late["error"]["code"] == "room_ended"
+
+
+async def test_favicon_is_no_content_not_an_error(server: Running) -> None:
+    async with server.session.get(f"{server.base}/favicon.ico") as response:
+        assert response.status == 204
+        assert "max-age" in response.headers["Cache-Control"]

@@ -54,7 +54,7 @@ async def test_cohort_lists_every_room_with_its_figures(server: Running) -> None
     assert row["intents"]["buyer"] == {"question": 1}
     assert row["offers"]["seller"] == {"opening": 1}
     assert row["curves"]["seller"][0]["class"] == "opening"
-    assert row["authority"]["buyer"] == {"requests": 0, "approved": 0, "declined": 0}
+    assert row["authority"]["buyer"] == {"requests": 0, "approved": 0, "declined": 0, "lapsed": 0}
 
 
 async def test_the_projector_shows_figures_and_no_private_text(server: Running) -> None:
