@@ -3,35 +3,29 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 import pytest
 
-from dealroom.protocol import Accept, Intent, Offer, SendMessage
+from dealroom.protocol import Event
 from dealroom.server.debrief import analyse_room, outcome_space
-from dealroom.server.referee import Join, MoveCommand
-from tests.support import T0, Table, terms
+from dealroom.server.debrief.example import example_log
+from dealroom.server.referee import RoomState, replay
+from tests.support import Table, terms
 
 
-def _example_room() -> Table:
-    table = Table()
-    table.run(Join("buyer", now=T0))
-    table.run(Join("seller", now=T0 + 1000))
-    moves = [
-        ("buyer", Offer(id="b1", terms=terms(100, "3 years", 2))),  # buyer 100 points
-        ("seller", Offer(id="s1", terms=terms(200, "1 year", 12))),
-        ("buyer", SendMessage(id="q1", text="What drives the price?", intent=Intent.QUESTION)),
-        ("buyer", Offer(id="b2", terms=terms(110, "3 years", 2))),  # gives 5
-        ("seller", SendMessage(id="o1", text="Too low.", intent=Intent.OBJECTION)),
-        ("seller", Offer(id="s2", terms=terms(190, "1 year", 12))),
-        ("buyer", Offer(id="b3", terms=terms(130, "3 years", 2))),  # gives 10: grows
-        ("buyer", SendMessage(id="q2", text="And delivery?", intent=Intent.QUESTION)),
-        ("buyer", Offer(id="b4", terms=terms(150, "2 years", 7))),  # gives 32.5: grows
-    ]
-    for n, (role, move) in enumerate(moves, start=2):
-        table.run(MoveCommand(role, move, now=T0 + n * 1000))  # type: ignore[arg-type]
-    b4 = table.state.standing["buyer"].seq
-    table.run(MoveCommand("seller", Accept(id="deal", offer=b4), now=T0 + 60_000))
-    return table
+@dataclass
+class _Room:
+    log: list[Event]
+    state: RoomState
+
+
+def _example_room() -> _Room:
+    """The worked example (server/debrief/example.py): the buyer opens at 100, asks two
+    questions and concedes 5, 10 and 32.5 points; the seller accepts 150 / 2 years /
+    week 7 at T0 + 60 s."""
+    log = example_log()
+    return _Room(log, replay(log))
 
 
 def test_example_room() -> None:
