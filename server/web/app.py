@@ -23,6 +23,7 @@ from ..rooms import RoomService
 from ..rooms.workshops import Workshops
 from ..scenarios import Catalog
 from .api import api_errors, routes
+from .bot_seats import resume_bots
 from .bots_api import routes as bot_routes
 from .cohort_api import routes as cohort_routes
 from .debrief_api import routes as debrief_routes
@@ -49,6 +50,7 @@ def make_app(settings: Settings) -> web.Application:
     app[BOT_TASKS] = set()
     app[ANALYSES] = {}
     app.cleanup_ctx.append(_event_log)
+    app.on_startup.append(resume_bots)  # after the log and the rooms are loaded
     app.on_shutdown.append(_close_sockets)
     app.router.add_get("/ws", websocket)
     app.router.add_routes(routes)

@@ -2,12 +2,12 @@
 
 Bots run inside the server process but speak the public protocol over a real
 WebSocket to the server's own address, exactly as an outside client would.
-They live until their room ends; on shutdown they are cancelled with the rest.
+They live until their room ends; on shutdown they are cancelled with the rest,
+and a restarted server seats them again (:mod:`.bot_seats`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from typing import Annotated, Literal
 
@@ -15,11 +15,11 @@ import msgspec
 from aiohttp import web
 
 from dealroom.bots.personas import PERSONAS
-from dealroom.bots.seat import persona_bot
 from dealroom.bots.strategies import STRATEGIES
 
 from .api import ApiError, _body, _json, _room, _scenario, _seats
-from .keys import BOT_TASKS, ROOMS, TOKENS
+from .bot_seats import BotSeat, launch, remember
+from .keys import ROOMS
 
 __all__ = ["routes"]
 
@@ -75,33 +75,10 @@ def _own_ws_url(request: web.Request) -> str:
     return f"ws://{host}:{port}/ws"
 
 
-def _start_bot(
-    request: web.Request, room_id: str, role: SeatRole, body: NewBot
-) -> dict[str, object]:
-    token = request.app[TOKENS].seat(room_id, role)
-    bot = persona_bot(
-        _own_ws_url(request),
-        token,
-        persona=body.persona,
-        strategy=body.strategy,
-        pace=body.pace,
-        seed=f"{room_id}:{role}",
-    )
-    tasks = request.app[BOT_TASKS]
-
-    async def play() -> None:
-        try:
-            outcome = await bot.run()
-            log.info("bot %s in room %s finished: %s", role, room_id, outcome)
-        except asyncio.CancelledError:
-            raise
-        except Exception:
-            log.exception("bot %s in room %s failed", role, room_id)
-
-    task = asyncio.create_task(play())
-    tasks.add(task)
-    task.add_done_callback(tasks.discard)
-    return {"role": role, "persona": body.persona, "strategy": bot.strategy.name, "pace": body.pace}
+async def _start_bot(request: web.Request, seat: BotSeat) -> dict[str, object]:
+    await remember(request.app, seat)  # so that a restarted server seats it again
+    strategy = launch(request.app, _own_ws_url(request), seat)
+    return {"role": seat.role, "persona": seat.persona, "strategy": strategy, "pace": seat.pace}
 
 
 @routes.post("/api/rooms/{room}/bots")
@@ -112,7 +89,14 @@ async def seat_bot(request: web.Request) -> web.Response:
     _check_choice(body.persona, body.strategy)
     if room.presence.get(body.role):
         raise ApiError(409, "seat_taken", f"The {body.role} seat has someone connected.")
-    return _json(_start_bot(request, room.id, body.role, body), status=201)
+    seat = BotSeat(
+        room=room.id,
+        role=body.role,
+        persona=body.persona,
+        strategy=body.strategy,
+        pace=body.pace,
+    )
+    return _json(await _start_bot(request, seat), status=201)
 
 
 @routes.post("/api/practice")
@@ -123,11 +107,15 @@ async def practice(request: web.Request) -> web.Response:
     scenario = _scenario(request, body.scenario)
     room = await request.app[ROOMS].create(scenario, label=f"Practice vs {body.persona}")
     bot_role: SeatRole = "seller" if body.role == "buyer" else "buyer"
-    bot = _start_bot(
+    bot = await _start_bot(
         request,
-        room.id,
-        bot_role,
-        NewBot(role=bot_role, persona=body.persona, strategy=body.strategy, pace=body.pace),
+        BotSeat(
+            room=room.id,
+            role=bot_role,
+            persona=body.persona,
+            strategy=body.strategy,
+            pace=body.pace,
+        ),
     )
     seat = _seats(request, room)[body.role]
     return _json(

@@ -1,0 +1,149 @@
+"""In-process bots that outlive a restart: each seated bot is recorded in the log.
+
+Bots run inside the server and speak the public protocol over a real
+WebSocket to its own address. A restart (an upgrade, a crash) would leave
+their seats empty and their rooms stalled, so every seat handed to a bot is
+appended to the stream ``bots:<room>``; when the server is listening again it
+seats the same bot in every room that has not ended. A bot rebuilds its view
+of the table from the room's events (it resumes from seq 0), so it carries on
+where its predecessor stopped.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Literal
+
+import msgspec
+from aiohttp import web
+
+from dealroom.bots.seat import persona_bot
+
+from ..log import SeqConflict
+from ..referee import Phase
+from .keys import BOT_TASKS, LOG, ROOMS, SETTINGS, TOKENS
+
+__all__ = ["BotSeat", "launch", "remember", "resume_bots"]
+
+log = logging.getLogger(__name__)
+
+_STREAM = "bots:"
+_LISTEN_WAIT_SECONDS = 30.0
+
+
+class BotSeat(msgspec.Struct, frozen=True, kw_only=True):
+    """A bot given a seat: which room and role, and how it plays."""
+
+    room: str
+    role: Literal["buyer", "seller"]
+    persona: str
+    strategy: str | None = None
+    pace: float = 1.0
+
+
+_encode = msgspec.msgpack.Encoder().encode
+_decode = msgspec.msgpack.Decoder(BotSeat).decode
+
+
+async def remember(app: web.Application, seat: BotSeat) -> None:
+    """Record ``seat`` so that a restarted server seats the same bot again."""
+    event_log = app[LOG]
+    stream = f"{_STREAM}{seat.room}"
+    for _ in range(5):
+        entries = await event_log.read(stream)
+        try:
+            await event_log.append(stream, len(entries) + 1, [_encode(seat)])
+            return
+        except SeqConflict:
+            continue  # another bot was seated in this room at the same moment
+    raise RuntimeError(f"could not record the bot seat of room {seat.room}")
+
+
+def launch(app: web.Application, ws_url: str, seat: BotSeat) -> str:
+    """Start the bot of ``seat`` as a task of the app; answers its strategy's name."""
+    bot = persona_bot(
+        ws_url,
+        app[TOKENS].seat(seat.room, seat.role),
+        persona=seat.persona,
+        strategy=seat.strategy,
+        pace=seat.pace,
+        seed=f"{seat.room}:{seat.role}",
+    )
+
+    async def play() -> None:
+        try:
+            outcome = await bot.run()
+            log.info("bot %s in room %s finished: %s", seat.role, seat.room, outcome)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("bot %s in room %s failed", seat.role, seat.room)
+
+    tasks = app[BOT_TASKS]
+    task = asyncio.create_task(play())
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+    return bot.strategy.name
+
+
+def _own_url(app: web.Application) -> tuple[str, str, int]:
+    settings = app[SETTINGS]
+    host = settings.host
+    if host in ("", "0.0.0.0", "localhost"):
+        host = "127.0.0.1"
+    elif host == "::":
+        host = "::1"
+    shown = f"[{host}]" if ":" in host else host
+    return f"ws://{shown}:{settings.port}/ws", host, settings.port
+
+
+async def _wait_until_listening(host: str, port: int) -> bool:
+    loop = asyncio.get_running_loop()
+    give_up = loop.time() + _LISTEN_WAIT_SECONDS
+    while loop.time() < give_up:
+        try:
+            _, writer = await asyncio.open_connection(host, port)
+        except OSError:
+            await asyncio.sleep(0.1)
+            continue
+        writer.close()
+        return True
+    return False
+
+
+async def resume_bots(app: web.Application) -> None:
+    """Seat again every recorded bot whose room has not ended (an ``on_startup`` hook).
+
+    The bots need the server to be listening, which it is only after start-up:
+    a background task waits for that, then seats them.
+    """
+    seats: dict[tuple[str, str], BotSeat] = {}
+    event_log = app[LOG]
+    for stream in await event_log.streams(_STREAM):
+        for _, entry in await event_log.read(stream):
+            seat = _decode(entry)
+            seats[(seat.room, seat.role)] = seat  # the latest bot of each seat
+    rooms = app[ROOMS]
+    waiting = []
+    for seat in seats.values():
+        room = await rooms.room(seat.room)
+        if room is not None and room.state.phase is not Phase.ENDED:
+            waiting.append(seat)
+    if not waiting:
+        return
+    url, host, port = _own_url(app)
+
+    async def seat_them() -> None:
+        if not await _wait_until_listening(host, port):
+            log.warning(
+                "not listening on %s:%s: %d bots not seated again", host, port, len(waiting)
+            )
+            return
+        for seat in waiting:
+            launch(app, url, seat)
+        log.info("seated %d bots again after the restart", len(waiting))
+
+    task = asyncio.create_task(seat_them())
+    app[BOT_TASKS].add(task)
+    task.add_done_callback(app[BOT_TASKS].discard)
