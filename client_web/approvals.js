@@ -10,7 +10,7 @@ window.Approvals = (function () {
   }
 
   // box: the element to fill; room: GET /api/rooms/{room} (summary + events);
-  // decide(seq, approve): sends the decision and refreshes.
+  // decide(seq, approve, note): sends the decision and refreshes.
   function render(box, room, decide) {
     const pending = room.pending_approvals || [];
     box.hidden = pending.length === 0;
@@ -29,12 +29,16 @@ window.Approvals = (function () {
       head.textContent = `${t("role." + request.role)} · ${what} · ${t("needs_sign_off")}`;
       const detail = document.createElement("span");
       detail.textContent = ` ${past}`;
-      li.append(head, detail, document.createTextNode(" "));
+      // An optional word from the manager, shown to the participant with the decision.
+      const note = document.createElement("input");
+      note.className = "sign-off-note"; note.maxLength = 2000;
+      note.placeholder = t("sign_off_note"); note.setAttribute("aria-label", t("sign_off_note"));
+      li.append(head, detail, document.createTextNode(" "), note);
       for (const [decision, key] of [["approve", "approve"], ["decline", "decline"]]) {
         const button = document.createElement("button");
         button.dataset.decision = decision;
         button.textContent = t(key);
-        button.addEventListener("click", () => decide(request.seq, decision === "approve"));
+        button.addEventListener("click", () => decide(request.seq, decision === "approve", note.value.trim()));
         li.appendChild(button);
       }
       return li;

@@ -190,8 +190,8 @@
     if (window.Replay.room !== detailRoom) window.Replay.close();
     if (ended && replayed !== `${detailRoom}:ended`) openReplay(detailRoom, true);
     $("detail-h").textContent = `${room.label || room.id} · ${t("phase." + room.state.phase)}`;
-    window.Approvals.render($("approvals"), room, async (seq, approve) => {
-      await api("POST", `/api/rooms/${room.id}/approvals/${seq}`, { approve }).catch((e) => alert(e.message));
+    window.Approvals.render($("approvals"), room, async (seq, approve, note) => {
+      await api("POST", `/api/rooms/${room.id}/approvals/${seq}`, { approve, note }).catch((e) => alert(e.message));
       await refresh();
     });
     const scenario = room.events[0].scenario;

@@ -56,11 +56,13 @@ async def test_a_buyer_cannot_close_above_the_limit_without_sign_off(
     await expect(approve).to_be_visible(timeout=10_000)
     await expect(console.locator("#approvals")).to_contain_text("950")
     await console.screenshot(path=ARTIFACTS / "authority-console.png", full_page=True)
+    await console.fill("#approvals .sign-off-note", "CFO agrees: go ahead.")
     await approve.click()
     for page in (buyer, seller):
         await expect(page.locator("#final")).to_contain_text("Agreement reached", timeout=10_000)
     await expect(buyer.locator("#sign-off")).to_be_hidden()
     await expect(buyer.locator("#log")).to_contain_text("signed off")
+    await expect(buyer.locator("#log")).to_contain_text("CFO agrees: go ahead.")
     await expect(row.locator(".approval-badge")).to_have_count(0)
     detail = await process.api("GET", f"/api/rooms/{room['id']}")
     kinds = [e["kind"] for e in detail["events"]]
