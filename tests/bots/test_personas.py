@@ -16,6 +16,8 @@ from dealroom.bots.strategies import STRATEGIES
 from dealroom.protocol import Intent, Role, Scenario, Terms
 from dealroom.server.scenarios import builtin_scenarios
 
+from .test_strategies import situation as view
+
 SCENARIOS = builtin_scenarios()
 EQUIPMENT = SCENARIOS["equipment-purchase"]
 FIELDS = {"issue", "mine", "cheap", "their_value", "my_value"}
@@ -24,26 +26,6 @@ FIELDS = {"issue", "mine", "cheap", "their_value", "my_value"}
 def best_of(scenario: Scenario, role: Role) -> Terms:
     space = space_for(scenario.brief(role), scenario.issues)
     return space.terms(space.best())
-
-
-def view(
-    scenario: Scenario,
-    role: Role = "buyer",
-    *,
-    time: float = 0.5,
-    mine: tuple[Terms, ...] = (),
-    theirs: tuple[Terms, ...] = (),
-) -> Situation:
-    numbered = tuple(enumerate(theirs, start=1))
-    return Situation(
-        role=role,
-        brief=scenario.brief(role),
-        issues=scenario.issues,
-        time=time,
-        my_offers=mine,
-        their_offers=numbered,
-        standing=numbered[-1] if numbered else None,
-    )
 
 
 def talkative(name: str) -> Persona:
