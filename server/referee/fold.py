@@ -82,7 +82,7 @@ def fold(state: RoomState, event: Event) -> RoomState:
                 state.turn = counterpart(role)
         case ApprovalRequested(by=role, move=move_id) if role in ("buyer", "seller"):
             state.pending[role] = PendingApproval(
-                event.seq, move_id, event.action, event.terms, event.offer
+                event.seq, move_id, event.action, event.terms, event.offer, event.issues
             )
             state.moves[(role, move_id)] = event.seq
         case ApprovalDecided(role=role):

@@ -44,6 +44,8 @@ class PendingApproval:
     action: str
     terms: Terms
     offer: int | None
+    issues: tuple[str, ...]
+    """The issues past the limits, as the request recorded them."""
 
 
 def counterpart(role: Role) -> Role:

@@ -141,7 +141,7 @@ def _summary(room: Room) -> dict[str, Any]:
                 "action": p.action,
                 "terms": p.terms,
                 "offer": p.offer,
-                "issues": state.scenario.beyond_authority(role, p.terms),
+                "issues": p.issues,
             }
             for role, p in sorted(state.pending.items(), key=lambda item: item[1].seq)
         ],
