@@ -269,12 +269,25 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Entry point of the ``dealroom`` command."""
+    """Entry point of the ``dealroom`` command.
+
+    A :class:`~.errors.UserError` ends the command with its one line on stderr
+    and no traceback; so does Ctrl-C.
+    """
+    from .errors import UserError
+
     args = build_parser().parse_args(argv)
     if getattr(args, "run", None) is _loadtest:
         args.moves_given = args.moves is not None
         args.moves = 20 if args.moves is None else args.moves
-    return int(args.run(args))
+    try:
+        return int(args.run(args))
+    except UserError as exc:
+        print(f"dealroom: error: {exc}", file=sys.stderr)
+        return exc.exit_code
+    except KeyboardInterrupt:
+        print("dealroom: interrupted", file=sys.stderr)
+        return 130
 
 
 if __name__ == "__main__":
