@@ -9,15 +9,17 @@ reservation values. Pure: no I/O.
 
 from __future__ import annotations
 
-import itertools
 import math
+from array import array
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from typing import overload
 
 import msgspec
 
-from dealroom.protocol import Scenario, Terms, issue_points
+from dealroom.protocol import Issue, RoleSide, Scenario, Terms, TermValue, issue_points
 
-__all__ = ["Outcome", "OutcomeSpace", "outcome_space"]
+__all__ = ["Outcome", "OutcomeSpace", "Packages", "outcome_space"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,11 +36,58 @@ class Outcome:
         return self.buyer + self.seller
 
 
+class Packages(Sequence[Outcome]):
+    """Every package of a scenario, stored as two columns of scores.
+
+    A package is its index in the enumeration (the last issue varies fastest,
+    as in :func:`itertools.product`); its terms are rebuilt from the index on
+    access. Two ``array`` columns instead of an object and a dict per package:
+    the software-subscription space has 70,785 packages, and that many new
+    container objects in a server's heap trigger full garbage collections that
+    stall the event loop whichever thread allocates them.
+    """
+
+    __slots__ = ("_buyer", "_issues", "_seller")
+
+    def __init__(self, issues: tuple[Issue, ...], buyer: array[float], seller: array[float]):
+        self._issues = issues
+        self._buyer = buyer
+        self._seller = seller
+
+    def __len__(self) -> int:
+        return len(self._buyer)
+
+    @overload
+    def __getitem__(self, index: int) -> Outcome: ...
+    @overload
+    def __getitem__(self, index: slice) -> Sequence[Outcome]: ...
+    def __getitem__(self, index: int | slice) -> Outcome | Sequence[Outcome]:
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        if index < 0:
+            index += len(self)
+        if not 0 <= index < len(self):
+            raise IndexError(index)
+        return Outcome(self.terms(index), self._buyer[index], self._seller[index])
+
+    def terms(self, index: int) -> Terms:
+        """The terms of package ``index``: its digits in the issues' mixed radix."""
+        values: list[tuple[str, TermValue]] = []
+        for issue in reversed(self._issues):
+            index, rank = divmod(index, issue.size())
+            values.append((issue.id, issue.value_at(rank)))
+        return dict(reversed(values))
+
+    def scores(self) -> Iterator[tuple[float, float]]:
+        """(buyer, seller) of every package, in order, without building packages."""
+        return zip(self._buyer, self._seller, strict=True)
+
+
 @dataclass(frozen=True, slots=True)
 class OutcomeSpace:
     """Every package of a scenario with both scores, its frontier and Nash point."""
 
-    outcomes: tuple[Outcome, ...]
+    outcomes: Packages
     frontier: tuple[Outcome, ...]
     """Pareto-optimal outcomes, by buyer score ascending (seller descending): one package
     for each non-dominated pair of scores (packages that tie on both share its point)."""
@@ -56,18 +105,22 @@ class OutcomeSpace:
         return min(math.hypot(o.buyer - buyer, o.seller - seller) for o in self.frontier)
 
 
-def _pareto(outcomes: list[Outcome]) -> tuple[Outcome, ...]:
-    # Sweep by buyer score descending: an outcome is on the frontier when its
-    # seller score beats every outcome with a higher (or equal) buyer score.
-    ordered = sorted(outcomes, key=lambda o: (-o.buyer, -o.seller))
-    frontier: list[Outcome] = []
+def _pareto(packages: Packages) -> tuple[Outcome, ...]:
+    # Sweep by buyer score descending: a package is on the frontier when its
+    # seller score beats every package with a higher (or equal) buyer score.
+    # Two stable sorts on float keys (seller, then buyer) order like one on
+    # (buyer, seller) without a key tuple per package; ties keep enumeration
+    # order, so the first package of a tied point stands for it.
+    buyer, seller = packages._buyer, packages._seller
+    ordered = sorted(range(len(packages)), key=seller.__getitem__, reverse=True)
+    ordered.sort(key=buyer.__getitem__, reverse=True)
+    frontier: list[int] = []
     best_seller = float("-inf")
-    for outcome in ordered:
-        if outcome.seller > best_seller:
-            frontier.append(outcome)
-            best_seller = outcome.seller
-    frontier.reverse()
-    return tuple(frontier)
+    for index in ordered:
+        if seller[index] > best_seller:
+            frontier.append(index)
+            best_seller = seller[index]
+    return tuple(packages[i] for i in reversed(frontier))
 
 
 _CACHE: dict[bytes, OutcomeSpace] = {}
@@ -92,37 +145,35 @@ def outcome_space(scenario: Scenario) -> OutcomeSpace:
     return space
 
 
+def _column_sums(columns: list[list[float]]) -> array[float]:
+    """Each package's total, in enumeration order, summed issue by issue as ``sum`` would."""
+    totals = [0.0]  # 0.0 + x is x exactly: the same floats as sum() over the package
+    for column in columns:
+        totals = [total + points for total in totals for points in column]
+    return array("d", totals)
+
+
 def _space(scenario: Scenario) -> OutcomeSpace:
-    issues = scenario.issues
+    issues = tuple(scenario.issues)
     buyer, seller = scenario.roles["buyer"], scenario.roles["seller"]
-    columns = []
-    for issue in issues:
-        values = [issue.value_at(r) for r in range(issue.size())]
-        columns.append(
+
+    def points(role: RoleSide) -> list[list[float]]:
+        return [
             [
-                (
-                    value,
-                    issue_points(
-                        issue, buyer.scoring.get(issue.id), buyer.prefers[issue.id], value
-                    ),
-                    issue_points(
-                        issue, seller.scoring.get(issue.id), seller.prefers[issue.id], value
-                    ),
-                )
-                for value in values
+                issue_points(issue, role.scoring.get(issue.id), role.prefers[issue.id], value)
+                for value in (issue.value_at(r) for r in range(issue.size()))
             ]
-        )
-    outcomes = []
-    for combo in itertools.product(*columns):
-        terms = {issue.id: cell[0] for issue, cell in zip(issues, combo, strict=True)}
-        outcomes.append(Outcome(terms, sum(c[1] for c in combo), sum(c[2] for c in combo)))
-    frontier = _pareto(outcomes)
+            for issue in issues
+        ]
+
+    packages = Packages(issues, _column_sums(points(buyer)), _column_sums(points(seller)))
+    frontier = _pareto(packages)
     rb, rs = buyer.reservation_value, seller.reservation_value
     feasible = [o for o in frontier if o.buyer >= rb and o.seller >= rs]
     nash = max(feasible, key=lambda o: (o.buyer - rb) * (o.seller - rs), default=None)
     return OutcomeSpace(
-        outcomes=tuple(outcomes),
+        outcomes=packages,
         frontier=frontier,
         nash=nash,
-        best_joint=max(o.joint for o in outcomes),
+        best_joint=max(b + s for b, s in packages.scores()),
     )

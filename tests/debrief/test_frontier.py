@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import gc
 import itertools
 
 import pytest
 
-from dealroom.server.debrief import outcome_space
+from dealroom.server.debrief import frontier, outcome_space
 from dealroom.server.scenarios import builtin_scenarios
 from tests.support import small_scenario
 
@@ -48,3 +49,37 @@ def test_distance_is_zero_on_the_frontier_and_positive_inside() -> None:
     assert space.distance(on.buyer, on.seller) == 0
     worst = min(space.outcomes, key=lambda o: o.joint)
     assert space.distance(worst.buyer, worst.seller) > 10
+
+
+def test_an_outcome_space_keeps_few_objects_for_the_collector() -> None:
+    """70k packages live as score columns, not 70k objects the collector must scan."""
+    scenario = builtin_scenarios()["software-subscription"]
+    frontier._CACHE.clear()
+    gc.collect()
+    gc.disable()
+    try:
+        before = len(gc.get_objects())
+        space = outcome_space(scenario)
+        kept = len(gc.get_objects()) - before
+    finally:
+        gc.enable()
+    assert len(space.outcomes) == 70_785
+    assert kept < 10 * len(space.frontier) + 1_000, f"{kept} tracked objects kept"
+
+
+def test_packages_read_back_as_the_enumeration() -> None:
+    scenario = small_scenario()
+    space = outcome_space(scenario)
+    combos = list(itertools.product(*(range(i.size()) for i in scenario.issues)))
+    assert len(space.outcomes) == len(combos)
+    for index in (0, 1, len(combos) // 2, len(combos) - 1):
+        expected = {
+            issue.id: issue.value_at(rank)
+            for issue, rank in zip(scenario.issues, combos[index], strict=True)
+        }
+        outcome = space.outcomes[index]
+        assert outcome.terms == expected
+        assert outcome.buyer == scenario.score("buyer", expected)
+    assert space.outcomes[-1] == space.outcomes[len(combos) - 1]
+    with pytest.raises(IndexError):
+        space.outcomes[len(combos)]

@@ -20,6 +20,7 @@ PACKAGE = "dealroom.server.debrief"
 ALLOWED = frozenset(
     {
         "__future__",
+        "array",  # typed columns of scores: no I/O
         "bisect",
         "collections",
         "csv",  # writes to an io.StringIO, never a file
