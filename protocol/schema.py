@@ -7,6 +7,7 @@ component (msgspec cannot export one union mixing tag fields).
 
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import msgspec
@@ -35,6 +36,7 @@ def schema() -> dict[str, Any]:
     defs = dict(components)
     for name, root in zip(_FAMILIES, roots, strict=True):
         defs[name] = root
+    _clean_descriptions(defs)
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "title": f"dealroom wire protocol v{PROTOCOL_VERSION}",
@@ -47,3 +49,20 @@ def schema() -> dict[str, Any]:
         "oneOf": [{"$ref": f"#/$defs/{name}"} for name in _FAMILIES],
         "$defs": dict(sorted(defs.items())),
     }
+
+
+def _clean_descriptions(node: Any) -> None:
+    """Docstrings as :func:`inspect.cleandoc` reads them, whichever msgspec rendered them.
+
+    msgspec 0.23 de-indents docstrings and older releases did not: the schema
+    says the same either way, so it is written the same either way.
+    """
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "description" and isinstance(value, str):
+                node[key] = inspect.cleandoc(value)
+            else:
+                _clean_descriptions(value)
+    elif isinstance(node, list):
+        for item in node:
+            _clean_descriptions(item)
