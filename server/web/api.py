@@ -4,11 +4,16 @@ Requests and responses are JSON. A refused request answers
 ``{"error": {"code": C, "message": M}}`` with a stable code: ``unauthorized``
 (401), ``not_found`` (404), ``invalid_request`` (400), or the referee's code
 for a refused control action (409).
+
+Every string a body carries has a length limit (DESIGN.md principle 7): free
+text is echoed to other viewers (a workshop title reaches the projector), so
+an over-long field is refused with a 400 that names the field and its limit.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -45,6 +50,13 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _MAX_ROOMS_PER_CALL = 500
 _T = TypeVar("_T")
+
+Id = Annotated[str, msgspec.Meta(max_length=64)]
+"""A scenario, workshop or persona id: short, and echoed in a not-found message."""
+Title = Annotated[str, msgspec.Meta(max_length=120)]
+"""A workshop title or a room label (the console's inputs allow as much)."""
+Prose = Annotated[str, msgspec.Meta(max_length=2000)]
+"""A facilitator's free text: as long as a participant's message may be."""
 
 
 class ApiError(Exception):
@@ -86,12 +98,24 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
         return _json({"error": {"code": "unavailable", "message": msg}}, status=503)
 
 
+_TOO_LONG = re.compile(r"Expected `(?:str|array)` of length <= (\d+) - at `\$\.?(.*)`")
+
+
 async def _body(request: web.Request, kind: type[_T]) -> _T:
     raw = await request.read()
     try:
         return msgspec.json.decode(raw or b"{}", type=kind)
     except msgspec.DecodeError as exc:
-        raise ApiError(400, "invalid_request", str(exc)) from exc
+        raise ApiError(400, "invalid_request", _explained(str(exc))) from exc
+
+
+def _explained(error: str) -> str:
+    """msgspec's complaint, with an over-long field said in words: which field, what limit."""
+    too_long = _TOO_LONG.fullmatch(error)
+    if too_long is None:
+        return error
+    limit, field = too_long.groups()
+    return f"`{field}` is too long: at most {limit} characters."
 
 
 def _scenario(request: web.Request, scenario_id: str) -> Scenario:
@@ -178,8 +202,8 @@ async def get_scenario(request: web.Request) -> web.Response:
 class NewWorkshop(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """POST /api/workshops body."""
 
-    scenario: str
-    title: str = ""
+    scenario: Id
+    title: Title = ""
     rooms: Annotated[int, msgspec.Meta(ge=0, le=_MAX_ROOMS_PER_CALL)] = 0
 
 
@@ -263,9 +287,9 @@ async def export_workshop(request: web.Request) -> web.Response:
 class NewRoom(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """POST /api/rooms body."""
 
-    scenario: str
-    workshop: str | None = None
-    label: Annotated[str, msgspec.Meta(max_length=120)] = ""
+    scenario: Id
+    workshop: Id | None = None
+    label: Title = ""
 
 
 @routes.post("/api/rooms")
@@ -306,13 +330,13 @@ class Seconds(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class Text(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """POST .../announce body: announcements go to the whole room."""
 
-    text: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    text: Annotated[Prose, msgspec.Meta(min_length=1)]
 
 
 class Note(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """POST .../message body: a mediator's message, private to ``to`` when given."""
 
-    text: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    text: Annotated[Prose, msgspec.Meta(min_length=1)]
     to: Role | None = None
 
 
@@ -349,7 +373,7 @@ class SignOff(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """POST .../approvals/{request} body: the manager's sign-off, or not."""
 
     approve: bool
-    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    note: Prose = ""
 
 
 @routes.post(r"/api/rooms/{room}/approvals/{request:\d+}")
