@@ -64,6 +64,8 @@
     if (!id) return;
     const workshop = await api("GET", `/api/workshops/${id}`);
     $("open-link").textContent = `${t("open_link")} ${workshop.open_link.url}`;
+    $("seats-taken").textContent = t("seats_taken", { n: workshop.seats_taken, of: workshop.capacity });
+    showReveal(workshop);
     $("print-seats").href = `/static/seats.html?workshop=${encodeURIComponent(id)}`;
     $("projector-link").href = workshop.projector.url;
     $("debrief-link").href = `/static/debrief.html?workshop=${encodeURIComponent(id)}`;
@@ -255,6 +257,32 @@
       await refresh();
     });
   }
+  // The projector shows counts only until the facilitator reveals the debrief: scores,
+  // the frontier and both walk-away lines. The reveal is recorded and cannot be undone.
+  let shownWorkshop = null;
+  function showReveal(workshop) {
+    shownWorkshop = workshop;
+    const at = workshop.revealed_at;
+    $("reveal").hidden = at != null;
+    $("revealed").hidden = at == null;
+    if (at != null) {
+      const time = new Date(at).toLocaleTimeString(window.I18N.lang, { hour: "2-digit", minute: "2-digit" });
+      $("revealed").textContent = t("revealed_at", { time });
+    }
+  }
+  $("reveal").addEventListener("click", async () => {
+    const id = $("workshop").value;
+    if (!id || !confirm(t("confirm_reveal"))) return;
+    await api("POST", `/api/workshops/${encodeURIComponent(id)}/reveal`).catch((e) => alert(e.message));
+    await refresh();
+  });
+  $("more-seats").addEventListener("click", async () => {
+    const id = $("workshop").value;
+    if (!id || !shownWorkshop) return;
+    const capacity = shownWorkshop.capacity + 20;
+    await api("POST", `/api/workshops/${encodeURIComponent(id)}/capacity`, { capacity }).catch((e) => alert(e.message));
+    await refresh();
+  });
   async function all(action) {
     const workshop = await api("GET", `/api/workshops/${$("workshop").value}`);
     const body = action === "extend" ? { seconds: 300 } : undefined;
@@ -266,7 +294,8 @@
   $("new-workshop").addEventListener("submit", async (event) => {
     event.preventDefault();
     const created = await api("POST", "/api/workshops", {
-      scenario: $("scenario").value, rooms: Number($("rooms").value), title: $("wtitle").value });
+      scenario: $("scenario").value, rooms: Number($("rooms").value), title: $("wtitle").value,
+      capacity: Number($("capacity").value) });
     await loadWorkshops(created.id);
   });
   $("workshop").addEventListener("change", refresh);

@@ -1,6 +1,9 @@
-// The projector view of a workshop: live counts and the cohort scatter, big enough to
-// read from the back of the room. The page's own path holds the projector token, and
-// its data carries no brief, message, name or terms, so it may go on a shared screen.
+// The projector view of a workshop: live counts and, once the facilitator reveals the
+// debrief, the cohort scatter, big enough to read from the back of the room. The page's
+// own path holds the projector token, and its data carries no brief, message, name or
+// terms, so it may go on a shared screen. Before the reveal the data holds counts only
+// (no score, frontier or walk-away line: those would tell each side the other's limit),
+// and the page says the debrief will appear; the next poll after the reveal draws it.
 "use strict";
 (function () {
   const { t, apply } = window.I18N;
@@ -29,7 +32,10 @@
     $("n-walked").textContent = String(c.walked_away);
     $("n-running").textContent = String(c.running + c.paused);
     $("total").textContent = t("projector.total", { rooms: c.rooms, waiting: c.waiting, ended: c.expired + c.closed });
-    window.Cohort.draw($("scatter"), big(window.Cohort.scatterConfig(data)));
+    document.body.dataset.revealed = String(data.revealed);
+    $("scatter").hidden = !data.revealed;
+    $("not-revealed").hidden = data.revealed;
+    if (data.revealed) window.Cohort.draw($("scatter"), big(window.Cohort.scatterConfig(data)));
   }
   async function poll() {
     try {

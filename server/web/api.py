@@ -4,11 +4,16 @@ Requests and responses are JSON. A refused request answers
 ``{"error": {"code": C, "message": M}}`` with a stable code: ``unauthorized``
 (401), ``not_found`` (404), ``invalid_request`` (400), or the referee's code
 for a refused control action (409).
+
+Every string a body carries has a length limit (DESIGN.md principle 7): free
+text is echoed to other viewers (a workshop title reaches the projector), so
+an over-long field is refused with a 400 that names the field and its limit.
 """
 
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, Literal, TypeVar
 
@@ -34,6 +39,7 @@ from ..referee import (
     room_view,
 )
 from ..rooms import Room, RoomService
+from ..rooms.workshops import DEFAULT_CAPACITY, MAX_CAPACITY
 from .analyses import analysis, prepare
 from .keys import CATALOG, ROOMS, SETTINGS, TOKENS, WORKSHOPS
 
@@ -45,6 +51,13 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _MAX_ROOMS_PER_CALL = 500
 _T = TypeVar("_T")
+
+Id = Annotated[str, msgspec.Meta(max_length=64)]
+"""A scenario, workshop or persona id: short, and echoed in a not-found message."""
+Title = Annotated[str, msgspec.Meta(max_length=120)]
+"""A workshop title or a room label (the console's inputs allow as much)."""
+Prose = Annotated[str, msgspec.Meta(max_length=2000)]
+"""A facilitator's free text: as long as a participant's message may be."""
 
 
 class ApiError(Exception):
@@ -86,12 +99,24 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
         return _json({"error": {"code": "unavailable", "message": msg}}, status=503)
 
 
+_TOO_LONG = re.compile(r"Expected `(?:str|array)` of length <= (\d+) - at `\$\.?(.*)`")
+
+
 async def _body(request: web.Request, kind: type[_T]) -> _T:
     raw = await request.read()
     try:
         return msgspec.json.decode(raw or b"{}", type=kind)
     except msgspec.DecodeError as exc:
-        raise ApiError(400, "invalid_request", str(exc)) from exc
+        raise ApiError(400, "invalid_request", _explained(str(exc))) from exc
+
+
+def _explained(error: str) -> str:
+    """msgspec's complaint, with an over-long field said in words: which field, what limit."""
+    too_long = _TOO_LONG.fullmatch(error)
+    if too_long is None:
+        return error
+    limit, field = too_long.groups()
+    return f"`{field}` is too long: at most {limit} characters."
 
 
 def _scenario(request: web.Request, scenario_id: str) -> Scenario:
@@ -175,12 +200,17 @@ async def get_scenario(request: web.Request) -> web.Response:
 # -- workshops ---------------------------------------------------------------
 
 
+Capacity = Annotated[int, msgspec.Meta(ge=0, le=MAX_CAPACITY)]
+
+
 class NewWorkshop(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """POST /api/workshops body."""
 
-    scenario: str
-    title: str = ""
+    scenario: Id
+    title: Title = ""
     rooms: Annotated[int, msgspec.Meta(ge=0, le=_MAX_ROOMS_PER_CALL)] = 0
+    capacity: Capacity = DEFAULT_CAPACITY
+    """Seats the open link may hand out (participants; two per room)."""
 
 
 @routes.post("/api/workshops")
@@ -190,7 +220,7 @@ async def create_workshop(request: web.Request) -> web.Response:
     scenario = _scenario(request, body.scenario)
     service: RoomService = request.app[ROOMS]
     workshop = await request.app[WORKSHOPS].create(
-        body.title or scenario.title, scenario.id, service.clock()
+        body.title or scenario.title, scenario.id, service.clock(), body.capacity
     )
     rooms = [
         await service.create(scenario, workshop=workshop.id, label=f"Room {n + 1}")
@@ -200,16 +230,34 @@ async def create_workshop(request: web.Request) -> web.Response:
 
 
 def _workshop(request: web.Request, workshop_id: str, rooms: list[Room]) -> dict[str, Any]:
-    workshop = request.app[WORKSHOPS].by_id[workshop_id]
     tokens: Tokens = request.app[TOKENS]
     open_token, projector = tokens.open_link(workshop_id), tokens.projector(workshop_id)
     base = _base_url(request)
     return {
-        **msgspec.to_builtins(workshop),
+        **_workshop_head(request, workshop_id),
         "open_link": {"token": open_token, "url": f"{base}/open/{open_token}"},
         "projector": {"token": projector, "url": f"{base}/projector/{projector}"},
         "rooms": [{**_summary(r), "seats": _seats(request, r)} for r in rooms],
     }
+
+
+def _workshop_head(request: web.Request, workshop_id: str) -> dict[str, Any]:
+    """The workshop's record as it stands, with its open-link seats and its reveal."""
+    workshops = request.app[WORKSHOPS]
+    record = msgspec.to_builtins(workshops.by_id[workshop_id])
+    del record["record"]  # the log's tag, not part of the API's workshop
+    return {
+        **record,
+        "seats_taken": len(workshops.seats[workshop_id]),
+        "revealed_at": workshops.revealed.get(workshop_id),
+    }
+
+
+def _known_workshop(request: web.Request) -> str:
+    workshop_id = request.match_info["workshop"]
+    if workshop_id not in request.app[WORKSHOPS].by_id:
+        raise ApiError(404, "not_found", f"There is no workshop {workshop_id!r}.")
+    return workshop_id
 
 
 def _rooms_of(request: web.Request, workshop_id: str) -> list[Room]:
@@ -224,25 +272,52 @@ async def list_workshops(request: web.Request) -> web.Response:
     """Every workshop with its room count."""
     workshops = sorted(request.app[WORKSHOPS].by_id.values(), key=lambda w: w.created_at)
     return _json(
-        [{**msgspec.to_builtins(w), "room_count": len(_rooms_of(request, w.id))} for w in workshops]
+        [
+            {**_workshop_head(request, w.id), "room_count": len(_rooms_of(request, w.id))}
+            for w in workshops
+        ]
     )
 
 
 @routes.get("/api/workshops/{workshop}")
 async def get_workshop(request: web.Request) -> web.Response:
     """A workshop and all its rooms with their seats."""
-    workshop_id = request.match_info["workshop"]
-    if workshop_id not in request.app[WORKSHOPS].by_id:
-        raise ApiError(404, "not_found", f"There is no workshop {workshop_id!r}.")
+    workshop_id = _known_workshop(request)
     return _json(_workshop(request, workshop_id, _rooms_of(request, workshop_id)))
+
+
+class NewCapacity(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """POST /api/workshops/{id}/capacity body."""
+
+    capacity: Capacity
+
+
+@routes.post("/api/workshops/{workshop}/capacity")
+async def set_capacity(request: web.Request) -> web.Response:
+    """Set how many seats the workshop's open link may hand out (recorded in its log)."""
+    workshop_id = _known_workshop(request)
+    body = await _body(request, NewCapacity)
+    clock = request.app[ROOMS].clock()
+    await request.app[WORKSHOPS].set_capacity(workshop_id, body.capacity, clock)
+    return _json(_workshop_head(request, workshop_id))
+
+
+@routes.post("/api/workshops/{workshop}/reveal")
+async def reveal_debrief(request: web.Request) -> web.Response:
+    """Reveal the workshop's debrief on its projector: scores, frontier, walk-away lines.
+
+    Recorded in the workshop's log, so a restarted server keeps it revealed;
+    revealing again answers the first reveal's time.
+    """
+    workshop_id = _known_workshop(request)
+    await request.app[WORKSHOPS].reveal(workshop_id, request.app[ROOMS].clock())
+    return _json(_workshop_head(request, workshop_id))
 
 
 @routes.get(r"/api/workshops/{workshop}/export.{fmt:(csv|jsonl)}")
 async def export_workshop(request: web.Request) -> web.Response:
     """The workshop's rooms as CSV (one row each) or every event as JSON Lines."""
-    workshop_id = request.match_info["workshop"]
-    if workshop_id not in request.app[WORKSHOPS].by_id:
-        raise ApiError(404, "not_found", f"There is no workshop {workshop_id!r}.")
+    workshop_id = _known_workshop(request)
     rooms = _rooms_of(request, workshop_id)
     if request.match_info["fmt"] == "csv":
         await prepare(r.state.scenario for r in rooms)
@@ -263,9 +338,9 @@ async def export_workshop(request: web.Request) -> web.Response:
 class NewRoom(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """POST /api/rooms body."""
 
-    scenario: str
-    workshop: str | None = None
-    label: Annotated[str, msgspec.Meta(max_length=120)] = ""
+    scenario: Id
+    workshop: Id | None = None
+    label: Title = ""
 
 
 @routes.post("/api/rooms")
@@ -306,13 +381,13 @@ class Seconds(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 class Text(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """POST .../announce body: announcements go to the whole room."""
 
-    text: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    text: Annotated[Prose, msgspec.Meta(min_length=1)]
 
 
 class Note(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """POST .../message body: a mediator's message, private to ``to`` when given."""
 
-    text: Annotated[str, msgspec.Meta(min_length=1, max_length=2000)]
+    text: Annotated[Prose, msgspec.Meta(min_length=1)]
     to: Role | None = None
 
 
@@ -349,7 +424,7 @@ class SignOff(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """POST .../approvals/{request} body: the manager's sign-off, or not."""
 
     approve: bool
-    note: Annotated[str, msgspec.Meta(max_length=2000)] = ""
+    note: Prose = ""
 
 
 @routes.post(r"/api/rooms/{room}/approvals/{request:\d+}")

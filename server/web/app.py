@@ -28,6 +28,7 @@ from .bots_api import routes as bot_routes
 from .cohort_api import routes as cohort_routes
 from .debrief_api import routes as debrief_routes
 from .keys import ANALYSES, BOT_TASKS, CATALOG, CONNECTIONS, LOG, ROOMS, SETTINGS, TOKENS, WORKSHOPS
+from .open_link import ARRIVALS, arrival_rate
 from .open_link import routes as open_routes
 from .static import add_static_routes
 from .ws import websocket
@@ -49,6 +50,7 @@ def make_app(settings: Settings) -> web.Application:
     app[CONNECTIONS] = weakref.WeakSet()
     app[BOT_TASKS] = set()
     app[ANALYSES] = {}
+    app[ARRIVALS] = arrival_rate()
     app.cleanup_ctx.append(_event_log)
     app.on_startup.append(resume_bots)  # after the log and the rooms are loaded
     app.on_shutdown.append(_close_sockets)

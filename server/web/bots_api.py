@@ -17,7 +17,7 @@ from aiohttp import web
 from dealroom.bots.personas import PERSONAS
 from dealroom.bots.strategies import STRATEGIES
 
-from .api import ApiError, _body, _json, _room, _scenario, _seats
+from .api import ApiError, Id, _body, _json, _room, _scenario, _seats
 from .bot_seats import BotSeat, launch, remember
 from .keys import ROOMS
 
@@ -33,17 +33,17 @@ class NewBot(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """POST /api/rooms/{room}/bots body."""
 
     role: SeatRole
-    persona: str = "amiable"
-    strategy: str | None = None
+    persona: Id = "amiable"
+    strategy: Id | None = None
     pace: Annotated[float, msgspec.Meta(ge=0, le=10)] = 1.0
 
 
 class NewPractice(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """POST /api/practice body: the learner's role; the bot takes the other seat."""
 
-    scenario: str
-    persona: str = "driver"
-    strategy: str | None = None
+    scenario: Id
+    persona: Id = "driver"
+    strategy: Id | None = None
     role: SeatRole = "buyer"
     pace: Annotated[float, msgspec.Meta(ge=0, le=10)] = 1.0
 

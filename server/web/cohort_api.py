@@ -2,9 +2,14 @@
 
 ``GET /api/workshops/{id}/cohort`` and ``GET /api/rooms/{room}/replay`` are
 facilitator API (Bearer token). ``GET /projector/{token}`` is a workshop's
-projector page and ``/projector/{token}/data`` its figures: counts and the
-cohort scatter only, never a brief, a message, a name or the terms, so the
-link may be shown on a screen the whole room reads.
+projector page and ``/projector/{token}/data`` its figures, never a brief, a
+message, a name or the terms, so the link may be shown on a screen the whole
+room reads. Until the facilitator reveals the workshop's debrief
+(``POST /api/workshops/{id}/reveal``, recorded in the workshop's log) the
+projector gets counts only: nothing derived from private scoring (DESIGN.md
+principle 6), since a reservation line on the wall is the counterpart's
+walk-away point. After the reveal it gets the scatter as the cohort view draws
+it: each room's scores, the frontier, the Nash point, both reservation values.
 
 Analyses are cached per room and seq (:mod:`.analyses`): a console and a
 projector polling every second or two re-analyse only the rooms that changed.
@@ -19,7 +24,7 @@ from aiohttp import web
 
 from ..debrief import Cohort, RoomAnalysis, cohort, replay_steps
 from .analyses import analysis, prepare
-from .api import ApiError, _json, _room, _rooms_of
+from .api import ApiError, _json, _room, _rooms_of, _workshop_head
 from .keys import CATALOG, TOKENS, WORKSHOPS
 from .static import _page
 
@@ -66,6 +71,24 @@ def _head(view: Cohort) -> dict[str, Any]:
     }
 
 
+def _public_head(view: Cohort) -> dict[str, Any]:
+    """What anyone in the room may see: the scenario's public name and the counts.
+
+    Every figure of :func:`_head` but these comes from the roles' private
+    scoring (max scores, reservation values, frontier, Nash point, best joint
+    value), and the money issue's range is left out with them: it is only
+    the histogram's axis, drawn after the reveal.
+    """
+    return {
+        "scenario": {
+            "id": view.scenario.id,
+            "title": view.scenario.title,
+            "currency": view.scenario.currency,
+        },
+        "counts": view.counts,
+    }
+
+
 def _side_counts(room: RoomAnalysis, attribute: str) -> dict[str, Any]:
     return {"buyer": getattr(room.buyer, attribute), "seller": getattr(room.seller, attribute)}
 
@@ -108,9 +131,8 @@ async def workshop_cohort(request: web.Request) -> web.Response:
     """Every room of the workshop side by side, on the scenario's outcome space."""
     workshop_id = request.match_info["workshop"]
     view = await _cohort(request, workshop_id)
-    workshop = request.app[WORKSHOPS].by_id[workshop_id]
     body = {
-        "workshop": msgspec.to_builtins(workshop),
+        "workshop": _workshop_head(request, workshop_id),
         **_head(view),
         "rooms": [_row(r) for r in view.rooms],
     }
@@ -154,11 +176,19 @@ async def projector_page(request: web.Request) -> web.FileResponse:
 
 @routes.get("/projector/{token}/data")
 async def projector_data(request: web.Request) -> web.Response:
-    """The projector's figures: no brief, message, name, label or terms."""
+    """The projector's figures: counts until the reveal; no brief, message, name, label or terms."""
     workshop_id = _projected(request)
+    workshops = request.app[WORKSHOPS]
     view = await _cohort(request, workshop_id)
+    revealed_at = workshops.revealed.get(workshop_id)
+    workshop = {"title": workshops.by_id[workshop_id].title, "revealed_at": revealed_at}
+    if revealed_at is None:
+        response = _json({"workshop": workshop, **_public_head(view), "revealed": False})
+        response.headers["Cache-Control"] = "no-store"
+        return response
     body = {
-        "workshop": {"title": request.app[WORKSHOPS].by_id[workshop_id].title},
+        "workshop": workshop,
+        "revealed": True,
         **_head(view),
         "rooms": [
             {

@@ -5,20 +5,44 @@
 :meth:`~..rooms.workshops.Workshops.assign`) and answers its join link. The
 link needs no facilitator token: its own token, which names the workshop under
 the server's secret, is the permission.
+
+Because anyone holding the link can post, what it can cost is bounded twice
+(DESIGN.md principle 7): by the workshop's capacity (seats; beyond it
+``409 workshop_full``) and by a per-address pace (:mod:`.arrival_rate`;
+beyond it ``429 rate_limited`` with ``Retry-After``). The client address is
+the socket's peer (``request.remote``): no forwarded header is trusted.
 """
 
 from __future__ import annotations
 
+import math
+import time
 from typing import Annotated
 
 import msgspec
 from aiohttp import web
 
+from ..rooms.workshops import WorkshopFull
 from .api import ApiError, _base_url, _body, _json
+from .arrival_rate import ArrivalRate
 from .keys import CATALOG, ROOMS, TOKENS, WORKSHOPS
 from .static import _page
 
-__all__ = ["routes"]
+__all__ = ["ARRIVALS", "ARRIVALS_BURST", "ARRIVALS_PER_MINUTE", "arrival_rate", "routes"]
+
+ARRIVALS_BURST = 40
+"""Seats one client address may take at once: a class behind one NAT address."""
+ARRIVALS_PER_MINUTE = 20.0
+"""Seats per minute one client address may take once its burst is spent."""
+
+ARRIVALS = web.AppKey("arrivals", ArrivalRate)
+"""The app's :class:`ArrivalRate` (kept here, beside the one route that uses it)."""
+
+
+def arrival_rate() -> ArrivalRate:
+    """The open link's per-address pace, as the server runs it."""
+    return ArrivalRate(ARRIVALS_PER_MINUTE, ARRIVALS_BURST)
+
 
 routes = web.RouteTableDef()
 
@@ -51,19 +75,33 @@ async def take_seat(request: web.Request) -> web.Response:
     except ApiError as exc:
         return _json({"error": {"code": exc.code, "message": exc.message}}, status=exc.status)
     app = request.app
+    wait = app[ARRIVALS].admit(request.remote or "", time.monotonic())
+    if wait > 0:
+        seconds = max(1, math.ceil(wait))
+        message = f"Too many seats taken from your address; try again in {seconds} s."
+        response = _json({"error": {"code": "rate_limited", "message": message}}, status=429)
+        response.headers["Retry-After"] = str(seconds)
+        return response
     workshop = app[WORKSHOPS].by_id[workshop_id]
     scenario = app[CATALOG].get(workshop.scenario)
     if scenario is None:
         error = {"code": "not_found", "message": "The workshop's scenario is gone."}
         return _json({"error": error}, status=404)
     rooms = app[ROOMS]
-    count = sum(1 for r in rooms.rooms.values() if r.state.workshop == workshop_id)
 
     async def new_room() -> str:
+        # Counted here, under the workshop's lock: concurrent arrivals get distinct labels.
+        count = sum(1 for r in rooms.rooms.values() if r.state.workshop == workshop_id)
         room = await rooms.create(scenario, workshop=workshop_id, label=f"Room {count + 1}")
         return room.id
 
     seat = await app[WORKSHOPS].assign(workshop_id, new_room, rooms.clock())
+    if isinstance(seat, WorkshopFull):
+        message = (
+            f"This workshop is full: all {seat.capacity} seats are taken. "
+            "Ask your facilitator to open more seats."
+        )
+        return _json({"error": {"code": seat.code, "message": message}}, status=409)
     token = app[TOKENS].seat(seat.room, seat.role)
     return _json(
         {

@@ -1,6 +1,8 @@
 """The projector view in a real browser: bot rooms negotiate for a few seconds while the
-page, never reloaded, follows the counts and the scatter until every room has ended;
-it shows no brief, no message and no room name."""
+page, never reloaded, follows the counts until every room has ended; no score, frontier
+or walk-away line is drawn until the facilitator presses "Reveal debrief on the
+projector" in the console, and then the same page draws them; it shows no brief, no
+message and no room name."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ from playwright.async_api import Browser, Page, expect
 
 from tests.serverproc import Process
 
-from .test_cohort import ENDED, all_ended, bot_workshop, chart, own_origin_only
+from .test_cohort import ENDED, all_ended, bot_workshop, chart, console, own_origin_only
 from .test_join_page import ARTIFACTS
 
 BUILTIN = Path(__file__).parents[2] / "server" / "scenarios" / "builtin" / "fleet-lease.toml"
@@ -35,6 +37,13 @@ async def counts(page: Page) -> dict[str, int]:
     tiles["negotiating"] = "#n-running"
     shown = {key: await page.locator(sel).inner_text() for key, sel in tiles.items()}
     return {key: int(text) for key, text in shown.items() if text.isdigit()}
+
+
+async def scatter_drawn(page: Page) -> bool:
+    """Whether the page has drawn a scatter chart at all (any score or line)."""
+    return await page.evaluate(  # type: ignore[no-any-return]
+        "() => Chart.getChart(document.getElementById('scatter')) !== undefined"
+    )
 
 
 async def test_projector_follows_running_rooms_live(tmp_path: Path, browser: Browser) -> None:
@@ -71,10 +80,33 @@ async def test_projector_follows_running_rooms_live(tmp_path: Path, browser: Bro
         assert await page.evaluate("window.sameDocument") is True  # never reloaded
         assert seen[0][3] > 0, seen  # it opened while rooms were negotiating
         assert len(seen) >= 2, seen  # and the counts changed as they ended
-        await page.wait_for_timeout(2200)  # one more poll: the scatter has every deal
+
+        # Not revealed yet: a note where the scatter will be, and no chart drawn at all
+        # (no deal, no frontier, no walk-away line), through all those polls.
+        note = page.locator("#not-revealed")
+        await expect(note).to_be_visible()
+        await expect(note).to_have_text(re.compile("appears here when your facilitator reveals"))
+        await expect(page.locator("#scatter")).to_be_hidden()
+        assert await scatter_drawn(page) is False
+        await page.screenshot(path=ARTIFACTS / "projector-before-reveal.png")
+
+        # The facilitator reveals it from the console, after a confirmation ...
+        desk = await console(context, process.base)
+        await desk.locator("#workshop").select_option(workshop["id"])
+        await desk.locator("#reveal").click()
+        await expect(desk.locator("#revealed")).to_have_text(re.compile(r"since \d{1,2}:\d{2}"))
+        await expect(desk.locator("#reveal")).to_be_hidden()
+
+        # ... and the same projector page draws the debrief on its next poll.
+        await expect(page.locator("#scatter")).to_be_visible(timeout=5_000)
+        await expect(note).to_be_hidden()
+        assert await page.evaluate("window.sameDocument") is True
         scatter = await chart(page, "scatter")
         assert len(scatter["deals"]) == view["counts"]["agreed"]
         assert len(scatter["frontier"]) == len(view["frontier"])
+        reservation = view["reservation"]
+        assert [p["x"] for p in scatter["buyer_rv"]] == [reservation["buyer"]] * 2
+        assert [p["y"] for p in scatter["seller_rv"]] == [reservation["seller"]] * 2
         await page.screenshot(path=ARTIFACTS / "projector.png")
 
         # Nothing private: no brief, no message, no room name, no terms.
