@@ -29,6 +29,7 @@ class ErrorCode(enum.StrEnum):
     INVALID_TOKEN = "invalid_token"
     UNKNOWN_ROOM = "unknown_room"
     FORBIDDEN = "forbidden"
+    SEAT_BUSY = "seat_busy"
     # Referee: the move is well formed but the rules refuse it.
     NOT_STARTED = "not_started"
     ROOM_PAUSED = "room_paused"
@@ -40,6 +41,7 @@ class ErrorCode(enum.StrEnum):
     STALE_OFFER = "stale_offer"
     INVALID_ACTION = "invalid_action"
     NO_PENDING_APPROVAL = "no_pending_approval"
+    MESSAGE_LIMIT = "message_limit"
     # Server side.
     UNAVAILABLE = "unavailable"
     INTERNAL_ERROR = "internal_error"
@@ -57,6 +59,8 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.INVALID_TOKEN: "The token is not a valid seat or facilitator token.",
     ErrorCode.UNKNOWN_ROOM: "No room has that id.",
     ErrorCode.FORBIDDEN: "Your role may not do this (for example an observer sending a move).",
+    ErrorCode.SEAT_BUSY: "The seat already has as many open connections as the server allows "
+    "(4 by default); close one, then say `hello` again.",
     ErrorCode.NOT_STARTED: "The room has not started: both seats must join first.",
     ErrorCode.ROOM_PAUSED: "The facilitator has paused the room.",
     ErrorCode.ROOM_ENDED: "The room has ended, or its deadline has passed (the expiry is "
@@ -70,6 +74,8 @@ ERROR_MEANINGS: dict[ErrorCode, str] = {
     ErrorCode.STALE_OFFER: "The `offer` seq is not the counterpart's standing offer.",
     ErrorCode.INVALID_ACTION: "A facilitator action that cannot apply: a bad argument (a "
     "non-positive extension, empty text) or the wrong phase (resume when not paused).",
+    ErrorCode.MESSAGE_LIMIT: "The role's messages in this room have reached the room's limit "
+    "(200,000 characters per role); offers, accept, reject and walk away still work.",
     ErrorCode.NO_PENDING_APPROVAL: "An approval decision for a request that is not pending: "
     "unknown, already decided, or replaced by a newer move of that role.",
     ErrorCode.UNAVAILABLE: "The event log could not make the move durable; retry the same id.",
@@ -84,6 +90,7 @@ class CloseCode(enum.IntEnum):
     GOING_AWAY = 1001
     POLICY_VIOLATION = 1008
     MESSAGE_TOO_BIG = 1009
+    HELLO_TIMEOUT = 4001
     SLOW_CONSUMER = 4002
 
 
@@ -93,6 +100,8 @@ CLOSE_MEANINGS: dict[CloseCode, str] = {
     "errors.",
     CloseCode.MESSAGE_TOO_BIG: "A frame above the hard size cap (4 MiB); the WebSocket layer "
     "cannot read past it.",
+    CloseCode.HELLO_TIMEOUT: "No accepted `hello` within the server's hello timeout (10 s by "
+    "default) of opening the connection.",
     CloseCode.SLOW_CONSUMER: "The client read too slowly and its send queue overflowed; "
     "reconnect and resume by seq.",
 }

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import resource
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -34,3 +35,19 @@ class Settings:
     send_buffer_bytes: int = 4 * 1024 * 1024
     """Bytes waiting for one slow client before it is cut off (4002) to resume later."""
     heartbeat_seconds: float = 20.0
+    hello_timeout_seconds: float = 10.0
+    """A connection that has not joined a room by then is closed (4001)."""
+    connections_per_seat: int = 4
+    """Open connections one buyer or seller seat may hold on a node (a phone, a laptop...)."""
+    max_connections: int | None = None
+    """WebSocket connections a node holds at once; None: what the file-descriptor limit allows."""
+
+    def connection_limit(self) -> int:
+        """``max_connections``, or the soft descriptor limit less a reserve for plain HTTP
+        (``/healthz``, the console), the event log and outgoing bots."""
+        if self.max_connections is not None:
+            return self.max_connections
+        soft, _ = resource.getrlimit(resource.RLIMIT_NOFILE)
+        if soft == resource.RLIM_INFINITY:
+            return 1_000_000
+        return max(16, soft - max(64, soft // 10))

@@ -24,13 +24,14 @@ from .commands import (
 )
 from .decisions import Applied, Decision, Duplicate, Refused
 from .fold import fold, initial_state, replay
-from .rules import decide
+from .rules import MESSAGE_CHARS_PER_ROLE, decide
 from .state import Phase, RoomState, StandingOffer, counterpart
 from .table import PHASE_TABLE
 from .view import room_view
 from .visibility import Audience, audience, can_see
 
 __all__ = [
+    "MESSAGE_CHARS_PER_ROLE",
     "PHASE_TABLE",
     "Announce",
     "Applied",

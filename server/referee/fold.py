@@ -98,8 +98,9 @@ def fold(state: RoomState, event: Event) -> RoomState:
             "seller",
         ):
             state.moves[(role, move_id)] = event.seq
-        case MessageEvent(by=role, move=str(move_id)) if role in ("buyer", "seller"):
+        case MessageEvent(by=role, move=str(move_id), text=text) if role in ("buyer", "seller"):
             state.moves[(role, move_id)] = event.seq
+            state.message_chars[role] = state.message_chars.get(role, 0) + len(text)
         case Agreement(terms=terms):
             state.agreement = terms
         case Paused(remaining_ms=remaining):

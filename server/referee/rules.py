@@ -69,9 +69,12 @@ from .decisions import Applied, Decision, Duplicate, Refused
 from .state import Phase, RoomState, counterpart
 from .table import ALLOW, IGNORE, PHASE_TABLE
 
-__all__ = ["MAX_EXTEND_SECONDS", "command_name", "decide"]
+__all__ = ["MAX_EXTEND_SECONDS", "MESSAGE_CHARS_PER_ROLE", "command_name", "decide"]
 
 MAX_EXTEND_SECONDS = 24 * 3600
+MESSAGE_CHARS_PER_ROLE = 200_000
+"""Message text one role may add to one room's log (DESIGN.md principle 7: a seat's cost
+to the server is bounded). A long, chatty negotiation uses a few thousand."""
 
 _MOVE_NAMES: dict[type, str] = {
     Offer: "offer",
@@ -212,6 +215,13 @@ def _move(state: RoomState, command: MoveCommand, emit: _Emitter) -> Decision:
             emit(WalkedAway(by=role, move=move.id, reason=reason, seq=emit.seq, at=emit.at))
             emit(Ended(by="system", outcome=Outcome.WALKED_AWAY, seq=emit.seq, at=emit.at))
         case SendMessage(text=text, intent=intent):
+            if state.message_chars.get(role, 0) + len(text) > MESSAGE_CHARS_PER_ROLE:
+                return Refused(
+                    ErrorCode.MESSAGE_LIMIT,
+                    f"The {role}'s messages in this room have reached "
+                    f"{MESSAGE_CHARS_PER_ROLE:,} characters, the most a room keeps; "
+                    "offers, accept, reject and walk away still work.",
+                )
             emit(
                 MessageEvent(
                     by=role, move=move.id, text=text, intent=intent, seq=emit.seq, at=emit.at

@@ -90,3 +90,5 @@ class RoomState:
     """Each role's move waiting for sign-off (a newer move of that role replaces it)."""
     moves: dict[tuple[Role, str], int] = field(default_factory=dict)
     """(role, move id) -> seq of the event the move produced: idempotent retries."""
+    message_chars: dict[Role, int] = field(default_factory=dict)
+    """Characters of message text each role has sent: bounded per room (principle 7)."""

@@ -32,11 +32,24 @@ class Subscriber(Protocol):
     def deliver(self, frame: bytes) -> None:
         """Queue one encoded frame; must not block."""
 
+    async def send(self, frame: bytes) -> None:
+        """Send one encoded frame as fast as the subscriber reads (a replay's pace)."""
+
 
 class Room:
     """One room on this node. Only :class:`~.service.RoomService` changes it."""
 
-    __slots__ = ("events", "id", "lock", "presence", "stale", "state", "subscribers", "timer")
+    __slots__ = (
+        "__weakref__",
+        "events",
+        "id",
+        "lock",
+        "presence",
+        "stale",
+        "state",
+        "subscribers",
+        "timer",
+    )
 
     def __init__(self, state: RoomState, events: list[Event]) -> None:
         self.id = state.room

@@ -43,6 +43,9 @@ log = logging.getLogger(__name__)
 _EVENT = MSGPACK  # the log stores events as their MessagePack frames
 _decode_event: Callable[[bytes], Event] = msgspec.msgpack.Decoder(Event).decode
 _CAS_RETRIES = 5
+_REPLAY_UNDER_LOCK = 256
+"""Events a resuming subscriber may still miss when it takes the room's lock."""
+_REPLAY_ROUNDS = 8
 
 
 def now_ms() -> int:
@@ -164,19 +167,43 @@ class RoomService:
     ) -> None:
         """Send ``welcome``, replay what the subscriber missed, then subscribe it.
 
-        Under the room's lock, so no event can be published between the replay
-        and the subscription: the subscriber sees every visible event once, in
-        order, with no gap (DESIGN.md principle 5).
+        The subscriber sees every visible event once, in order, with no gap
+        (DESIGN.md principle 5). The bulk of a replay goes out at the pace the
+        client reads, outside the room's lock: a client resuming a long room on
+        a slow link neither holds up the room's moves nor overflows its own send
+        buffer. Only the last few events, and the subscription, happen under
+        the lock, so nothing can be published in between.
         """
         async with room.lock:
             if room.stale:
                 await self._catch_up(room)
             subscriber.deliver(welcome(room))
+        sent = resume_after
+        for _ in range(_REPLAY_ROUNDS):  # a busy room may grow while we replay: chase it
+            if len(room.events) - sent <= _REPLAY_UNDER_LOCK:
+                break
+            sent = await self._replay(subscriber, room.events, sent, len(room.events))
+        async with room.lock:
+            if room.stale:
+                await self._catch_up(room)
             codec, viewer = subscriber.codec, subscriber.viewer
-            for event in room.events[resume_after:]:
+            for event in room.events[sent:]:
                 if can_see(viewer, audience(event)):
                     subscriber.deliver(codec.encode(event))
             room.subscribers.add(subscriber)
+
+    @staticmethod
+    async def _replay(subscriber: Subscriber, events: list[Event], start: int, end: int) -> int:
+        """Send the visible events ``events[start:end]`` paced by the reader; answers ``end``.
+
+        ``events`` only grows (a room's log is append-only), so a slice read
+        without the lock is the log as it was.
+        """
+        codec, viewer = subscriber.codec, subscriber.viewer
+        for event in events[start:end]:
+            if can_see(viewer, audience(event)):
+                await subscriber.send(codec.encode(event))
+        return end
 
     def detach(self, room: Room, subscriber: Subscriber) -> None:
         """Stop delivering to ``subscriber``."""

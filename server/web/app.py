@@ -27,7 +27,19 @@ from .bot_seats import resume_bots
 from .bots_api import routes as bot_routes
 from .cohort_api import routes as cohort_routes
 from .debrief_api import routes as debrief_routes
-from .keys import ANALYSES, BOT_TASKS, CATALOG, CONNECTIONS, LOG, ROOMS, SETTINGS, TOKENS, WORKSHOPS
+from .keys import (
+    ANALYSES,
+    BOT_TASKS,
+    CATALOG,
+    CONNECTIONS,
+    LOG,
+    ROOMS,
+    SEATS,
+    SETTINGS,
+    TOKENS,
+    WORKSHOPS,
+)
+from .limits import RepeatFilter
 from .open_link import ARRIVALS, arrival_rate
 from .open_link import routes as open_routes
 from .static import add_static_routes
@@ -41,6 +53,7 @@ log = logging.getLogger(__name__)
 def make_app(settings: Settings) -> web.Application:
     """Build the application for ``settings``; nothing starts until it runs."""
     app = web.Application(middlewares=[api_errors], client_max_size=256 * 1024)
+    RepeatFilter.install(logging.getLogger("asyncio"))  # accept() storms at the fd limit
     app[SETTINGS] = settings
     app[CATALOG] = Catalog(list(settings.scenario_dirs))
     secret, facilitator_token, _ = load_or_create_secret(
@@ -48,6 +61,7 @@ def make_app(settings: Settings) -> web.Application:
     )
     app[TOKENS] = Tokens(secret, facilitator_token)
     app[CONNECTIONS] = weakref.WeakSet()
+    app[SEATS] = weakref.WeakKeyDictionary()
     app[BOT_TASKS] = set()
     app[ANALYSES] = {}
     app[ARRIVALS] = arrival_rate()

@@ -17,7 +17,7 @@ from ..scenarios import Catalog
 
 if TYPE_CHECKING:
     from ..debrief import RoomAnalysis
-    from .ws import Connection
+    from .ws import Connection, SeatTable
 
 __all__ = [
     "ANALYSES",
@@ -26,6 +26,7 @@ __all__ = [
     "CONNECTIONS",
     "LOG",
     "ROOMS",
+    "SEATS",
     "SETTINGS",
     "TOKENS",
     "WORKSHOPS",
@@ -39,5 +40,6 @@ CATALOG = web.AppKey("catalog", Catalog)
 TOKENS = web.AppKey("tokens", Tokens)
 BOT_TASKS: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("bot_tasks")
 CONNECTIONS: web.AppKey[weakref.WeakSet[Connection]] = web.AppKey("connections")
+SEATS: web.AppKey[SeatTable] = web.AppKey("seats")
 ANALYSES: web.AppKey[dict[str, tuple[int, RoomAnalysis]]] = web.AppKey("analyses")
 """Each room's latest debrief analysis, by room id, with the seq it was computed at."""

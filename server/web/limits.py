@@ -8,8 +8,10 @@ as an argument, so the policy is tested without a clock.
 
 from __future__ import annotations
 
-__all__ = ["FloodGate", "Verdict"]
+__all__ = ["FloodGate", "RepeatFilter", "Verdict", "log_limited"]
 
+import logging
+import time
 from typing import Literal
 
 Verdict = Literal["pass", "refuse", "close"]
@@ -41,3 +43,49 @@ class FloodGate:
             return "pass"
         self._refused += 1.0
         return "close" if self._refused > self._threshold else "refuse"
+
+
+_last_logged: dict[str, float] = {}
+_LOG_EVERY_SECONDS = 10.0
+
+
+def log_limited(logger: logging.Logger, message: str, *args: object) -> None:
+    """Log ``message`` as a warning at most once per 10 s: a refusal repeated thousands
+    of times a second (a flood, a connection storm) is one line, not a log that fills the disk."""
+    now = time.monotonic()
+    if now - _last_logged.get(message, -_LOG_EVERY_SECONDS) >= _LOG_EVERY_SECONDS:
+        _last_logged[message] = now
+        logger.warning(message, *args)
+
+
+class RepeatFilter(logging.Filter):
+    """Lets a log record through at most once per 10 s per message template.
+
+    Installed on the ``asyncio`` logger: at the file-descriptor limit asyncio
+    logs a traceback for every refused ``accept()``, thousands a second.
+    The next record that passes says how many were held back.
+    """
+
+    def __init__(self, every_seconds: float = _LOG_EVERY_SECONDS) -> None:
+        super().__init__()
+        self._every = every_seconds
+        self._last: dict[object, float] = {}
+        self._held: dict[object, int] = {}
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        key = record.msg
+        now = time.monotonic()
+        if now - self._last.get(key, -self._every) < self._every:
+            self._held[key] = self._held.get(key, 0) + 1
+            return False
+        self._last[key] = now
+        held = self._held.pop(key, 0)
+        if held:
+            record.msg = f"{record.msg} ({held} more like this in the last {self._every:.0f} s)"
+        return True
+
+    @classmethod
+    def install(cls, logger: logging.Logger) -> None:
+        """Add one to ``logger`` unless it has one already."""
+        if not any(isinstance(f, cls) for f in logger.filters):
+            logger.addFilter(cls())

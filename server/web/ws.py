@@ -12,6 +12,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+import weakref
+from dataclasses import dataclass
 
 from aiohttp import WSMsgType, web
 
@@ -35,8 +37,8 @@ from ..auth import FacilitatorAccess, Seat
 from ..log import LogUnavailable
 from ..referee import Applied, Duplicate, MoveCommand, Refused, room_view
 from ..rooms import Room
-from .keys import CONNECTIONS, ROOMS, SETTINGS, TOKENS
-from .limits import FloodGate
+from .keys import CONNECTIONS, ROOMS, SEATS, SETTINGS, TOKENS
+from .limits import FloodGate, log_limited
 from .wire import OPCODE_BINARY, OPCODE_TEXT, frame_header
 
 __all__ = ["Connection", "websocket"]
@@ -103,14 +105,56 @@ class Connection:
         """Send a direct reply; it goes out after the events already written."""
         self.deliver(self.codec.encode(frame))
 
+    async def send(self, frame: bytes) -> None:
+        """Write ``frame``, waiting while the client has not read what came before.
+
+        For a replay, which may be far larger than the send buffer: it goes out
+        as fast as the client reads it (backpressure), never into the buffer
+        all at once, where it would cut the client off as a slow consumer.
+        """
+        if self._closing or self.ws.closed:
+            raise ConnectionResetError("the connection is closing")
+        await self.ws.send_frame(frame, WSMsgType.BINARY if self.codec.binary else WSMsgType.TEXT)
+
 
 _background: set[asyncio.Task[object]] = set()
 
 
-async def websocket(request: web.Request) -> web.WebSocketResponse:
+@dataclass(slots=True)
+class SeatLimits:
+    """What all connections of one seat share (DESIGN.md principle 7: a limit per seat,
+    so that opening more sockets does not multiply it)."""
+
+    gate: FloodGate
+    connections: int = 0
+
+
+SeatTable = weakref.WeakKeyDictionary[Room, dict[Role, SeatLimits]]
+"""Per room and seat on this node; an entry lives as long as its room does."""
+
+
+def _server_full(limit: int) -> web.Response:
+    return web.json_response(
+        {
+            "error": {
+                "code": "server_full",
+                "message": f"The server holds its limit of {limit} connections; retry shortly.",
+            }
+        },
+        status=503,
+        headers={"Retry-After": "5"},
+    )
+
+
+async def websocket(request: web.Request) -> web.WebSocketResponse | web.Response:
     """Handle one WebSocket client from ``hello`` to close."""
     app = request.app
     settings = app[SETTINGS]
+    limit = settings.connection_limit()
+    if len(app[CONNECTIONS]) >= limit:
+        # Refused before the upgrade, while a plain HTTP answer still costs nothing.
+        log_limited(log, "connection limit reached (%d): refusing WebSocket upgrades", limit)
+        return _server_full(limit)
     ws = web.WebSocketResponse(
         protocols=SUBPROTOCOLS,
         max_msg_size=settings.hard_frame_bytes,
@@ -131,6 +175,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse:
     try:
         await session.run()
     finally:
+        app[CONNECTIONS].discard(conn)
         await session.finish()
     return ws
 
@@ -152,14 +197,36 @@ class _Session:
         )
         self.room: Room | None = None
         self.seat_role: Role | None = None
+        self.seat: SeatLimits | None = None
+        """Shared with the seat's other connections once ``hello`` took a seat."""
+
+    async def _next_message(self, hello_by: float) -> bytes | None:
+        """The next data frame; None once the client closed or never said ``hello`` in time."""
+        ws = self.conn.ws
+        while True:
+            timeout = None
+            if self.room is None:  # a connection is held only for a client that joins
+                timeout = hello_by - time.monotonic()
+                if timeout <= 0:
+                    await ws.close(code=CloseCode.HELLO_TIMEOUT, message=b"no hello in time")
+                    return None
+            try:
+                message = await ws.receive(timeout=timeout)
+            except TimeoutError:
+                continue  # the deadline is checked above
+            if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
+                data: bytes | str = message.data
+                return data.encode() if isinstance(data, str) else data
+            if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
+                return None
+            # ping, pong and errors are the WebSocket layer's business
 
     async def run(self) -> None:
         conn, codec = self.conn, self.conn.codec
-        async for message in conn.ws:
-            if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
-                continue  # close, ping and pong are the WebSocket layer's business
-            data: bytes = message.data
-            verdict = self.gate.admit(time.monotonic())
+        hello_by = time.monotonic() + self.settings.hello_timeout_seconds
+        while (data := await self._next_message(hello_by)) is not None:
+            gate = self.seat.gate if self.seat is not None else self.gate
+            verdict = gate.admit(time.monotonic())
             if verdict != "pass":
                 if verdict == "close":
                     await conn.ws.close(
@@ -174,8 +241,6 @@ class _Session:
                     None, ErrorCode.FRAME_TOO_LARGE, f"Frames are limited to {limit} bytes."
                 )
                 continue
-            if isinstance(data, str):  # a text frame on aiohttp without decode_text=False
-                data = data.encode()
             frame = codec.decode_client(data)
             try:
                 if isinstance(frame, Error):
@@ -187,6 +252,8 @@ class _Session:
             except LogUnavailable as exc:
                 log.warning("event log unavailable: %s", exc)
                 self._error(None, ErrorCode.UNAVAILABLE, "The event log is unavailable; retry.")
+            except ConnectionResetError:
+                return  # the client went away in the middle of its replay
             except Exception:  # a bug must cost one frame, never the connection
                 log.exception("frame %r failed", type(frame).__name__)
                 self._error(None, ErrorCode.INTERNAL_ERROR, "Server error; retry.")
@@ -218,13 +285,40 @@ class _Session:
         if room is None:
             self._error(None, ErrorCode.UNKNOWN_ROOM, f"There is no room {room_id!r}.")
             return
+        if viewer == "buyer" or viewer == "seller":
+            if not self._take_seat(room, viewer):
+                most = self.settings.connections_per_seat
+                self._error(
+                    None,
+                    ErrorCode.SEAT_BUSY,
+                    f"The {viewer}'s seat already has {most} open connections; close one first.",
+                )
+                return
+            self.seat_role = viewer
         self.conn.viewer = viewer
         self.room = room
-        if viewer == "buyer" or viewer == "seller":
-            self.seat_role = viewer
         await self.rooms.attach(room, self.conn, hello.resume_after, self._welcome)
         if self.seat_role is not None:
             await self.rooms.arrive(room, self.seat_role, hello.name)
+
+    def _take_seat(self, room: Room, role: Role) -> bool:
+        """Count this connection against the seat's limit, and share the seat's flood gate."""
+        settings = self.settings
+        seats = self.app[SEATS].setdefault(room, {})
+        seat = seats.get(role)
+        if seat is None:
+            gate = FloodGate(
+                settings.rate_per_second,
+                settings.rate_burst,
+                settings.abuse_threshold,
+                time.monotonic(),
+            )
+            seat = seats[role] = SeatLimits(gate)
+        if seat.connections >= settings.connections_per_seat:
+            return False
+        seat.connections += 1
+        self.seat = seat
+        return True
 
     def _welcome(self, room: Room) -> bytes:
         state = room.state
@@ -273,6 +367,8 @@ class _Session:
                 self._error(move.id, ErrorCode.INTERNAL_ERROR, "The move changed nothing.")
 
     async def finish(self) -> None:
+        if self.seat is not None:
+            self.seat.connections -= 1
         room = self.room
         if room is None:
             return
