@@ -66,7 +66,7 @@ def parse(text: str) -> tuple[Scenario | None, list[Problem]]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        return None, [_syntax_problem(exc)]
+        return None, [_syntax_problem(exc, text)]
     locator = Locator(text)
     found: list[Check] = [("error", path, message) for path, message in mistakes(data, Scenario)]
     found += list(_check(_Parts.of(data)))
@@ -83,13 +83,16 @@ def parse(text: str) -> tuple[Scenario | None, list[Problem]]:
         return None, problems
 
 
-def _syntax_problem(exc: tomllib.TOMLDecodeError) -> Problem:
+def _syntax_problem(exc: tomllib.TOMLDecodeError, source: str) -> Problem:
     text = str(exc)
     match = re.search(r"\s*\(at line (\d+), column (\d+)\)", text)
-    if match is None:
-        return Problem("error", f"not valid TOML: {text}")
-    message = text[: match.start()] + text[match.end() :]
-    return Problem("error", f"not valid TOML: {message}", int(match[1]), int(match[2]))
+    if match is not None:
+        message = text[: match.start()] + text[match.end() :]
+        return Problem("error", f"not valid TOML: {message}", int(match[1]), int(match[2]))
+    if text.endswith(" (at end of document)"):  # an unclosed string or table runs to the end
+        last = len(source.splitlines()) or 1
+        return Problem("error", f"not valid TOML: {text[: -len(' (at end of document)')]}", last)
+    return Problem("error", f"not valid TOML: {text}")
 
 
 def load_file(path: str | Path) -> Scenario:
@@ -211,8 +214,12 @@ def _check(parts: _Parts) -> Iterator[Check]:
         if issue_id in seen:
             yield "error", ("issues", index, "id"), f"issue id '{issue_id}' is used twice"
         seen.add(issue_id)
+    sound: set[str] = set()  # issues whose domain is right: values can be checked against it
     for index, issue in parts.issues:
-        yield from _check_domain(issue, ("issues", index))
+        domain = list(_check_domain(issue, ("issues", index)))
+        yield from domain
+        if not any(severity == "error" for severity, _, _ in domain):
+            sound.add(issue.id)
     if parts.issues_written and not parts.written_ids and parts.whole:
         yield "error", (), "a scenario needs at least one [[issues]] block"
     if parts.roles_written:  # no [roles] at all is a missing key, reported with the shape
@@ -223,7 +230,8 @@ def _check(parts: _Parts) -> Iterator[Check]:
     written = {issue_id for _, issue_id in parts.written_ids}
     for role, side in parts.roles.items():
         keys = parts.role_keys.get(role, {})
-        yield from _check_side(scenario, written, keys, role, side, whole=role in parts.whole_roles)
+        whole = role in parts.whole_roles
+        yield from _check_side(scenario, written, sound, keys, role, side, whole=whole)
     if parts.whole and all(r in parts.roles for r in ROLES):
         yield from _check_integrative(scenario)
 
@@ -265,6 +273,7 @@ def _check_domain(issue: Issue, path: tuple[str | int, ...]) -> Iterator[Check]:
 def _check_side(
     scenario: Scenario,
     written: set[str],
+    sound: set[str],
     keys: dict[str, set[str]],
     role: Role,
     side: RoleSide,
@@ -275,7 +284,8 @@ def _check_side(
 
     ``written`` holds every issue id in the file and ``keys`` the role's
     prefers/scoring keys, valid entries or not: an entry with a mistake is
-    not also "missing".
+    not also "missing". ``sound`` holds the issues whose domain is right, the
+    only ones a limit can be checked against.
     """
     base: tuple[str | int, ...] = ("roles", role)
     ids = [i.id for i in scenario.issues]
@@ -311,7 +321,7 @@ def _check_side(
         ordered = [scoring.points.get(o, 0.0) for o in issue.options]
         if direction == "down":
             ordered.reverse()
-        if direction and ordered[-1] < ordered[0]:
+        if direction and ordered and ordered[-1] < ordered[0]:  # no options: reported above
             yield (
                 "warning",
                 path,
@@ -323,6 +333,8 @@ def _check_side(
             if issue_id not in written:
                 yield "error", path, f"authority names unknown issue '{issue_id}'"
             continue
+        if issue_id not in sound:
+            continue  # its domain's mistake is reported; the limit cannot be judged yet
         problem = scenario.issue(issue_id).check(limit)
         if problem is not None:
             yield "error", path, f"{role}'s authority limit: {problem}"

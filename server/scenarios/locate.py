@@ -55,13 +55,13 @@ class Locator:
                     table = (*keys, index)
                 else:
                     table = self._resolve(keys, counts)
-                self.lines.setdefault(table, number)
+                self._define(table, number)
                 continue
             key = _KEY.match(line)
             if key is None:
                 continue
             path = (*table, *_keys(key.group(1)))
-            self.lines.setdefault(path, number)
+            self._define(path, number)
             value = key.group(2)
             for quote in ('"""', "'''"):
                 if value.count(quote) % 2 == 1:
@@ -69,6 +69,12 @@ class Locator:
             if value.strip().startswith("{"):
                 for inner in _INLINE_KEY.findall(value):
                     self.lines.setdefault((*path, inner.strip("\"'")), number)
+
+    def _define(self, path: Path, number: int) -> None:
+        # [roles.buyer.prefers] (or a dotted key) also defines [roles.buyer] when
+        # no header of its own does: a key missing from it then still has a line.
+        for end in range(len(path), 0, -1):
+            self.lines.setdefault(path[:end], number)
 
     @staticmethod
     def _resolve(keys: tuple[str, ...], counts: dict[Path, int]) -> Path:

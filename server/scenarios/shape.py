@@ -16,6 +16,7 @@ written).
 from __future__ import annotations
 
 import difflib
+import functools
 import re
 from collections.abc import Iterator
 from typing import Any
@@ -102,7 +103,12 @@ def _fits(info: mi.Type, value: object) -> bool:
 
 def mistakes(value: object, struct: type[msgspec.Struct]) -> list[Mistake]:
     """Every way ``value`` (parsed TOML) departs from ``struct``'s shape, in document order."""
-    return list(_walk(value, mi.type_info(struct), ()))
+    return list(_walk(value, _type_info(struct), ()))
+
+
+@functools.cache
+def _type_info(struct: type[msgspec.Struct]) -> mi.Type:
+    return mi.type_info(struct)  # walks every nested type: worth doing once
 
 
 def _walk(value: object, info: mi.Type, path: Path) -> Iterator[Mistake]:
