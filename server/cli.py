@@ -88,7 +88,14 @@ def _scenarios_validate(args: argparse.Namespace) -> int:
     from .scenarios import validate_file
 
     failed = False
-    for name in args.files:
+    names: list[str] = []
+    for name in args.files:  # a folder means its scenario files, as --scenarios reads them
+        folder = Path(name)
+        names += sorted(str(p) for p in folder.glob("*.toml")) if folder.is_dir() else [name]
+        if folder.is_dir() and not any(folder.glob("*.toml")):
+            print(f"{name}: error: no .toml files in this folder")
+            failed = True
+    for name in names:
         problems = validate_file(name)
         for problem in problems:
             print(problem.format(name))

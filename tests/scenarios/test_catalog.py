@@ -121,3 +121,14 @@ def test_an_empty_folder_is_a_warning(tmp_path: Path, caplog: pytest.LogCaptureF
     with caplog.at_level(logging.WARNING, logger="dealroom.server.scenarios"):
         Catalog([tmp_path])
     assert caplog.messages == [f"scenario folder {tmp_path} has no .toml files"]
+
+
+def test_validate_checks_every_file_of_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "good.toml").write_text(GOOD)
+    (tmp_path / "broken.toml").write_text(BAD)
+    (tmp_path / "empty").mkdir()
+    run = _dealroom("scenarios", "validate", str(tmp_path), str(tmp_path / "empty"))
+    assert run.returncode == 1 and run.stderr == ""
+    assert f"{tmp_path / 'broken.toml'}: invalid (2 error(s), 0 warning(s))" in run.stdout
+    assert f"{tmp_path / 'good.toml'}: valid (0 error(s), 0 warning(s))" in run.stdout
+    assert f"{tmp_path / 'empty'}: error: no .toml files in this folder" in run.stdout
