@@ -118,9 +118,9 @@ class Catalog:
             return
         origin = self._origins.get(scenario.id)
         if origin is not None and not origin.startswith("built-in "):
-            line = Locator(text).line(("id",))
+            line, column = Locator(text).position(("id",))
             self.problems.append(
-                f"{path}:{line}: scenario id '{scenario.id}' is already used by {origin}; "
+                f"{path}:{line}:{column}: scenario id '{scenario.id}' is already used by {origin}; "
                 "give one of them another id"
             )
             return

@@ -70,8 +70,8 @@ def parse(text: str) -> tuple[Scenario | None, list[Problem]]:
     locator = Locator(text)
     found: list[Check] = [("error", path, message) for path, message in mistakes(data, Scenario)]
     found += list(_check(_Parts.of(data)))
-    problems = [Problem(sev, message, locator.line(path)) for sev, path, message in found]
-    problems.sort(key=lambda p: (p.line is None, p.line or 0))
+    problems = [Problem(sev, message, *locator.position(path)) for sev, path, message in found]
+    problems.sort(key=lambda p: (p.line is None, p.line or 0, p.column or 0))
     if any(p.severity == "error" for p in problems):
         return None, problems
     try:
@@ -79,7 +79,7 @@ def parse(text: str) -> tuple[Scenario | None, list[Problem]]:
     except msgspec.ValidationError as exc:  # the shape check missed a rule: still say where
         message, _, where = str(exc).partition(" - at `$")
         path = split_path(where.rstrip("`").lstrip("."))
-        problems.append(Problem("error", f"{show_path(path)}: {message}", locator.line(path)))
+        problems.append(Problem("error", f"{show_path(path)}: {message}", *locator.position(path)))
         return None, problems
 
 

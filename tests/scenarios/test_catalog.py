@@ -39,7 +39,9 @@ def test_serve_refuses_a_folder_with_a_bad_file_naming_file_and_line(tmp_path: P
     assert run.returncode == 2
     assert "Traceback" not in run.stderr and "dealroom serving" not in run.stdout
     [line] = [x for x in run.stderr.splitlines() if x.startswith("dealroom: error:")]
-    assert line.startswith(f'dealroom: error: {folder / "broken.toml"}:1: id "Tiny" is not allowed')
+    assert line.startswith(
+        f'dealroom: error: {folder / "broken.toml"}:1:1: id "Tiny" is not allowed'
+    )
     assert line.endswith(
         f"(and 1 more); run `dealroom scenarios validate {folder / 'broken.toml'}`"
     )
@@ -63,7 +65,7 @@ def test_list_shows_the_good_scenarios_and_the_bad_files_on_stderr(tmp_path: Pat
     assert run.returncode == 1 and "Traceback" not in run.stderr
     assert "tiny" in run.stdout and "fleet-lease" in run.stdout
     assert run.stderr.splitlines() == [
-        f'dealroom: error: {tmp_path / "broken.toml"}:1: id "Tiny" is not allowed: an id may '
+        f'dealroom: error: {tmp_path / "broken.toml"}:1:1: id "Tiny" is not allowed: an id may '
         "contain only lower-case letters, digits, '-' and '_', start with a letter or digit, and "
         "be at most 48 characters long (and 1 more); run `dealroom scenarios validate "
         f"{tmp_path / 'broken.toml'}`"
@@ -96,7 +98,7 @@ def test_two_custom_files_with_one_id_are_an_error_naming_both(tmp_path: Path) -
     with pytest.raises(CatalogError) as error:
         Catalog([first, second])
     assert str(error.value) == (
-        f"{second / 'copy.toml'}:1: scenario id 'tiny' is already used by {first / 'tiny.toml'}; "
+        f"{second / 'copy.toml'}:1:1: scenario id 'tiny' is already used by {first / 'tiny.toml'}; "
         "give one of them another id"
     )
     # The same folder twice is not a clash.
@@ -111,7 +113,7 @@ def test_every_problem_is_listed_at_once(tmp_path: Path) -> None:
     lines = str(error.value).splitlines()
     assert lines[0] == "3 problems with the scenario folders:"
     assert lines[1].startswith(f"  scenario folder {tmp_path / 'nope'} does not exist")
-    assert lines[2].startswith(f"  {tmp_path / 'broken.toml'}:1: ")
+    assert lines[2].startswith(f"  {tmp_path / 'broken.toml'}:1:1: ")
     assert lines[3].startswith(f"  {tmp_path / 'unreadable.toml'}: cannot read the file")
     lenient = Catalog([tmp_path], strict=False)
     assert len(lenient.problems) == 2 and lenient.get("fleet-lease") is not None

@@ -112,10 +112,20 @@ def test_the_command_lists_them_all_with_lines_and_no_regex(tmp_path: Path) -> N
     )
     assert run.returncode == 1 and run.stderr == ""
     for line, start in EXPECTED:
-        assert f"{path}:{line}: error: {start}" in run.stdout
+        assert f"{path}:{line}:1: error: {start}" in run.stdout  # each key starts its line
     assert f"{path}: invalid (8 error(s), 0 warning(s))" in run.stdout
     for regex_text in ("regex", "^[", "]{0", "$`", "Expected `"):
         assert regex_text not in run.stdout
+
+
+def test_a_mistake_inside_an_inline_table_has_its_column() -> None:
+    text = MISTAKES.replace("delivery = { weight = 10 }", "delivery = { wieght = 10 }")
+    [problem] = [p for p in parse(text)[1] if "wieght" in p.message]
+    line = text.splitlines()[problem.line - 1] if problem.line else ""
+    assert problem.column is not None and line[problem.column - 1 :].startswith("wieght = 10")
+    assert problem.message == (
+        "unknown key 'wieght' in roles.buyer.scoring.delivery; did you mean 'weight'?"
+    )
 
 
 def test_a_choice_lists_the_allowed_values_and_suggests_the_nearest() -> None:
