@@ -72,17 +72,30 @@ def _serve(args: argparse.Namespace) -> int:
 def _scenarios_list(args: argparse.Namespace) -> int:
     from .scenarios import Catalog
 
-    for scenario in Catalog([Path(d) for d in args.scenarios]).all():
+    # The catalog warns (a built-in replaced, an empty folder) through logging.
+    logging.basicConfig(level=logging.WARNING, format="dealroom: warning: %(message)s")
+    # Not strict: the good scenarios are still worth listing; the bad files follow on stderr.
+    catalog = Catalog([Path(d) for d in args.scenarios], strict=False)
+    for scenario in catalog.all():
         issues = ", ".join(i.id for i in scenario.issues)
         print(f"{scenario.id:28} {scenario.title}\n{'':28} issues: {issues}")
-    return 0
+    for problem in catalog.problems:
+        print(f"dealroom: error: {problem}", file=sys.stderr)
+    return 1 if catalog.problems else 0
 
 
 def _scenarios_validate(args: argparse.Namespace) -> int:
     from .scenarios import validate_file
 
     failed = False
-    for name in args.files:
+    names: list[str] = []
+    for name in args.files:  # a folder means its scenario files, as --scenarios reads them
+        folder = Path(name)
+        names += sorted(str(p) for p in folder.glob("*.toml")) if folder.is_dir() else [name]
+        if folder.is_dir() and not any(folder.glob("*.toml")):
+            print(f"{name}: error: no .toml files in this folder")
+            failed = True
+    for name in names:
         problems = validate_file(name)
         for problem in problems:
             print(problem.format(name))

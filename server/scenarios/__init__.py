@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from .catalog import Catalog, builtin_scenarios
+from .catalog import Catalog, CatalogError, builtin_scenarios
 from .load import Problem, ScenarioError, load_file, parse, validate_file
 
 __all__ = [
     "Catalog",
+    "CatalogError",
     "Problem",
     "ScenarioError",
     "builtin_scenarios",

@@ -1,26 +1,33 @@
 """Read a scenario TOML file into a :class:`~dealroom.protocol.Scenario`.
 
 A trainer's mistakes come back as :class:`Problem` values with the line they
-are on: syntax errors (from ``tomllib``), type errors (from msgspec, whose
-``$.issues[1].min`` paths are mapped to lines), unknown keys (typos, with a
-suggestion), and the scenario's own consistency rules (see :func:`_check`).
+are on, all of them in one run (a trainer should not fix one mistake only to
+meet the next):
+
+1. TOML syntax (``tomllib`` stops at the first, so this is the one case that
+   reports a single problem, with its line and column);
+2. the shape: every wrong type, bad choice, missing or unknown key (see
+   :mod:`.shape`);
+3. the scenario's own consistency rules (:func:`_check`), run on every part
+   that is valid on its own, so one broken issue does not hide the others.
 """
 
 from __future__ import annotations
 
-import difflib
 import re
 import tomllib
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
 import msgspec
 
-from dealroom.protocol import ROLES, Direction, Issue, IssueScoring, RoleSide, Rules, Scenario
+from dealroom.protocol import ROLES, Direction, Issue, IssueScoring, Role, RoleSide, Scenario
+from dealroom.protocol.scenario import TermValue
 
 from .locate import Locator, split_path
+from .shape import mistakes, show_path
 
 __all__ = ["Problem", "ScenarioError", "load_file", "parse", "validate_file"]
 
@@ -32,10 +39,13 @@ class Problem:
     severity: Literal["error", "warning"]
     message: str
     line: int | None = None
+    column: int | None = None
 
     def format(self, source: str) -> str:
-        """``FILE:LINE: error: message``, the shape editors and CI logs understand."""
-        where = f"{source}:{self.line}" if self.line is not None else source
+        """``FILE:LINE[:COLUMN]: error: message``, the shape editors and CI logs understand."""
+        where = source
+        if self.line is not None:
+            where += f":{self.line}" + (f":{self.column}" if self.column is not None else "")
         return f"{where}: {self.severity}: {self.message}"
 
 
@@ -49,27 +59,40 @@ class ScenarioError(Exception):
 
 
 def parse(text: str) -> tuple[Scenario | None, list[Problem]]:
-    """Parse scenario TOML; the scenario is None when there is any error."""
+    """Parse scenario TOML; the scenario is None when there is any error.
+
+    The problems come in the order of their lines.
+    """
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
-        match = re.search(r"\(at line (\d+)", str(exc))
-        return None, [Problem("error", f"not valid TOML: {exc}", int(match[1]) if match else None)]
+        return None, [_syntax_problem(exc, text)]
     locator = Locator(text)
-
-    def at(path: tuple[str | int, ...]) -> int | None:
-        return locator.line(path)
-
-    problems = [Problem("error", msg, at(path)) for path, msg in _unknown_keys(data)]
-    type_errors = list(_type_errors(data))
-    problems += [Problem("error", f"{_show(path)}: {msg}", at(path)) for path, msg in type_errors]
-    if type_errors:
-        return None, problems
-    scenario = msgspec.convert(data, Scenario)
-    problems += [Problem(sev, msg, at(path)) for sev, path, msg in _check(scenario)]
+    found: list[Check] = [("error", path, message) for path, message in mistakes(data, Scenario)]
+    found += list(_check(_Parts.of(data)))
+    problems = [Problem(sev, message, *locator.position(path)) for sev, path, message in found]
+    problems.sort(key=lambda p: (p.line is None, p.line or 0, p.column or 0))
     if any(p.severity == "error" for p in problems):
         return None, problems
-    return scenario, problems
+    try:
+        return msgspec.convert(data, Scenario), problems
+    except msgspec.ValidationError as exc:  # the shape check missed a rule: still say where
+        message, _, where = str(exc).partition(" - at `$")
+        path = split_path(where.rstrip("`").lstrip("."))
+        problems.append(Problem("error", f"{show_path(path)}: {message}", *locator.position(path)))
+        return None, problems
+
+
+def _syntax_problem(exc: tomllib.TOMLDecodeError, source: str) -> Problem:
+    text = str(exc)
+    match = re.search(r"\s*\(at line (\d+), column (\d+)\)", text)
+    if match is not None:
+        message = text[: match.start()] + text[match.end() :]
+        return Problem("error", f"not valid TOML: {message}", int(match[1]), int(match[2]))
+    if text.endswith(" (at end of document)"):  # an unclosed string or table runs to the end
+        last = len(source.splitlines()) or 1
+        return Problem("error", f"not valid TOML: {text[: -len(' (at end of document)')]}", last)
+    return Problem("error", f"not valid TOML: {text}")
 
 
 def load_file(path: str | Path) -> Scenario:
@@ -89,104 +112,127 @@ def validate_file(path: str | Path) -> list[Problem]:
     return parse(text)[1]
 
 
-def _show(path: tuple[str | int, ...]) -> str:
-    return "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in path).lstrip(".") or "file"
+def _convert(value: object, tp: Any) -> Any:
+    """``value`` as ``tp``, or None when it is not one (the shape check already said why)."""
+    try:
+        return msgspec.convert(value, tp)
+    except msgspec.ValidationError:
+        return None
 
 
-def _type_errors(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """Every type error, each with its full path.
+@dataclass
+class _Parts:
+    """The parts of a scenario file that are valid on their own.
 
-    msgspec stops at the first error and writes dict keys as ``[...]``; a trainer
-    wants all of them and the exact key, so the parts keyed by name are converted
-    one entry at a time first.
+    The consistency rules run on these, so a mistake in one issue or role
+    still lets every other be checked; ``whole`` says whether anything was
+    left out (rules about the scenario as a whole then stay quiet rather than
+    report a consequence of a mistake already reported).
     """
 
-    def convert(value: object, tp: Any, path: tuple[str | int, ...]) -> bool:
-        try:
-            msgspec.convert(value, tp)
-        except msgspec.ValidationError as exc:
-            message, _, where = str(exc).partition(" - at `$")
-            rest = tuple(p for p in split_path(where.rstrip("`").lstrip(".")) if p != "...")
-            errors.append(((*path, *rest), message))
-            return False
-        return True
+    issues: list[tuple[int, Issue]] = field(default_factory=list)
+    """Each valid issue with its index in the file (problems point at that index's line)."""
+    written_ids: list[tuple[int, str]] = field(default_factory=list)
+    """Every issue id written, valid issue or not: a broken issue is not an "unknown" one."""
+    issues_written: bool = False
+    roles_written: set[str] = field(default_factory=set)
+    roles: dict[Role, RoleSide] = field(default_factory=dict)
+    role_keys: dict[str, dict[str, set[str]]] = field(default_factory=dict)
+    """Per role, the keys written in its prefers and scoring tables (valid entries or not)."""
+    whole_roles: set[str] = field(default_factory=set)
+    """Roles whose every part converted (their reservation value can be checked)."""
+    whole: bool = True
 
-    errors: list[tuple[tuple[str | int, ...], str]] = []
-    roles = data.get("roles")
-    if isinstance(roles, dict):
-        for role, side in roles.items():
-            if role not in ROLES or not isinstance(side, dict):
-                continue
-            base = ("roles", role)
-            for key in ("prefers", "scoring"):
-                entries = side.get(key)
-                if not isinstance(entries, dict):
-                    continue
-                entry_type = Direction if key == "prefers" else IssueScoring
-                for issue_id, entry in entries.items():
-                    convert(entry, entry_type, (*base, key, issue_id))
-            if not errors:
-                convert(side, RoleSide, base)
-    if not errors:
-        convert(data, Scenario, ())
-    yield from errors
+    @classmethod
+    def of(cls, data: dict[str, Any]) -> _Parts:
+        parts = cls()
+        raw_issues = data.get("issues")
+        if isinstance(raw_issues, list):
+            parts.issues_written = True
+            for index, raw in enumerate(raw_issues):
+                if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+                    parts.written_ids.append((index, raw["id"]))
+                issue = _convert(raw, Issue)
+                if issue is None:
+                    parts.whole = False
+                else:
+                    parts.issues.append((index, issue))
+        raw_roles = data.get("roles")
+        if isinstance(raw_roles, dict):
+            parts.roles_written = set(raw_roles)
+            for role in ROLES:
+                side = raw_roles.get(role)
+                if isinstance(side, dict):
+                    parts._add_role(role, side)
+        return parts
 
+    def _add_role(self, role: Role, raw: dict[str, Any]) -> None:
+        whole = True
 
-def _fields(struct: type[msgspec.Struct]) -> set[str]:
-    return {f.encode_name for f in msgspec.structs.fields(struct)}
+        def entries(key: str, tp: Any) -> dict[str, Any]:
+            nonlocal whole
+            table = raw.get(key, {})
+            if not isinstance(table, dict):
+                whole = False
+                return {}
+            self.role_keys.setdefault(role, {})[key] = set(table)
+            converted = {k: _convert(v, tp) for k, v in table.items()}
+            whole &= None not in converted.values()
+            return {k: v for k, v in converted.items() if v is not None}
 
+        prefers: dict[str, Direction] = entries("prefers", Direction)
+        scoring: dict[str, IssueScoring] = entries("scoring", IssueScoring)
+        authority: dict[str, TermValue] = entries("authority", TermValue)
+        reservation = _convert(raw.get("reservation_value"), float)
+        whole &= reservation is not None
+        # Built without validation: only the parts the rules read need to be right.
+        self.roles[role] = RoleSide(
+            title="",
+            brief="",
+            prefers=prefers,
+            scoring=scoring,
+            reservation_value=reservation or 0.0,
+            authority=authority,
+        )
+        if whole:
+            self.whole_roles.add(role)
+        else:
+            self.whole = False
 
-def _unknown_keys(data: dict[str, Any]) -> Iterator[tuple[tuple[str | int, ...], str]]:
-    """Keys the format does not know: almost always a typo that would be silently ignored."""
-
-    def check(
-        table: object, allowed: set[str], path: tuple[str | int, ...]
-    ) -> Iterator[tuple[tuple[str | int, ...], str]]:
-        if not isinstance(table, dict):
-            return
-        for key in table:
-            if key not in allowed:
-                near = difflib.get_close_matches(key, sorted(allowed), n=1)
-                hint = f"; did you mean '{near[0]}'?" if near else ""
-                where = ".".join(str(p) for p in path) or "the top level"
-                yield (*path, key), f"unknown key '{key}' in {where}{hint}"
-
-    yield from check(data, _fields(Scenario), ())
-    yield from check(data.get("rules"), _fields(Rules), ("rules",))
-    issues = data.get("issues")
-    for index, issue in enumerate(issues if isinstance(issues, list) else []):
-        yield from check(issue, _fields(Issue), ("issues", index))
-    roles = data.get("roles")
-    if isinstance(roles, dict):
-        yield from check(roles, set(ROLES), ("roles",))
-        for role, side in roles.items():
-            yield from check(side, _fields(RoleSide), ("roles", role))
-            scoring = side.get("scoring") if isinstance(side, dict) else None
-            for issue_id, entry in (scoring or {}).items():
-                path = ("roles", role, "scoring", issue_id)
-                yield from check(entry, _fields(IssueScoring), path)
+    def scenario(self) -> Scenario:
+        """The valid parts as a scenario, for the rules that need one (scores, issue lookup)."""
+        return Scenario(id="-", title="", issues=tuple(i for _, i in self.issues), roles=self.roles)
 
 
 Check = tuple[Literal["error", "warning"], tuple[str | int, ...], str]
 
 
-def _check(scenario: Scenario) -> Iterator[Check]:
+def _check(parts: _Parts) -> Iterator[Check]:
     """The scenario's consistency rules, beyond what the types already say."""
     seen: set[str] = set()
-    for index, issue in enumerate(scenario.issues):
-        path: tuple[str | int, ...] = ("issues", index)
-        if issue.id in seen:
-            yield "error", (*path, "id"), f"issue id '{issue.id}' is used twice"
-        seen.add(issue.id)
-        yield from _check_domain(issue, path)
-    if not scenario.issues:
+    for index, issue_id in parts.written_ids:
+        if issue_id in seen:
+            yield "error", ("issues", index, "id"), f"issue id '{issue_id}' is used twice"
+        seen.add(issue_id)
+    sound: set[str] = set()  # issues whose domain is right: values can be checked against it
+    for index, issue in parts.issues:
+        domain = list(_check_domain(issue, ("issues", index)))
+        yield from domain
+        if not any(severity == "error" for severity, _, _ in domain):
+            sound.add(issue.id)
+    if parts.issues_written and not parts.written_ids and parts.whole:
         yield "error", (), "a scenario needs at least one [[issues]] block"
-    for role in ROLES:
-        if role not in scenario.roles:
-            yield "error", ("roles",), f"[roles.{role}] is missing"
-    for role, side in scenario.roles.items():
-        yield from _check_side(scenario, role, side)
-    if all(r in scenario.roles for r in ROLES):
+    if parts.roles_written:  # no [roles] at all is a missing key, reported with the shape
+        for role in ROLES:
+            if role not in parts.roles_written:
+                yield "error", ("roles",), f"[roles.{role}] is missing"
+    scenario = parts.scenario()
+    written = {issue_id for _, issue_id in parts.written_ids}
+    for role, side in parts.roles.items():
+        keys = parts.role_keys.get(role, {})
+        whole = role in parts.whole_roles
+        yield from _check_side(scenario, written, sound, keys, role, side, whole=whole)
+    if parts.whole and all(r in parts.roles for r in ROLES):
         yield from _check_integrative(scenario)
 
 
@@ -224,21 +270,38 @@ def _check_domain(issue: Issue, path: tuple[str | int, ...]) -> Iterator[Check]:
         )
 
 
-def _check_side(scenario: Scenario, role: str, side: RoleSide) -> Iterator[Check]:
+def _check_side(
+    scenario: Scenario,
+    written: set[str],
+    sound: set[str],
+    keys: dict[str, set[str]],
+    role: Role,
+    side: RoleSide,
+    *,
+    whole: bool,
+) -> Iterator[Check]:
+    """One role's rules.
+
+    ``written`` holds every issue id in the file and ``keys`` the role's
+    prefers/scoring keys, valid entries or not: an entry with a mistake is
+    not also "missing". ``sound`` holds the issues whose domain is right, the
+    only ones a limit can be checked against.
+    """
     base: tuple[str | int, ...] = ("roles", role)
     ids = [i.id for i in scenario.issues]
     for issue_id in ids:
-        if issue_id not in side.prefers:
+        if issue_id not in keys.get("prefers", side.prefers):
             yield "error", (*base, "prefers"), f"{role} has no direction for issue '{issue_id}'"
-        if issue_id not in side.scoring:
+        if issue_id not in keys.get("scoring", side.scoring):
             yield "warning", (*base, "scoring"), f"{role} scores nothing for issue '{issue_id}'"
     for issue_id in side.prefers:
-        if issue_id not in ids:
+        if issue_id not in written:
             yield "error", (*base, "prefers", issue_id), f"prefers names unknown issue '{issue_id}'"
     for issue_id, scoring in side.scoring.items():
         path = (*base, "scoring", issue_id)
         if issue_id not in ids:
-            yield "error", path, f"scoring names unknown issue '{issue_id}'"
+            if issue_id not in written:
+                yield "error", path, f"scoring names unknown issue '{issue_id}'"
             continue
         issue = scenario.issue(issue_id)
         if scoring.points is None:
@@ -258,7 +321,7 @@ def _check_side(scenario: Scenario, role: str, side: RoleSide) -> Iterator[Check
         ordered = [scoring.points.get(o, 0.0) for o in issue.options]
         if direction == "down":
             ordered.reverse()
-        if direction and ordered[-1] < ordered[0]:
+        if direction and ordered and ordered[-1] < ordered[0]:  # no options: reported above
             yield (
                 "warning",
                 path,
@@ -267,14 +330,17 @@ def _check_side(scenario: Scenario, role: str, side: RoleSide) -> Iterator[Check
     for issue_id, limit in side.authority.items():
         path = (*base, "authority", issue_id)
         if issue_id not in ids:
-            yield "error", path, f"authority names unknown issue '{issue_id}'"
+            if issue_id not in written:
+                yield "error", path, f"authority names unknown issue '{issue_id}'"
             continue
+        if issue_id not in sound:
+            continue  # its domain's mistake is reported; the limit cannot be judged yet
         problem = scenario.issue(issue_id).check(limit)
         if problem is not None:
             yield "error", path, f"{role}'s authority limit: {problem}"
-    if any(issue_id not in ids for issue_id in side.scoring):
-        return
-    best = scenario.max_score(role)  # type: ignore[arg-type]
+    if not whole or any(issue_id not in written for issue_id in side.scoring):
+        return  # the best score is not known: a mistake already reported left a part out
+    best = _best_score(side)
     if not 0 <= side.reservation_value <= best:
         yield (
             "error",
@@ -282,6 +348,22 @@ def _check_side(scenario: Scenario, role: str, side: RoleSide) -> Iterator[Check
             f"{role}'s reservation value {side.reservation_value:g} is outside 0..{best:g} "
             "(its best possible score)",
         )
+
+
+def _best_score(side: RoleSide) -> float:
+    """The role's best possible total, as :meth:`Scenario.max_score` counts it.
+
+    Each issue's best is its weight or its highest points, whatever the issue's
+    domain, so this needs only the scoring: an issue with a mistake elsewhere
+    does not stop the reservation value from being checked.
+    """
+    best = 0.0
+    for scoring in side.scoring.values():
+        if scoring.points is not None:
+            best += max(scoring.points.values(), default=0.0)
+        else:
+            best += max(scoring.weight, 0.0)
+    return best
 
 
 def _check_integrative(scenario: Scenario) -> Iterator[Check]:
