@@ -16,8 +16,9 @@ from aiohttp import web
 
 from dealroom.protocol import CloseCode
 
-from ..auth import Tokens, load_or_create_secret
+from ..auth import Tokens
 from ..config import Settings
+from ..keyfiles import Keys, load_keys, memory_keys
 from ..log import open_log
 from ..rooms import RoomService
 from ..rooms.workshops import Workshops
@@ -37,15 +38,19 @@ __all__ = ["make_app"]
 log = logging.getLogger(__name__)
 
 
-def make_app(settings: Settings) -> web.Application:
-    """Build the application for ``settings``; nothing starts until it runs."""
+def make_app(settings: Settings, keys: Keys | None = None) -> web.Application:
+    """Build the application for ``settings``; nothing starts until it runs.
+
+    ``keys`` are the ones ``dealroom serve`` loaded; without them they are read
+    from (or created in) the data dir, or kept in memory for ``--store memory``.
+    """
     app = web.Application(middlewares=[api_errors], client_max_size=256 * 1024)
     app[SETTINGS] = settings
     app[CATALOG] = Catalog(list(settings.scenario_dirs))
-    secret, facilitator_token, _ = load_or_create_secret(
-        settings.data_dir, settings.facilitator_token
-    )
-    app[TOKENS] = Tokens(secret, facilitator_token)
+    if keys is None:
+        load = memory_keys if settings.store == "memory" else load_keys
+        keys = load(settings.data_dir, settings.facilitator_token)
+    app[TOKENS] = Tokens(keys.secret, keys.facilitator_token)
     app[CONNECTIONS] = weakref.WeakSet()
     app[BOT_TASKS] = set()
     app[ANALYSES] = {}
