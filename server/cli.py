@@ -16,7 +16,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .config import Settings
     from .datadir import DataDir, claim_data_dir
     from .keyfiles import load_keys, memory_keys
-    from .startup import bind_listeners, raise_open_file_limit
+    from .startup import Banner, bind_listeners, raise_open_file_limit
 
     logging.basicConfig(
         level=logging.INFO if not args.quiet else logging.WARNING,
@@ -55,49 +55,18 @@ def _serve(args: argparse.Namespace) -> int:
             rate_per_second=args.rate_limit,
         )
         app = make_app(settings, keys)
-        logger = logging.getLogger("dealroom.server")
-        shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
-        base = (args.public_url or f"http://{shown_host}:{port}").rstrip("/")
-        kept_in = data_dir / "facilitator_token"
-        where = "nothing kept on disk" if keys.in_memory else f"data: {data_dir}"
-        lines = [
-            f"dealroom serving on http://{args.host}:{port} (store: {args.store}, {where})",
-            f"  facilitator page: {base}/",
-            f"  facilitator API:  {base}/api/  (Authorization: Bearer <facilitator token>)",
-            f"  WebSocket:        {base.replace('http', 'ws', 1)}/ws",
-        ]
-        if keys.in_memory:
-            lines.append("  --store memory: the rooms and every seat link die with this process")
-        if claimed is not None and keys.secret_created and claimed.store.has_events:
-            warning = (
-                f"a new secret was created in {data_dir / 'secret'} for a data dir that holds "
-                "rooms: every seat link handed out before no longer works"
-            )
-            logger.warning("%s", warning)
-            lines.append(f"  WARNING: {warning}")
-        if keys.token_created:
-            kept = "this run only" if keys.in_memory else f"kept in {kept_in}"
-            lines.append(f"  facilitator token (shown once, {kept}):")
-            lines.append(f"    {keys.facilitator_token}")
-            lines.append(f"  sign in: {base}/#token={keys.facilitator_token}")
-        elif token is not None:
-            differs = keys.kept_token is not None and keys.kept_token != token
-            note = f", not the one kept in {kept_in}" if differs else ""
-            lines.append(f"  facilitator token: the one from {token_source} is in force{note}")
-        else:
-            lines.append(f"  facilitator token: in {kept_in}")
-        if args.host in ("127.0.0.1", "localhost", "::1"):
-            lines.append(
-                "  (only this machine can connect; use --host 0.0.0.0 for phones on the network)"
-            )
-        # Logged only now: a refused start prints its one line and nothing else.
-        logger.info("open-file limit: %d", open_files)
-        for warning in claimed.warnings if claimed is not None else ():
-            logger.warning("%s", warning)
+        banner = Banner(
+            settings,
+            keys,
+            token_source=None if token is None else token_source,
+            store_had_events=claimed is not None and claimed.store.has_events,
+            notes=claimed.warnings if claimed is not None else [],
+            open_files=open_files,
+        )
         web.run_app(
             app,
             sock=listeners,
-            print=lambda _: print("\n".join(lines), flush=True),
+            print=lambda _: banner.announce(),  # once the store is open and the port listens
             shutdown_timeout=10.0,
             access_log=None,
         )

@@ -89,8 +89,10 @@ def _lock(path: Path) -> int:
         os.close(fd)
         raise UserError(f"cannot lock {lock_path}: {exc.strerror}") from None
     # Only the holder writes: whoever reads a pid here while the lock is held reads ours.
-    os.ftruncate(fd, 0)
-    os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+    # The pid is for the message only; a full disk must not stop the start here.
+    with contextlib.suppress(OSError):
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
     return fd
 
 

@@ -1,20 +1,28 @@
-"""What ``dealroom serve`` does before anything else: file limits and the listening port.
+"""What ``dealroom serve`` does around the app: file limits, the port, the banner.
 
 The port is bound first, before the data dir is created, locked or opened, so
 that "port in use" is found in a moment and leaves nothing behind; aiohttp
-would otherwise bind only after the app's start-up had opened the store.
+would otherwise bind only after the app's start-up had opened the store. The
+banner and start-up warnings come last, once the server listens: a refused
+start prints its one line and nothing else.
 """
 
 from __future__ import annotations
 
 import contextlib
 import errno
+import logging
 import resource
 import socket
+from dataclasses import dataclass, field
 
+from .config import Settings
 from .errors import UserError
+from .keyfiles import SECRET_FILE, TOKEN_FILE, Keys
 
-__all__ = ["bind_listeners", "raise_open_file_limit"]
+__all__ = ["Banner", "bind_listeners", "raise_open_file_limit"]
+
+log = logging.getLogger("dealroom.server")
 
 
 def raise_open_file_limit() -> int:
@@ -91,3 +99,67 @@ def bind_listeners(host: str, port: int) -> list[socket.socket]:
             sock.close()
         raise
     return sockets
+
+
+@dataclass(frozen=True, slots=True)
+class Banner:
+    """What ``dealroom serve`` tells its operator once it listens."""
+
+    settings: Settings
+    keys: Keys
+    token_source: str | None
+    """The flag or variable the facilitator token came from; None: the data dir's."""
+    store_had_events: bool = False
+    notes: list[str] = field(default_factory=list)
+    open_files: int = 0
+
+    def warnings(self) -> list[str]:
+        """Start-up facts worth a WARNING line in the log as well as in the banner."""
+        found = list(self.notes)
+        if self.keys.secret_created and self.store_had_events:
+            found.append(
+                f"a new secret was created in {self.settings.data_dir / SECRET_FILE} for a data "
+                "dir that holds rooms: every seat link handed out before no longer works"
+            )
+        return found
+
+    def lines(self) -> list[str]:
+        """The banner, one string per line."""
+        settings, keys = self.settings, self.keys
+        host, port = settings.host, settings.port
+        shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
+        base = (settings.public_url or f"http://{shown_host}:{port}").rstrip("/")
+        kept_in = settings.data_dir / TOKEN_FILE
+        where = "nothing kept on disk" if keys.in_memory else f"data: {settings.data_dir}"
+        lines = [
+            f"dealroom serving on http://{host}:{port} (store: {settings.store}, {where})",
+            f"  facilitator page: {base}/",
+            f"  facilitator API:  {base}/api/  (Authorization: Bearer <facilitator token>)",
+            f"  WebSocket:        {base.replace('http', 'ws', 1)}/ws",
+        ]
+        if keys.in_memory:
+            lines.append("  --store memory: the rooms and every seat link die with this process")
+        lines += [f"  WARNING: {warning}" for warning in self.warnings()]
+        if keys.token_created:
+            kept = "this run only" if keys.in_memory else f"kept in {kept_in}"
+            lines.append(f"  facilitator token (shown once, {kept}):")
+            lines.append(f"    {keys.facilitator_token}")
+            lines.append(f"  sign in: {base}/#token={keys.facilitator_token}")
+        elif self.token_source is not None:
+            differs = keys.kept_token is not None and keys.kept_token != keys.facilitator_token
+            note = f", not the one kept in {kept_in}" if differs else ""
+            lines.append(f"  facilitator token: the one from {self.token_source} is in force{note}")
+        else:
+            lines.append(f"  facilitator token: in {kept_in}")
+        if host in ("127.0.0.1", "localhost", "::1"):
+            lines.append(
+                "  (only this machine can connect; use --host 0.0.0.0 for phones on the network)"
+            )
+        return lines
+
+    def announce(self) -> None:
+        """Log the open-file limit and the warnings; print the banner."""
+        log.info("open-file limit: %d", self.open_files)
+        for warning in self.warnings():
+            log.warning("%s", warning)
+        print("\n".join(self.lines()), flush=True)

@@ -18,8 +18,9 @@ from dealroom.protocol import CloseCode
 
 from ..auth import Tokens
 from ..config import Settings
+from ..errors import UserError
 from ..keyfiles import Keys, load_keys, memory_keys
-from ..log import open_log
+from ..log import LogUnavailable, open_log
 from ..rooms import RoomService
 from ..rooms.workshops import Workshops
 from ..scenarios import Catalog
@@ -69,18 +70,32 @@ def make_app(settings: Settings, keys: Keys | None = None) -> web.Application:
 
 async def _event_log(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    event_log = open_log(settings.store, settings.data_dir, settings.synchronous)
+    try:
+        event_log = open_log(settings.store, settings.data_dir, settings.synchronous)
+    except LogUnavailable as exc:
+        raise _unusable_log(settings, exc) from None
     app[LOG] = event_log
     rooms = RoomService(event_log)
     workshops = Workshops(event_log)
     app[ROOMS] = rooms
     app[WORKSHOPS] = workshops
-    await workshops.start()
-    await rooms.start()
+    try:
+        await workshops.start()
+        await rooms.start()
+    except LogUnavailable as exc:  # damage the start-up check could not see (it reads no rows)
+        await event_log.close()
+        raise _unusable_log(settings, exc) from None
     yield
     await rooms.stop()
     await event_log.close()  # flushes every pending append before returning
     log.info("event log closed")
+
+
+def _unusable_log(settings: Settings, exc: LogUnavailable) -> UserError:
+    return UserError(
+        f"cannot use the event log {settings.data_dir / 'events.db'} ({exc}); check the disk "
+        "(space, permissions), or restore the data dir from a backup"
+    )
 
 
 async def _close_sockets(app: web.Application) -> None:

@@ -87,6 +87,22 @@ async def test_a_truncated_database_is_refused(tmp_path: Path) -> None:
     assert str(tmp_path / "events.db") in line and "truncated" in line
 
 
+async def test_a_store_damaged_past_its_header_is_refused_when_its_rooms_are_read(
+    tmp_path: Path,
+) -> None:
+    # The start-up check reads the header and the schema only; loading the rooms finds the rest.
+    store = SqliteLog(tmp_path / "events.db")
+    for n in range(200):
+        await store.append(f"room:r{n:03}", 1, [b"x" * 1000])
+    await store.close()
+    pages = (tmp_path / "events.db").stat().st_size // 4096
+    with (tmp_path / "events.db").open("r+b") as handle:
+        handle.seek(4096 * (pages // 2))
+        handle.write(b"\xff" * 4096)
+    line = refused("--port", _port(), "--data", str(tmp_path))
+    assert str(tmp_path / "events.db") in line and "malformed" in line
+
+
 def test_a_store_that_is_a_directory_is_refused(tmp_path: Path) -> None:
     (tmp_path / "events.db").mkdir()
     line = refused("--port", _port(), "--data", str(tmp_path))
