@@ -171,12 +171,14 @@ def memory_keys(data_dir: Path, facilitator_token: str | None) -> Keys:
     (so client commands that read it still work); else one is generated.
     """
     secret = secrets.token_hex(32).encode()
-    if facilitator_token:
-        return Keys(secret, facilitator_token, in_memory=True)
     kept = None
     with contextlib.suppress(UserError):
         kept = _read(data_dir / TOKEN_FILE)
-    if kept is not None and len(kept) >= MIN_TOKEN_CHARS:
-        token = kept.decode("utf-8", "replace")
-        return Keys(secret, token, kept_token=token, in_memory=True)
+    kept_token = kept.decode("utf-8", "replace") if kept else None
+    if kept_token is not None and len(kept_token) < MIN_TOKEN_CHARS:
+        kept_token = None  # never in force: a short one would be guessable
+    if facilitator_token:
+        return Keys(secret, facilitator_token, kept_token=kept_token, in_memory=True)
+    if kept_token is not None:
+        return Keys(secret, kept_token, kept_token=kept_token, in_memory=True)
     return Keys(secret, secrets.token_urlsafe(24), token_created=True, in_memory=True)
