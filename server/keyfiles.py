@@ -112,7 +112,7 @@ def _create(path: Path, value: bytes) -> bytes:
     except OSError as exc:
         raise UserError(
             f"cannot write {path}: {exc.strerror}; free space or fix permissions in "
-            f"{path.parent} and start again (nothing was left behind)"
+            f"{path.parent} and start again (no partial file is left)"
         ) from None
     again = _read(path)
     assert again is not None  # it existed a moment ago, and files here are never deleted
