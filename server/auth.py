@@ -4,7 +4,7 @@ A seat token is ``ROOM.ROLE.MAC`` where MAC is an HMAC-SHA256 of the room and
 role under the server's secret: changing the room or the role breaks the MAC,
 so a token opens one seat of one room and nothing else. Tokens are stateless,
 so every node that shares the secret accepts them. The secret and the
-facilitator token live under the data dir (mode 0600), created on first start.
+facilitator token live under the data dir (``keyfiles``), created on first start.
 """
 
 from __future__ import annotations
@@ -12,13 +12,12 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
-import secrets
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Literal
 
-__all__ = ["FacilitatorAccess", "Seat", "SeatRole", "Tokens", "load_or_create_secret"]
+from .keyfiles import MIN_SECRET_BYTES
+
+__all__ = ["FacilitatorAccess", "Seat", "SeatRole", "Tokens"]
 
 SeatRole = Literal["buyer", "seller", "observer"]
 SEAT_ROLES: tuple[SeatRole, ...] = ("buyer", "seller", "observer")
@@ -37,33 +36,16 @@ class FacilitatorAccess:
     """The facilitator token was presented."""
 
 
-def _read_or_create(path: Path, make: bytes) -> bytes:
-    try:
-        return path.read_bytes().strip()
-    except FileNotFoundError:
-        pass
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "wb") as handle:
-        handle.write(make)
-    return make
-
-
-def load_or_create_secret(data_dir: Path, facilitator_token: str | None) -> tuple[bytes, str, bool]:
-    """(secret, facilitator token, whether the token was generated just now)."""
-    secret = _read_or_create(data_dir / "secret", secrets.token_hex(32).encode())
-    if facilitator_token:
-        return secret, facilitator_token, False
-    path = data_dir / "facilitator_token"
-    existed = path.exists()
-    token = _read_or_create(path, secrets.token_urlsafe(24).encode()).decode()
-    return secret, token, not existed
-
-
 class Tokens:
     """Issues and verifies seat tokens; checks the facilitator token."""
 
     def __init__(self, secret: bytes, facilitator_token: str) -> None:
+        # Last line of defence: an empty key makes every MAC computable by anyone,
+        # and an empty facilitator token would match an empty bearer header.
+        if len(secret) < MIN_SECRET_BYTES:
+            raise ValueError(f"the seat-token secret must be at least {MIN_SECRET_BYTES} bytes")
+        if not facilitator_token:
+            raise ValueError("the facilitator token must not be empty")
         self._secret = secret
         self._facilitator = facilitator_token.encode()
 

@@ -13,59 +13,68 @@ __all__ = ["main"]
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from aiohttp import web
-
-    from .auth import load_or_create_secret
     from .config import Settings
-    from .web import make_app
+    from .datadir import DataDir, claim_data_dir
+    from .keyfiles import load_keys, memory_keys
+    from .startup import Banner, bind_listeners, raise_open_file_limit
 
-    data_dir = Path(args.data).resolve()
-    token = args.facilitator_token or os.environ.get("DEALROOM_FACILITATOR_TOKEN") or None
-    settings = Settings(
-        host=args.host,
-        port=args.port,
-        data_dir=data_dir,
-        store=args.store,
-        synchronous=args.synchronous,
-        facilitator_token=token,
-        public_url=args.public_url,
-        scenario_dirs=tuple(Path(d) for d in args.scenarios),
-        rate_per_second=args.rate_limit,
-    )
     logging.basicConfig(
         level=logging.INFO if not args.quiet else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    # Read (or create) the token before the app so the banner can say whether it is new.
-    _, facilitator_token, created = load_or_create_secret(data_dir, token)
-    app = make_app(settings)
-    shown_host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
-    base = (args.public_url or f"http://{shown_host}:{args.port}").rstrip("/")
-    lines = [
-        f"dealroom serving on http://{args.host}:{args.port} (store: {args.store}, "
-        f"data: {data_dir})",
-        f"  facilitator page: {base}/",
-        f"  facilitator API:  {base}/api/  (Authorization: Bearer <facilitator token>)",
-        f"  WebSocket:        {base.replace('http', 'ws', 1)}/ws",
-    ]
-    if created:
-        lines.append(f"  facilitator token (shown once, kept in {data_dir / 'facilitator_token'}):")
-        lines.append(f"    {facilitator_token}")
-        lines.append(f"  sign in: {base}/#token={facilitator_token}")
-    elif token is None:
-        lines.append(f"  facilitator token: in {data_dir / 'facilitator_token'}")
-    if args.host in ("127.0.0.1", "localhost", "::1"):
-        lines.append(
-            "  (only this machine can connect; use --host 0.0.0.0 for phones on the network)"
-        )
-    web.run_app(
-        app,
-        host=args.host,
-        port=args.port,
-        print=lambda _: print("\n".join(lines), flush=True),
-        shutdown_timeout=10.0,
-        access_log=None,
+    open_files = raise_open_file_limit()
+    data_dir = Path(args.data).resolve()
+    token = args.facilitator_token or os.environ.get("DEALROOM_FACILITATOR_TOKEN") or None
+    token_source = (
+        "--facilitator-token" if args.facilitator_token else "$DEALROOM_FACILITATOR_TOKEN"
     )
+    # The port first: if it is taken, say so before the data dir is created or locked.
+    listeners = bind_listeners(args.host, args.port)
+    port = int(listeners[0].getsockname()[1])
+    claimed: DataDir | None = None
+    try:
+        if args.store == "memory":
+            keys = memory_keys(data_dir, token)  # creates and writes nothing
+        else:
+            claimed = claim_data_dir(data_dir)  # held until this process ends
+            keys = load_keys(data_dir, token)
+        # Imported only now (a second): a refused start answers at once.
+        from aiohttp import web
+
+        from .web import make_app
+
+        settings = Settings(
+            host=args.host,
+            port=port,
+            data_dir=data_dir,
+            store=args.store,
+            synchronous=args.synchronous,
+            facilitator_token=keys.facilitator_token,
+            public_url=args.public_url,
+            scenario_dirs=tuple(Path(d) for d in args.scenarios),
+            rate_per_second=args.rate_limit,
+        )
+        app = make_app(settings, keys)
+        banner = Banner(
+            settings,
+            keys,
+            token_source=None if token is None else token_source,
+            store_had_events=claimed is not None and claimed.store.has_events,
+            notes=claimed.warnings if claimed is not None else [],
+            open_files=open_files,
+        )
+        web.run_app(
+            app,
+            sock=listeners,
+            print=lambda _: banner.announce(),  # once the store is open and the port listens
+            shutdown_timeout=10.0,
+            access_log=None,
+        )
+    finally:
+        for sock in listeners:
+            sock.close()
+        if claimed is not None:
+            claimed.release()
     return 0
 
 

@@ -70,15 +70,22 @@ class SqliteLog(EventLog):
     def __init__(self, path: str | Path, synchronous: Synchronous = "full") -> None:
         self.path = Path(path)
         self.synchronous = synchronous
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._queue: queue.SimpleQueue[_Append | object] = queue.SimpleQueue()
         self._closed = False
         self.commits = 0
         """Transactions committed so far (appends / commits = the batching factor)."""
         self.appends = 0
-        conn = self._connect()
-        conn.execute(_SCHEMA)
-        conn.commit()
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            conn = self._connect()
+            try:
+                conn.execute(_SCHEMA)
+                conn.commit()
+            except sqlite3.Error:
+                conn.close()
+                raise
+        except (sqlite3.Error, OSError) as exc:
+            raise LogUnavailable(f"sqlite: {exc}") from exc
         self._writer_conn = conn
         self._writer = threading.Thread(target=self._write_loop, name="sqlite-log-writer")
         self._writer.daemon = True

@@ -16,9 +16,11 @@ from aiohttp import web
 
 from dealroom.protocol import CloseCode
 
-from ..auth import Tokens, load_or_create_secret
+from ..auth import Tokens
 from ..config import Settings
-from ..log import open_log
+from ..errors import UserError
+from ..keyfiles import Keys, load_keys, memory_keys
+from ..log import LogUnavailable, open_log
 from ..rooms import RoomService
 from ..rooms.workshops import Workshops
 from ..scenarios import Catalog
@@ -50,16 +52,20 @@ __all__ = ["make_app"]
 log = logging.getLogger(__name__)
 
 
-def make_app(settings: Settings) -> web.Application:
-    """Build the application for ``settings``; nothing starts until it runs."""
+def make_app(settings: Settings, keys: Keys | None = None) -> web.Application:
+    """Build the application for ``settings``; nothing starts until it runs.
+
+    ``keys`` are the ones ``dealroom serve`` loaded; without them they are read
+    from (or created in) the data dir, or kept in memory for ``--store memory``.
+    """
     app = web.Application(middlewares=[api_errors], client_max_size=256 * 1024)
     RepeatFilter.install(logging.getLogger("asyncio"))  # accept() storms at the fd limit
     app[SETTINGS] = settings
     app[CATALOG] = Catalog(list(settings.scenario_dirs))
-    secret, facilitator_token, _ = load_or_create_secret(
-        settings.data_dir, settings.facilitator_token
-    )
-    app[TOKENS] = Tokens(secret, facilitator_token)
+    if keys is None:
+        load = memory_keys if settings.store == "memory" else load_keys
+        keys = load(settings.data_dir, settings.facilitator_token)
+    app[TOKENS] = Tokens(keys.secret, keys.facilitator_token)
     app[CONNECTIONS] = weakref.WeakSet()
     app[SEATS] = weakref.WeakKeyDictionary()
     app[BOT_TASKS] = set()
@@ -80,18 +86,32 @@ def make_app(settings: Settings) -> web.Application:
 
 async def _event_log(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
-    event_log = open_log(settings.store, settings.data_dir, settings.synchronous)
+    try:
+        event_log = open_log(settings.store, settings.data_dir, settings.synchronous)
+    except LogUnavailable as exc:
+        raise _unusable_log(settings, exc) from None
     app[LOG] = event_log
     rooms = RoomService(event_log)
     workshops = Workshops(event_log)
     app[ROOMS] = rooms
     app[WORKSHOPS] = workshops
-    await workshops.start()
-    await rooms.start()
+    try:
+        await workshops.start()
+        await rooms.start()
+    except LogUnavailable as exc:  # damage the start-up check could not see (it reads no rows)
+        await event_log.close()
+        raise _unusable_log(settings, exc) from None
     yield
     await rooms.stop()
     await event_log.close()  # flushes every pending append before returning
     log.info("event log closed")
+
+
+def _unusable_log(settings: Settings, exc: LogUnavailable) -> UserError:
+    return UserError(
+        f"cannot use the event log {settings.data_dir / 'events.db'} ({exc}); check the disk "
+        "(space, permissions), or restore the data dir from a backup"
+    )
 
 
 async def _close_sockets(app: web.Application) -> None:
