@@ -434,8 +434,14 @@ def main(test: LoadTest, json_out: str | None, slo_text: str | None) -> int:
         if json_out == "-":
             sys.stdout.write(text + "\n")
         else:
-            with open(json_out, "w", encoding="utf-8") as handle:
-                handle.write(text + "\n")
+            try:
+                with open(json_out, "w", encoding="utf-8") as handle:
+                    handle.write(text + "\n")
+            except OSError as exc:
+                raise UserError(
+                    f"cannot write the report to {json_out} ({exc.strerror}): "
+                    "choose another --json (the report above is complete)"
+                ) from exc
     if report.interrupted:
         return 130
     failed = report.lost > 0 or report.duplicated > 0

@@ -138,6 +138,8 @@ def _export(args: argparse.Namespace) -> int:
 
     from dealroom.bots.reach import FacilitatorApi, facilitator_token, run_against
 
+    from .errors import UserError
+
     token = facilitator_token(args.token, args.data)
 
     async def fetch() -> str:
@@ -148,9 +150,12 @@ def _export(args: argparse.Namespace) -> int:
     text = run_against(args.url, fetch())
     if args.out == "-":
         sys.stdout.write(text)
-    else:
+        return 0
+    try:
         Path(args.out).write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}", file=sys.stderr)
+    except OSError as exc:
+        raise UserError(f"cannot write {args.out} ({exc.strerror}): choose another --out") from exc
+    print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
 

@@ -148,6 +148,15 @@ def test_loadtest_with_an_unknown_scenario_lists_the_known_ones(
     assert "equipment-purchase" in line and "fleet-lease" in line and "--scenario" in line
 
 
+def test_export_to_a_missing_folder_is_one_line(process: Process, tmp_path: Path) -> None:
+    asyncio.run(process.start())
+    workshop = asyncio.run(process.api("POST", "/api/workshops", {"scenario": "fleet-lease"}))
+    out = tmp_path / "missing" / "rooms.csv"
+    args = ["export", workshop["id"], "--url", process.base, "--token", TOKEN, "--out", str(out)]
+    line = one_line_error(dealroom(*args, cwd=tmp_path))
+    assert f"cannot write {out}" in line and "--out" in line
+
+
 # -- (c) Ctrl-C while playing ------------------------------------------------------
 
 
