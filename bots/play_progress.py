@@ -79,9 +79,12 @@ class PlayProgress:
         """Show progress until cancelled (run it as a task beside the bots)."""
         if self.console.is_terminal:
             with Live(self._table(), console=self.console, refresh_per_second=4) as live:
-                while True:
-                    await asyncio.sleep(0.25)
-                    live.update(self._table())
+                try:
+                    while True:
+                        await asyncio.sleep(0.25)
+                        live.update(self._table())
+                finally:
+                    live.update(self._table())  # leave the final counts on screen
         while True:
             await asyncio.sleep(self.every)
             self.console.print(self.line(), highlight=False, soft_wrap=True)
