@@ -5,46 +5,38 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import sys
 from collections import Counter
 from typing import Any
 
 import aiohttp
+from rich.console import Console
 
+from dealroom.server.errors import UserError
+
+from .bot import Bot
+from .client import MoveRefused
 from .personas import PERSONAS
+from .play_progress import PlayProgress
+from .reach import (
+    DEFAULT_DATA,
+    DEFAULT_URL,
+    TOKEN_ENV,
+    FacilitatorApi,
+    facilitator_token,
+    run_against,
+)
 from .seat import persona_bot
 from .strategies import STRATEGIES
 
 __all__ = ["add_parser"]
 
 
-async def _api(url: str, token: str, method: str, path: str, body: object = None) -> Any:
-    async with (
-        aiohttp.ClientSession() as session,
-        session.request(
-            method, url.rstrip("/") + path, json=body, headers={"Authorization": f"Bearer {token}"}
-        ) as response,
-    ):
-        answer = await response.json()
-        if response.status >= 400:
-            error = answer.get("error", {}) if isinstance(answer, dict) else {}
-            raise SystemExit(f"error: {error.get('code')}: {error.get('message')}")
-        return answer
-
-
-def _token(args: argparse.Namespace) -> str:
-    token: str | None = args.token or os.environ.get("DEALROOM_FACILITATOR_TOKEN")
-    if not token:
-        raise SystemExit("error: --token (or $DEALROOM_FACILITATOR_TOKEN) is required")
-    return token
-
-
 def _ws(url: str) -> str:
     return url.rstrip("/").replace("http", "ws", 1) + "/ws"
 
 
-def _practice(args: argparse.Namespace) -> int:
+async def _practice_room(args: argparse.Namespace) -> Any:
     body = {
         "scenario": args.scenario,
         "persona": args.persona,
@@ -53,7 +45,14 @@ def _practice(args: argparse.Namespace) -> int:
     }
     if args.strategy:
         body["strategy"] = args.strategy
-    answer = asyncio.run(_api(args.url, _token(args), "POST", "/api/practice", body))
+    async with aiohttp.ClientSession() as session:
+        api = FacilitatorApi(session, args.url, facilitator_token(args.token, args.data))
+        await api.scenario(args.scenario)
+        return await api.call("POST", "/api/practice", body)
+
+
+def _practice(args: argparse.Namespace) -> int:
+    answer = run_against(args.url, _practice_room(args))
     bot = answer["bot"]
     print(
         f"Practice room {answer['room']}: you are the {answer['role']}; the {bot['role']} "
@@ -72,80 +71,151 @@ def _seat(args: argparse.Namespace) -> int:
         pace=args.pace,
         codec=args.codec,
     )
-    outcome = asyncio.run(bot.run(timeout=args.timeout))
+    try:
+        outcome = run_against(args.url, _seat_outcome(bot, args.timeout))
+    except MoveRefused as refused:  # the hello was refused: the token is not a seat here
+        raise UserError(
+            f"the server at {args.url} refused the seat token ({refused.error.code}: "
+            f"{refused.error.message}): copy the token from the seat's join link or the console",
+            exit_code=1,
+        ) from refused
+    except ValueError as exc:  # a valid token, but not a buyer's or seller's seat
+        raise UserError(
+            "that token is not a buyer's or seller's seat: `bots seat` plays one of those "
+            "(copy the token from a buyer's or seller's join link)"
+        ) from exc
+    if outcome is None:
+        raise UserError(
+            f"lost the connection to the server at {args.url} before the room ended: "
+            "run the same command again to take the seat back",
+            exit_code=1,
+        )
     print(f"room ended: {outcome}")
     return 0
 
 
-async def _play_rooms(args: argparse.Namespace) -> Counter[str]:
-    token = _token(args)
-    workshop = await _api(
-        args.url,
-        token,
-        "POST",
-        "/api/workshops",
-        {"scenario": args.scenario, "rooms": args.rooms, "title": "bots"},
+async def _seat_outcome(bot: Bot, timeout: float) -> str | None:
+    try:
+        return await bot.run(timeout=timeout)
+    except TimeoutError as exc:
+        if bot.client.welcome is None:
+            raise  # the connection itself timed out: the server is not answering
+        raise UserError(
+            f"the room had not ended after --timeout {timeout:g} s: the bot left its seat",
+            exit_code=1,
+        ) from exc
+
+
+async def _play_rooms(args: argparse.Namespace, console: Console) -> Counter[str]:
+    async with aiohttp.ClientSession() as session:
+        api = FacilitatorApi(session, args.url, facilitator_token(args.token, args.data))
+        await api.scenario(args.scenario)
+        workshop = await api.call(
+            "POST",
+            "/api/workshops",
+            {"scenario": args.scenario, "rooms": args.rooms, "title": "bots"},
+        )
+    bots: list[Bot] = []
+    progress = PlayProgress(
+        len(workshop["rooms"]), lambda: sum(b.moves_sent for b in bots), console, args.every
     )
-    bots = []
     for room in workshop["rooms"]:
         for role, strategy, persona in (
             ("buyer", args.buyer, args.buyer_persona),
             ("seller", args.seller, args.seller_persona),
         ):
-            bots.append(
-                persona_bot(
-                    _ws(args.url),
-                    room["seats"][role]["token"],
-                    persona=persona,
-                    strategy=strategy,
-                    pace=args.pace,
-                    codec=args.codec,
-                    seed=f"{room['id']}:{role}",
-                )
+            bot = persona_bot(
+                _ws(args.url),
+                room["seats"][role]["token"],
+                persona=persona,
+                strategy=strategy,
+                pace=args.pace,
+                codec=args.codec,
+                seed=f"{room['id']}:{role}",
             )
-    outcomes = await asyncio.gather(
-        *(b.run(timeout=args.timeout) for b in bots), return_exceptions=True
+            bot.client.on_event = progress.watcher(room["id"])
+            bots.append(bot)
+    console.print(
+        f"bots play: {len(workshop['rooms'])} rooms in workshop {workshop['id']} "
+        f"on {args.url}, pace {args.pace:g}",
+        highlight=False,
+        soft_wrap=True,
     )
+    shown = asyncio.create_task(progress.show())
+    try:
+        outcomes = await asyncio.gather(
+            *(b.run(timeout=args.timeout) for b in bots), return_exceptions=True
+        )
+    finally:
+        shown.cancel()
+        await asyncio.gather(shown, return_exceptions=True)
+        console.print(progress.line(), highlight=False, soft_wrap=True)
     tally: Counter[str] = Counter()
     for room, pair in zip(
         workshop["rooms"], zip(outcomes[::2], outcomes[1::2], strict=True), strict=True
     ):
-        outcome = pair[0] if isinstance(pair[0], str) else repr(pair[0])
+        outcome = pair[0] if isinstance(pair[0], str) else _failure(pair[0])
         tally[outcome] += 1
         print(f"{room['id']}: {outcome}")
     print(f"workshop {workshop['id']}: {json.dumps(dict(tally))}")
     return tally
 
 
+def _failure(result: object) -> str:
+    """A room whose bot did not see it end, in a word or two (not a repr)."""
+    if result is None:
+        return "not ended (connection lost)"
+    if isinstance(result, TimeoutError):
+        return "not ended (--timeout)"
+    return f"not ended ({type(result).__name__})"
+
+
 def _play(args: argparse.Namespace) -> int:
-    asyncio.run(_play_rooms(args))
+    run_against(args.url, _play_rooms(args, Console(stderr=True)))
     return 0
 
 
 def add_parser(commands: Any) -> None:
     """Add ``dealroom bots ...`` to the CLI."""
-    bots = commands.add_parser("bots", help="bots: practice rooms, fill rooms, seat a bot")
-    sub = bots.add_subparsers(dest="bots_command", required=True)
+    bots = commands.add_parser(
+        "bots",
+        help="bots: practice rooms, fill rooms, seat a bot",
+        description="Bots that speak the protocol: a practice opponent, whole rooms, one seat.",
+    )
+    sub = bots.add_subparsers(dest="bots_command", required=True, metavar="COMMAND")
 
     def common(p: argparse.ArgumentParser, facilitator: bool = True) -> None:
-        p.add_argument("--url", default="http://127.0.0.1:8080", help="the server's base URL")
+        p.add_argument("--url", default=DEFAULT_URL, help="the server's base URL")
         if facilitator:
             p.add_argument(
-                "--token", help="facilitator token (default: $DEALROOM_FACILITATOR_TOKEN)"
+                "--token",
+                help=f"facilitator token (default: ${TOKEN_ENV}, else the one in --data)",
+            )
+            p.add_argument(
+                "--data",
+                default=DEFAULT_DATA,
+                metavar="DIR",
+                help="the server's data directory, read for its facilitator token "
+                "when --token and $DEALROOM_FACILITATOR_TOKEN are absent",
             )
         p.add_argument(
-            "--pace",
-            type=float,
-            default=1.0,
-            help="think-time factor: 1 human-like, 0 as fast as possible",
+            "--pace", type=float, default=1.0, help="think-time factor: 1 human-like, 0 flat out"
         )
-        p.add_argument("--codec", choices=("json", "msgpack"), default="json")
+        p.add_argument("--codec", choices=("json", "msgpack"), default="json", help="wire codec")
 
-    practice = sub.add_parser("practice", help="a room against a persona bot; prints your link")
+    practice = sub.add_parser(
+        "practice",
+        help="a room against a persona bot; prints your link",
+        description="Open a practice room against a persona bot and print your join link.",
+    )
     common(practice)
-    practice.add_argument("--scenario", default="equipment-purchase")
-    practice.add_argument("--persona", choices=sorted(PERSONAS), default="driver")
-    practice.add_argument("--strategy", choices=sorted(STRATEGIES))
+    practice.add_argument("--scenario", default="equipment-purchase", help="scenario id")
+    practice.add_argument(
+        "--persona", choices=sorted(PERSONAS), default="driver", help="the bot's style"
+    )
+    practice.add_argument(
+        "--strategy", choices=sorted(STRATEGIES), help="the bot's strategy (default: the persona's)"
+    )
     practice.add_argument(
         "--role",
         choices=("buyer", "seller"),
@@ -154,23 +224,51 @@ def add_parser(commands: Any) -> None:
     )
     practice.set_defaults(run=_practice)
 
-    seat = sub.add_parser("seat", help="play one seat (by its seat token) until the room ends")
+    seat = sub.add_parser(
+        "seat",
+        help="play one seat (by its seat token) until the room ends",
+        description="Play one seat, given its seat token, until the room ends.",
+    )
     common(seat, facilitator=False)
-    seat.add_argument("seat_token")
-    seat.add_argument("--persona", choices=sorted(PERSONAS), default="amiable")
-    seat.add_argument("--strategy", choices=sorted(STRATEGIES))
-    seat.add_argument("--timeout", type=float, default=3600.0)
+    seat.add_argument("seat_token", help="the seat's token (the last part of its join link)")
+    seat.add_argument(
+        "--persona", choices=sorted(PERSONAS), default="amiable", help="the bot's style"
+    )
+    seat.add_argument(
+        "--strategy", choices=sorted(STRATEGIES), help="the bot's strategy (default: the persona's)"
+    )
+    seat.add_argument("--timeout", type=float, default=3600.0, help="give up after seconds")
     seat.set_defaults(run=_seat)
 
-    play = sub.add_parser("play", help="create rooms and fill both seats with bots")
+    play = sub.add_parser(
+        "play",
+        help="create rooms and fill both seats with bots",
+        description="Create a workshop of rooms and fill both seats of each with bots; "
+        "progress on stderr, each room's outcome on stdout.",
+    )
     common(play)
-    play.add_argument("--scenario", default="equipment-purchase")
-    play.add_argument("--rooms", type=int, default=1)
-    play.add_argument("--buyer", choices=sorted(STRATEGIES), default="boulware")
-    play.add_argument("--seller", choices=sorted(STRATEGIES), default="conceder")
-    play.add_argument("--buyer-persona", choices=sorted(PERSONAS), default="analytical")
-    play.add_argument("--seller-persona", choices=sorted(PERSONAS), default="amiable")
-    play.add_argument("--timeout", type=float, default=3600.0)
+    play.add_argument("--scenario", default="equipment-purchase", help="scenario id")
+    play.add_argument("--rooms", type=int, default=1, help="rooms to create and fill")
+    play.add_argument(
+        "--buyer", choices=sorted(STRATEGIES), default="boulware", help="buyer's strategy"
+    )
+    play.add_argument(
+        "--seller", choices=sorted(STRATEGIES), default="conceder", help="seller's strategy"
+    )
+    play.add_argument(
+        "--buyer-persona", choices=sorted(PERSONAS), default="analytical", help="buyer's style"
+    )
+    play.add_argument(
+        "--seller-persona", choices=sorted(PERSONAS), default="amiable", help="seller's style"
+    )
+    play.add_argument("--timeout", type=float, default=3600.0, help="give up after seconds")
+    play.add_argument(
+        "--every",
+        type=float,
+        default=5.0,
+        metavar="SECONDS",
+        help="seconds between progress lines when stderr is not a terminal",
+    )
     play.set_defaults(run=_play)
 
 

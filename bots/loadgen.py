@@ -414,10 +414,25 @@ class _Worker:
         self.progress(0, 1)
 
 
+async def _cancel_when(stop: Callable[[], bool], tasks: list[asyncio.Task[None]]) -> None:
+    """Cancel ``tasks`` once ``stop()`` is true (a flag set by another process)."""
+    while not stop():
+        await asyncio.sleep(0.1)
+    for task in tasks:
+        task.cancel()
+
+
 async def run_rooms(
-    plan: Plan, rooms: list[SeatTokens], progress: Callable[[int, int], None]
+    plan: Plan,
+    rooms: list[SeatTokens],
+    progress: Callable[[int, int], None],
+    stop: Callable[[], bool] | None = None,
 ) -> tuple[Report, list[tuple[str, str, int]]]:
-    """Play ``rooms``; the report and every acked (room, move id, seq)."""
+    """Play ``rooms``; the report and every acked (room, move id, seq).
+
+    Once ``stop()`` is true the rooms stop where they are and the report
+    covers what was played until then.
+    """
     worker = _Worker(plan, progress)
     worker.report.rooms = len(rooms)
     deadline = time.monotonic() + plan.duration if plan.duration else None
@@ -425,13 +440,19 @@ async def run_rooms(
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as session:
         worker.session = session
-        results = await asyncio.gather(
-            *(worker.play(r, rng, deadline) for r, rng in zip(rooms, rngs, strict=True)),
-            return_exceptions=True,
-        )
+        plays = [
+            asyncio.create_task(worker.play(r, rng, deadline))
+            for r, rng in zip(rooms, rngs, strict=True)
+        ]
+        stopper = asyncio.create_task(_cancel_when(stop, plays)) if stop else None
+        results = await asyncio.gather(*plays, return_exceptions=True)
+        if stopper is not None:
+            stopper.cancel()
         if worker.first_send is not None:  # the play phase: first send to last ack
             worker.report.seconds = worker.last_ack - worker.first_send
         for result in results:
+            if isinstance(result, asyncio.CancelledError):
+                continue  # stopped early: a room cut short, not an error
             if isinstance(result, ClientClosed | MoveRefused):
                 worker.report.errors[type(result).__name__] += 1
             elif isinstance(result, TimeoutError):

@@ -4,7 +4,8 @@ The rooms are created through the facilitator API, played by one or more
 worker processes (:mod:`.loadgen`), and checked afterwards against the server's
 own logs: every acknowledged move must be in its room's log exactly once, at
 the acknowledged seq (``lost`` and ``duplicated`` in the report). Bounded in
-count and time: it stops by itself.
+count and time: it stops by itself. Ctrl-C (or ``--timeout``) stops the rooms
+where they are and still reports what was measured so far.
 """
 
 from __future__ import annotations
@@ -14,11 +15,13 @@ import json
 import multiprocessing
 import multiprocessing.sharedctypes
 import resource
+import signal
 import sys
 import time
 from collections import Counter
+from collections.abc import Coroutine, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 import aiohttp
 import msgspec
@@ -27,8 +30,10 @@ from rich.live import Live
 from rich.table import Table
 
 from dealroom.protocol import Issue, Scenario
+from dealroom.server.errors import UserError
 
 from .loadgen import Plan, SeatTokens, run_rooms
+from .reach import FacilitatorApi, FacilitatorToken, run_against
 from .report import Report, Slo, parse_slo
 
 __all__ = ["LoadTest", "raise_open_files_limit", "run_load_test"]
@@ -65,22 +70,13 @@ class LoadTest:
     """Idle mode: connect every seat and hold it this many seconds, making no move."""
     lean: bool = False
     """Lean seats (aiohttp, peek-only decoding, no reconnect): a cheaper load tool."""
+    token_source: str = "--token"
+    """Where ``token`` came from, named if the server refuses it."""
 
 
-class _Api:
-    def __init__(self, session: aiohttp.ClientSession, base: str, token: str) -> None:
-        self.session = session
-        self.base = base.rstrip("/")
-        self.headers = {"Authorization": f"Bearer {token}"}
-
-    async def call(self, method: str, path: str, body: object = None) -> Any:
-        async with self.session.request(
-            method, self.base + path, json=body, headers=self.headers
-        ) as response:
-            answer = await response.json()
-            if response.status >= 400:
-                raise RuntimeError(f"{method} {path}: {response.status} {answer}")
-            return answer
+_T = TypeVar("_T")
+_STOP_GRACE = 10.0
+"""Seconds the workers get to hand in their partial reports once told to stop."""
 
 
 def playable_issues(scenario: Scenario) -> tuple[Issue, ...]:
@@ -110,8 +106,7 @@ def playable_issues(scenario: Scenario) -> tuple[Issue, ...]:
     return tuple(narrowed)
 
 
-async def _create_rooms(api: _Api, test: LoadTest) -> tuple[Scenario, list[SeatTokens]]:
-    scenario = msgspec.convert(await api.call("GET", f"/api/scenarios/{test.scenario}"), Scenario)
+async def _create_rooms(api: FacilitatorApi, test: LoadTest) -> list[SeatTokens]:
     seats: list[SeatTokens] = []
     while len(seats) < test.rooms:
         batch = min(500, test.rooms - len(seats))
@@ -127,14 +122,21 @@ async def _create_rooms(api: _Api, test: LoadTest) -> tuple[Scenario, list[SeatT
                     room["id"], s["buyer"]["token"], s["seller"]["token"], s["observer"]["token"]
                 )
             )
-    return scenario, seats
+    return seats
 
 
 def _relay_seats(test: LoadTest) -> tuple[Scenario, list[SeatTokens]]:
     """The bare relay has no API: seat tokens only need a room part to pair seats."""
     from dealroom.server.scenarios import builtin_scenarios
 
-    scenario = builtin_scenarios()[test.scenario]
+    builtins = builtin_scenarios()
+    if test.scenario not in builtins:
+        names = ", ".join(sorted(builtins))
+        raise UserError(
+            f"the relay plays built-in scenarios only, not {test.scenario!r}: "
+            f"choose one of {names} (--scenario)"
+        )
+    scenario = builtins[test.scenario]
     return scenario, [
         SeatTokens(f"r{n}", f"r{n}.buyer.x", f"r{n}.seller.x", f"r{n}.observer.x")
         for n in range(test.rooms)
@@ -147,7 +149,11 @@ def _worker_main(
     moves: multiprocessing.sharedctypes.Synchronized,  # type: ignore[type-arg]
     done: multiprocessing.sharedctypes.Synchronized,  # type: ignore[type-arg]
     results: multiprocessing.Queue,  # type: ignore[type-arg]
+    stop: Any,  # a multiprocessing Event: hand in the partial report now
 ) -> None:
+    # Ctrl-C in a terminal reaches the whole process group: the parent alone
+    # decides, and tells the workers through ``stop``, so none dies mid-report.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     raise_open_files_limit()
 
     def progress(m: int, d: int) -> None:
@@ -158,10 +164,24 @@ def _worker_main(
             with done.get_lock():
                 done.value += d
 
-    results.put(asyncio.run(run_rooms(plan, rooms, progress)))
+    results.put(asyncio.run(run_rooms(plan, rooms, progress, stop.is_set)))
 
 
-async def _verify(api: _Api, acked: list[tuple[str, str, int]], report: Report) -> None:
+async def _unless_stopped(work: Coroutine[Any, Any, _T], stop: asyncio.Event) -> _T | None:
+    """``work``'s result, or None if ``stop`` is set first (``work`` is then cancelled)."""
+    task = asyncio.ensure_future(work)
+    stopped = asyncio.ensure_future(stop.wait())
+    try:
+        await asyncio.wait({task, stopped}, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        stopped.cancel()
+        if not task.done():
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    return task.result() if not task.cancelled() else None
+
+
+async def _verify(api: FacilitatorApi, acked: list[tuple[str, str, int]], report: Report) -> None:
     """Every ack must match one event of its room's log, and no move id may repeat."""
     by_room: dict[str, list[tuple[str, int]]] = {}
     for room, move_id, seq in acked:
@@ -198,19 +218,34 @@ def _progress_table(test: LoadTest, moves: int, done: int, started: float) -> Ta
     return table
 
 
-async def run_load_test(test: LoadTest, console: Console | None = None) -> Report:
-    """Create the rooms, play them with ``test.workers`` processes, verify, report."""
+async def run_load_test(
+    test: LoadTest, console: Console | None = None, stop: asyncio.Event | None = None
+) -> Report:
+    """Create the rooms, play them with ``test.workers`` processes, verify, report.
+
+    Setting ``stop`` ends the run early: the rooms stop where they are and the
+    report holds what was measured so far, with ``interrupted`` set.
+    """
     console = console or Console(stderr=True)
+    stop = stop or asyncio.Event()
     raise_open_files_limit()
     base = test.url.rstrip("/")
     ws_url = base.replace("http", "ws", 1) + "/ws"
+    report = Report()
+    report.settings = _settings(test, test.workers)
     async with aiohttp.ClientSession() as session:
-        api = _Api(session, base, test.token)
+        api = FacilitatorApi(session, base, FacilitatorToken(test.token, test.token_source))
         if test.target == "relay":
             scenario, seats = _relay_seats(test)
         else:
+            # Asked first, so that a wrong --url, token or scenario is the only line.
+            scenario = msgspec.convert(await api.scenario(test.scenario), Scenario)
             console.print(f"creating {test.rooms} rooms on {test.scenario} …")
-            scenario, seats = await _create_rooms(api, test)
+            created = await _unless_stopped(_create_rooms(api, test), stop)
+            if created is None:
+                report.interrupted = True
+                return report
+            seats = created
         rules = scenario.rules
         first = rules.first_mover if rules.turns == "alternating" else "buyer"
         plan = Plan(
@@ -227,33 +262,42 @@ async def run_load_test(test: LoadTest, console: Console | None = None) -> Repor
             hold=test.hold,
             lean=test.lean,
         )
-        report = Report()
         acked: list[tuple[str, str, int]] = []
         workers = max(1, min(test.workers, len(seats)))
+        report.settings = _settings(test, workers)
         context = multiprocessing.get_context("spawn")
         moves, done = context.Value("q", 0), context.Value("q", 0)
+        stop_workers = context.Event()
         results: multiprocessing.Queue = context.Queue()  # type: ignore[type-arg]
         slices = [seats[i::workers] for i in range(workers)]
         processes = [
             context.Process(
-                target=_worker_main, args=(plan, part, moves, done, results), daemon=True
+                target=_worker_main,
+                args=(plan, part, moves, done, results, stop_workers),
+                daemon=True,
             )
             for part in slices
         ]
         started = time.monotonic()
-        for process in processes:
-            process.start()
+        _start_ignoring_sigint(processes)
         gathered = 0
+        give_up = float("inf")
         with Live(
             _progress_table(test, 0, 0, started),
             console=console,
             refresh_per_second=4,
             transient=not console.is_terminal,
         ) as live:
-            while gathered < workers:
-                if time.monotonic() - started > test.timeout:
-                    report.errors["loadtest timeout"] += 1
-                    break
+            while gathered < workers and time.monotonic() < give_up:
+                if not stop_workers.is_set():
+                    if stop.is_set():
+                        report.interrupted = True
+                    elif time.monotonic() - started > test.timeout:
+                        report.errors["loadtest timeout"] += 1
+                    if report.interrupted or report.errors["loadtest timeout"]:
+                        # Stop the rooms where they are; keep what they measured.
+                        stop_workers.set()
+                        give_up = time.monotonic() + _STOP_GRACE
                 try:
                     worker_report, worker_acked = await asyncio.to_thread(results.get, True, 0.25)
                 except Exception:  # queue.Empty: nothing yet
@@ -267,12 +311,33 @@ async def run_load_test(test: LoadTest, console: Console | None = None) -> Repor
             process.join(timeout=5)
             if process.is_alive():
                 process.kill()
-        if test.verify and test.target == "dealroom" and not test.hold:
+        if test.verify and test.target == "dealroom" and not test.hold and not stop.is_set():
             console.print(
                 f"verifying {len({a[0] for a in acked})} rooms against the server's log …"
             )
-            await _verify(api, acked, report)
-    report.settings = {
+            await _unless_stopped(_verify(api, acked, report), stop)
+            report.interrupted |= stop.is_set()
+    return report
+
+
+def _start_ignoring_sigint(processes: Sequence[multiprocessing.process.BaseProcess]) -> None:
+    """Start ``processes`` with Ctrl-C ignored from their first instruction.
+
+    A spawned worker needs a moment to import before it can ignore SIGINT
+    itself; it inherits an ignored signal instead, so a Ctrl-C in that moment
+    prints no traceback from a half-started worker.
+    """
+    previous = signal.getsignal(signal.SIGINT)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        for process in processes:
+            process.start()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _settings(test: LoadTest, workers: int) -> dict[str, Any]:
+    return {
         "url": test.url,
         "rooms": test.rooms,
         "scenario": test.scenario,
@@ -286,13 +351,13 @@ async def run_load_test(test: LoadTest, console: Console | None = None) -> Repor
         "hold": test.hold,
         "lean": test.lean,
     }
-    return report
 
 
 def print_report(report: Report, console: Console) -> None:
     """The human-readable summary."""
     data = report.as_dict()
-    table = Table(title="dealroom loadtest", show_header=False)
+    title = "dealroom loadtest" + (" (interrupted: partial)" if report.interrupted else "")
+    table = Table(title=title, show_header=False)
     table.add_row(
         "rooms", f"{data['rooms_completed']}/{data['rooms']} completed {dict(report.outcomes)}"
     )
@@ -310,7 +375,9 @@ def print_report(report: Report, console: Console) -> None:
     table.add_row("reconnects", str(data["reconnects"]))
     table.add_row(
         "log check",
-        f"{data['verified_rooms']} rooms: lost {data['lost']}, duplicated {data['duplicated']}",
+        f"{data['verified_rooms']} rooms: lost {data['lost']}, duplicated {data['duplicated']}"
+        if data["verified_rooms"] or not report.interrupted
+        else "skipped (interrupted)",
     )
     console.print(table)
 
@@ -328,22 +395,54 @@ def check_slos(report: Report, slos: list[Slo], console: Console) -> bool:
     return ok
 
 
+async def _run_until_interrupted(test: LoadTest, console: Console) -> Report:
+    """Run the load test; the first Ctrl-C stops it early with a partial report.
+
+    A second Ctrl-C goes back to asyncio's own handling: it quits at once.
+    """
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    previous = signal.getsignal(signal.SIGINT)
+    if previous is signal.SIG_IGN:  # started with Ctrl-C ignored (nohup, `&`): keep it so
+        return await run_load_test(test, console, stop)
+
+    def interrupted() -> None:
+        console.print("interrupted: stopping the rooms for a partial report (Ctrl-C again: quit)")
+        stop.set()
+        loop.remove_signal_handler(signal.SIGINT)
+        signal.signal(signal.SIGINT, previous)
+
+    loop.add_signal_handler(signal.SIGINT, interrupted)
+    try:
+        return await run_load_test(test, console, stop)
+    finally:
+        if loop.remove_signal_handler(signal.SIGINT):
+            signal.signal(signal.SIGINT, previous)
+
+
 def main(test: LoadTest, json_out: str | None, slo_text: str | None) -> int:
-    """Run, print, write ``--json``, and exit non-zero if an SLO is not met."""
+    """Run, print, write ``--json``; exit 1 if an SLO is not met, 130 if interrupted."""
     console = Console(stderr=True)
     try:
         slos = parse_slo(slo_text) if slo_text else []
     except ValueError as exc:
-        console.print(f"error: {exc}")
-        return 2
-    report = asyncio.run(run_load_test(test, console))
+        raise UserError(f"--slo: {exc}") from exc
+    report = run_against(test.url, _run_until_interrupted(test, console))
     print_report(report, console)
     if json_out:
         text = json.dumps(report.as_dict(), indent=2)
         if json_out == "-":
             sys.stdout.write(text + "\n")
         else:
-            with open(json_out, "w", encoding="utf-8") as handle:
-                handle.write(text + "\n")
+            try:
+                with open(json_out, "w", encoding="utf-8") as handle:
+                    handle.write(text + "\n")
+            except OSError as exc:
+                raise UserError(
+                    f"cannot write the report to {json_out} ({exc.strerror}): "
+                    "choose another --json (the report above is complete)"
+                ) from exc
+    if report.interrupted:
+        return 130
     failed = report.lost > 0 or report.duplicated > 0
     return 1 if (slos and not check_slos(report, slos, console)) or failed else 0

@@ -47,6 +47,8 @@ class Report:
     lost: int = 0
     duplicated: int = 0
     verified_rooms: int = 0
+    interrupted: bool = False
+    """Stopped early (Ctrl-C): the figures cover only what was played until then."""
     settings: dict[str, Any] = field(default_factory=dict)
 
     def merge(self, other: Report) -> None:
@@ -83,6 +85,7 @@ class Report:
             "verified_rooms": self.verified_rooms,
             "lost": self.lost,
             "duplicated": self.duplicated,
+            "interrupted": self.interrupted,
         }
 
 

@@ -1,4 +1,4 @@
-"""The ``dealroom`` command: serve, scenarios, protocol."""
+"""The ``dealroom`` command: run a negotiation server, and the tools that work with one."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import logging
 import os
 import sys
 from pathlib import Path
+from typing import Any
 
 __all__ = ["main"]
 
@@ -130,11 +131,10 @@ def _protocol_schema(args: argparse.Namespace) -> int:
 
 def _loadtest(args: argparse.Namespace) -> int:
     from dealroom.bots.loadtest import LoadTest, main
+    from dealroom.bots.reach import facilitator_token
 
-    token = args.token or os.environ.get("DEALROOM_FACILITATOR_TOKEN") or ""
-    if not token and args.target == "dealroom":
-        print("error: --token (or $DEALROOM_FACILITATOR_TOKEN) is required", file=sys.stderr)
-        return 2
+    # The bare relay has no API, so it needs no facilitator token.
+    token = "" if args.target == "relay" else facilitator_token(args.token, args.data).value
     test = LoadTest(
         url=args.url,
         token=token,
@@ -156,49 +156,88 @@ def _loadtest(args: argparse.Namespace) -> int:
 
 
 def _export(args: argparse.Namespace) -> int:
-    import asyncio
-
     import aiohttp
 
-    token = args.token or os.environ.get("DEALROOM_FACILITATOR_TOKEN")
-    if not token:
-        print("error: --token (or $DEALROOM_FACILITATOR_TOKEN) is required", file=sys.stderr)
-        return 2
+    from dealroom.bots.reach import FacilitatorApi, facilitator_token, run_against
 
-    async def fetch() -> tuple[int, str]:
-        url = f"{args.url.rstrip('/')}/api/workshops/{args.workshop}/export.{args.format}"
-        async with (
-            aiohttp.ClientSession() as session,
-            session.get(url, headers={"Authorization": f"Bearer {token}"}) as response,
-        ):
-            return response.status, await response.text()
+    from .errors import UserError
 
-    try:
-        status, text = asyncio.run(fetch())
-    except (aiohttp.ClientError, OSError) as exc:
-        print(f"error: cannot reach {args.url}: {exc}", file=sys.stderr)
-        return 1
-    if status != 200:
-        print(f"error: {status} {text}", file=sys.stderr)
-        return 1
+    token = facilitator_token(args.token, args.data)
+
+    async def fetch() -> str:
+        async with aiohttp.ClientSession() as session:
+            api = FacilitatorApi(session, args.url, token)
+            return await api.text(f"/api/workshops/{args.workshop}/export.{args.format}")
+
+    text = run_against(args.url, fetch())
     if args.out == "-":
         sys.stdout.write(text)
-    else:
+        return 0
+    try:
         Path(args.out).write_text(text, encoding="utf-8")
-        print(f"wrote {args.out}", file=sys.stderr)
+    except OSError as exc:
+        raise UserError(f"cannot write {args.out} ({exc.strerror}): choose another --out") from exc
+    print(f"wrote {args.out}", file=sys.stderr)
     return 0
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("dealroom")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "unknown (not installed)"
+
+
+class _HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Every option's help ends with its default.
+
+    An option whose default is "absent" (None) says in its own words what
+    happens then, e.g. "(default: $DEALROOM_FACILITATOR_TOKEN)"; a test holds
+    every option of every subcommand to this.
+    """
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        text = action.help or ""
+        if (
+            "(default" in text
+            or not action.option_strings
+            or action.default in (None, argparse.SUPPRESS)
+        ):
+            return text
+        if action.default is False:
+            return f"{text} (default: off)"
+        if action.default == []:
+            return f"{text} (default: none)"
+        return f"{text} (default: %(default)s)"
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose subcommands (and theirs) share one help format."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("formatter_class", _HelpFormatter)
+        super().__init__(*args, **kwargs)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``dealroom`` command."""
-    parser = argparse.ArgumentParser(prog="dealroom", description=__doc__)
-    commands = parser.add_subparsers(dest="command", required=True)
+    from dealroom.bots.reach import DEFAULT_DATA, DEFAULT_URL, TOKEN_ENV
 
-    serve = commands.add_parser("serve", help="run the server")
+    parser = _Parser(prog="dealroom", description=__doc__)
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
+    commands = parser.add_subparsers(
+        dest="command", required=True, title="commands", metavar="COMMAND"
+    )
+
+    serve = commands.add_parser("serve", help="run the server", description="Run the server.")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8080)
-    serve.add_argument("--data", default="dealroom-data", help="data directory")
-    serve.add_argument("--store", choices=("sqlite", "memory"), default="sqlite")
+    serve.add_argument("--port", type=int, default=8080, help="port to listen on")
+    serve.add_argument("--data", default=DEFAULT_DATA, help="data directory")
+    serve.add_argument(
+        "--store", choices=("sqlite", "memory"), default="sqlite", help="where the event log lives"
+    )
     serve.add_argument(
         "--synchronous",
         choices=("full", "normal"),
@@ -206,7 +245,9 @@ def build_parser() -> argparse.ArgumentParser:
         help="SQLite durability: full survives power loss, normal survives a process kill",
     )
     serve.add_argument(
-        "--facilitator-token", help="default: $DEALROOM_FACILITATOR_TOKEN or a generated one"
+        "--facilitator-token",
+        help=f"the facilitator's token (default: ${TOKEN_ENV}, else the one kept in --data, "
+        "else a generated one)",
     )
     serve.add_argument("--public-url", help="base URL for join links (default: the request's)")
     serve.add_argument("--scenarios", action="append", default=[], help="extra scenario folder")
@@ -216,32 +257,63 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--quiet", action="store_true", help="log warnings only")
     serve.set_defaults(run=_serve)
 
-    scenarios = commands.add_parser("scenarios", help="list or validate scenarios")
-    scenario_commands = scenarios.add_subparsers(dest="scenarios_command", required=True)
-    listing = scenario_commands.add_parser("list", help="list the available scenarios")
+    scenarios = commands.add_parser(
+        "scenarios", help="list or validate scenarios", description="List or validate scenarios."
+    )
+    scenario_commands = scenarios.add_subparsers(
+        dest="scenarios_command", required=True, metavar="COMMAND"
+    )
+    listing = scenario_commands.add_parser(
+        "list", help="list the available scenarios", description="List the available scenarios."
+    )
     listing.add_argument("--scenarios", action="append", default=[], help="extra scenario folder")
     listing.set_defaults(run=_scenarios_list)
-    validate = scenario_commands.add_parser("validate", help="check scenario files")
-    validate.add_argument("files", nargs="+")
+    validate = scenario_commands.add_parser(
+        "validate", help="check scenario files", description="Check scenario files."
+    )
+    validate.add_argument("files", nargs="+", help="scenario files (TOML)")
     validate.set_defaults(run=_scenarios_validate)
 
+    def server_access(command: argparse.ArgumentParser) -> None:
+        """--url, --token and --data: how a client command finds and enters the server."""
+        command.add_argument("--url", default=DEFAULT_URL, help="the server's base URL")
+        command.add_argument(
+            "--token", help=f"facilitator token (default: ${TOKEN_ENV}, else the one in --data)"
+        )
+        command.add_argument(
+            "--data",
+            default=DEFAULT_DATA,
+            metavar="DIR",
+            help=f"the server's data directory, read for its facilitator token when --token "
+            f"and ${TOKEN_ENV} are absent",
+        )
+
     load = commands.add_parser(
-        "loadtest", help="play N rooms of bot pairs against a server and report latencies"
+        "loadtest",
+        help="play N rooms of bot pairs against a server and report latencies",
+        description="Play N rooms of bot pairs against a server, then report rooms completed, "
+        "moves per second and latency percentiles. Ctrl-C stops early with a partial report.",
     )
-    load.add_argument("--url", default="http://127.0.0.1:8080", help="the server's base URL")
-    load.add_argument("--token", help="facilitator token (default: $DEALROOM_FACILITATOR_TOKEN)")
-    load.add_argument("--rooms", type=int, default=100)
-    load.add_argument("--scenario", default="equipment-purchase")
-    load.add_argument("--codec", choices=("json", "msgpack"), default="json")
+    server_access(load)
+    load.add_argument("--rooms", type=int, default=100, help="rooms to create and play")
+    load.add_argument("--scenario", default="equipment-purchase", help="scenario id")
     load.add_argument(
-        "--moves", type=int, default=None, help="offers per room before the closing accept (20)"
+        "--codec", choices=("json", "msgpack"), default="json", help="wire codec of every seat"
     )
-    load.add_argument("--duration", type=float, help="play for this many seconds instead")
+    load.add_argument(
+        "--moves",
+        type=int,
+        default=None,
+        help="offers per room before the closing accept (default: 20; none with --duration)",
+    )
+    load.add_argument(
+        "--duration", type=float, help="play for this many seconds instead (default: off)"
+    )
     load.add_argument(
         "--think",
         type=float,
         default=0.0,
-        help="seconds between a room's moves; 0 (default) plays ping-pong as fast as possible",
+        help="seconds between a room's moves; 0 plays ping-pong as fast as possible",
     )
     load.add_argument("--observers", type=int, default=0, help="observer connections per room")
     load.add_argument("--workers", type=int, default=1, help="generator processes")
@@ -264,9 +336,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="idle mode: connect every seat, hold the connections this many seconds, no moves",
     )
     load.add_argument("--timeout", type=float, default=600.0, help="hard stop, seconds")
-    load.add_argument("--json", help="write the report as JSON to this file (- for stdout)")
     load.add_argument(
-        "--slo", help="thresholds, e.g. 'delivery_p99_ms<=25,ack_p99_ms<=50,errors.rate_limited<=0'"
+        "--json", help="write the report as JSON to this file, - for stdout (default: none)"
+    )
+    load.add_argument(
+        "--slo",
+        help="thresholds, e.g. 'delivery_p99_ms<=25,ack_p99_ms<=50,errors.rate_limited<=0' "
+        "(default: none)",
     )
     load.set_defaults(run=_loadtest)
 
@@ -274,18 +350,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_bots_parser(commands)
 
-    export = commands.add_parser("export", help="a workshop's rooms as CSV or events as JSON Lines")
+    export = commands.add_parser(
+        "export",
+        help="a workshop's rooms as CSV or events as JSON Lines",
+        description="Export a workshop: one CSV row per room, or every event as JSON Lines.",
+    )
     export.add_argument("workshop", help="workshop id")
-    export.add_argument("--format", choices=("csv", "jsonl"), default="csv")
-    export.add_argument("--url", default="http://127.0.0.1:8080", help="the server's base URL")
-    export.add_argument("--token", help="facilitator token (default: $DEALROOM_FACILITATOR_TOKEN)")
-    export.add_argument("--out", default="-", help="file to write (default: stdout)")
+    export.add_argument(
+        "--format", choices=("csv", "jsonl"), default="csv", help="csv: rooms, jsonl: events"
+    )
+    server_access(export)
+    export.add_argument("--out", default="-", help="file to write, - for stdout")
     export.set_defaults(run=_export)
 
-    protocol = commands.add_parser("protocol", help="protocol tools")
-    protocol_commands = protocol.add_subparsers(dest="protocol_command", required=True)
-    schema = protocol_commands.add_parser("schema", help="export the JSON Schema of all frames")
-    schema.add_argument("--out", default="-", help="file to write (default: stdout)")
+    protocol = commands.add_parser("protocol", help="protocol tools", description="Protocol tools.")
+    protocol_commands = protocol.add_subparsers(
+        dest="protocol_command", required=True, metavar="COMMAND"
+    )
+    schema = protocol_commands.add_parser(
+        "schema",
+        help="export the JSON Schema of all frames",
+        description="Export the JSON Schema of all frames.",
+    )
+    schema.add_argument("--out", default="-", help="file to write, - for stdout")
     schema.set_defaults(run=_protocol_schema)
     return parser
 

@@ -50,4 +50,5 @@ def test_dealroom_export_says_when_the_server_is_unreachable(capsys) -> None:  #
     args = ["export", "w1", "--url", "http://127.0.0.1:9", "--token", TOKEN]
     assert cli(args) == 1
     err = capsys.readouterr().err
-    assert err.startswith("error: cannot reach http://127.0.0.1:9") and "Traceback" not in err
+    assert err.startswith("dealroom: error: cannot reach the server at http://127.0.0.1:9")
+    assert "Traceback" not in err
