@@ -252,7 +252,10 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--public-url", help="base URL for join links (default: the request's)")
     serve.add_argument("--scenarios", action="append", default=[], help="extra scenario folder")
     serve.add_argument(
-        "--rate-limit", type=float, default=50.0, help="frames per second per connection (0: off)"
+        "--rate-limit",
+        type=float,
+        default=50.0,
+        help="frames per second per seat, shared by its connections (0: off)",
     )
     serve.add_argument("--quiet", action="store_true", help="log warnings only")
     serve.set_defaults(run=_serve)
