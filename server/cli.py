@@ -34,6 +34,10 @@ def _serve(args: argparse.Namespace) -> int:
     port = int(listeners[0].getsockname()[1])
     claimed: DataDir | None = None
     try:
+        from .scenarios import Catalog
+
+        # Scenarios next: a mistake in one refuses the start before the data dir is touched.
+        catalog = Catalog([Path(d) for d in args.scenarios])
         if args.store == "memory":
             keys = memory_keys(data_dir, token)  # creates and writes nothing
         else:
@@ -55,7 +59,7 @@ def _serve(args: argparse.Namespace) -> int:
             scenario_dirs=tuple(Path(d) for d in args.scenarios),
             rate_per_second=args.rate_limit,
         )
-        app = make_app(settings, keys)
+        app = make_app(settings, keys, catalog)
         banner = Banner(
             settings,
             keys,

@@ -52,16 +52,20 @@ __all__ = ["make_app"]
 log = logging.getLogger(__name__)
 
 
-def make_app(settings: Settings, keys: Keys | None = None) -> web.Application:
+def make_app(
+    settings: Settings, keys: Keys | None = None, catalog: Catalog | None = None
+) -> web.Application:
     """Build the application for ``settings``; nothing starts until it runs.
 
     ``keys`` are the ones ``dealroom serve`` loaded; without them they are read
     from (or created in) the data dir, or kept in memory for ``--store memory``.
+    ``catalog`` is the scenarios ``serve`` already checked; without it they are
+    loaded from ``settings.scenario_dirs``.
     """
     app = web.Application(middlewares=[api_errors], client_max_size=256 * 1024)
     RepeatFilter.install(logging.getLogger("asyncio"))  # accept() storms at the fd limit
     app[SETTINGS] = settings
-    app[CATALOG] = Catalog(list(settings.scenario_dirs))
+    app[CATALOG] = catalog if catalog is not None else Catalog(list(settings.scenario_dirs))
     if keys is None:
         load = memory_keys if settings.store == "memory" else load_keys
         keys = load(settings.data_dir, settings.facilitator_token)

@@ -25,9 +25,9 @@ def _dealroom(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _serve(tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def _serve(tmp_path: Path, *args: str, store: str = "memory") -> subprocess.CompletedProcess[str]:
     data = str(tmp_path / "data")
-    return _dealroom("serve", "--store", "memory", "--data", data, "--port", "0", *args)
+    return _dealroom("serve", "--store", store, "--data", data, "--port", "0", *args)
 
 
 def test_serve_refuses_a_folder_with_a_bad_file_naming_file_and_line(tmp_path: Path) -> None:
@@ -45,6 +45,15 @@ def test_serve_refuses_a_folder_with_a_bad_file_naming_file_and_line(tmp_path: P
     assert line.endswith(
         f"(and 1 more); run `dealroom scenarios validate {folder / 'broken.toml'}`"
     )
+
+
+def test_a_refused_scenario_folder_leaves_no_data_dir_behind(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    (folder / "broken.toml").write_text(BAD)
+    run = _serve(tmp_path, "--scenarios", str(folder), store="sqlite")
+    assert run.returncode == 2 and "Traceback" not in run.stderr
+    assert not (tmp_path / "data").exists()  # no secret, no token, no lock for a refused start
 
 
 @pytest.mark.parametrize("kind", ["missing", "a file"])
