@@ -16,6 +16,7 @@ __all__ = ["main"]
 def _serve(args: argparse.Namespace) -> int:
     from .config import Settings
     from .datadir import DataDir, claim_data_dir
+    from .eventloop import new_event_loop
     from .keyfiles import load_keys, memory_keys
     from .startup import Banner, bind_listeners, raise_open_file_limit
 
@@ -60,6 +61,7 @@ def _serve(args: argparse.Namespace) -> int:
             rate_per_second=args.rate_limit,
         )
         app = make_app(settings, keys, catalog)
+        loop, loop_name = new_event_loop(args.loop)
         banner = Banner(
             settings,
             keys,
@@ -67,9 +69,11 @@ def _serve(args: argparse.Namespace) -> int:
             store_had_events=claimed is not None and claimed.store.has_events,
             notes=claimed.warnings if claimed is not None else [],
             open_files=open_files,
+            event_loop=loop_name,
         )
         web.run_app(
             app,
+            loop=loop,
             sock=listeners,
             print=lambda _: banner.announce(),  # once the store is open and the port listens
             shutdown_timeout=10.0,
@@ -260,6 +264,12 @@ def build_parser() -> argparse.ArgumentParser:
         type=float,
         default=50.0,
         help="frames per second per seat, shared by its connections (0: off)",
+    )
+    serve.add_argument(
+        "--loop",
+        choices=("auto", "uvloop", "asyncio"),
+        default="auto",
+        help="event loop: auto takes uvloop where it is installed, else asyncio's own",
     )
     serve.add_argument("--quiet", action="store_true", help="log warnings only")
     serve.set_defaults(run=_serve)

@@ -112,6 +112,8 @@ class Banner:
     store_had_events: bool = False
     notes: list[str] = field(default_factory=list)
     open_files: int = 0
+    event_loop: str = ""
+    """The event loop's name (``uvloop 0.23.0`` or ``asyncio``)."""
 
     def warnings(self) -> list[str]:
         """Start-up facts worth a WARNING line in the log as well as in the banner."""
@@ -131,8 +133,9 @@ class Banner:
         base = (settings.public_url or f"http://{shown_host}:{port}").rstrip("/")
         kept_in = settings.data_dir / TOKEN_FILE
         where = "nothing kept on disk" if keys.in_memory else f"data: {settings.data_dir}"
+        loop = f", loop: {self.event_loop}" if self.event_loop else ""
         lines = [
-            f"dealroom serving on http://{host}:{port} (store: {settings.store}, {where})",
+            f"dealroom serving on http://{host}:{port} (store: {settings.store}, {where}{loop})",
             f"  facilitator page: {base}/",
             f"  facilitator API:  {base}/api/  (Authorization: Bearer <facilitator token>)",
             f"  WebSocket:        {base.replace('http', 'ws', 1)}/ws",

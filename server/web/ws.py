@@ -52,6 +52,7 @@ class Connection:
     __slots__ = (
         "__weakref__",
         "_closing",
+        "_corked",
         "_limit",
         "_opcode",
         "_transport",
@@ -74,9 +75,10 @@ class Connection:
         self._opcode = OPCODE_BINARY if codec.binary else OPCODE_TEXT
         self._limit = limit
         self._closing = False
+        self._corked: list[bytes] | None = None
 
     def deliver(self, frame: bytes) -> None:
-        """Write ``frame`` now; cut the client off if it has stopped reading.
+        """Write ``frame`` now (or when uncorked); cut the client off if it has stopped reading.
 
         The transport buffers what the kernel cannot take yet; a client whose
         backlog passes the limit is closed with 4002 and resumes by seq.
@@ -90,7 +92,27 @@ class Connection:
         if transport.get_write_buffer_size() > self._limit:
             self.close_soon(CloseCode.SLOW_CONSUMER, "send buffer overflow: resume by seq")
             return
+        if self._corked is not None:
+            self._corked.append(frame_header(len(frame), self._opcode))
+            self._corked.append(frame)
+            return
         transport.write(frame_header(len(frame), self._opcode) + frame)
+
+    def cork(self) -> None:
+        """Hold what is delivered until :meth:`uncork`, then write it in one go.
+
+        Around a client's own move: its event and its ack leave in one
+        ``write`` (one system call) instead of two.
+        """
+        if self._corked is None:
+            self._corked = []
+
+    def uncork(self) -> None:
+        """Write everything held since :meth:`cork`."""
+        held, self._corked = self._corked, None
+        transport = self._transport
+        if held and transport is not None and not self._closing and not transport.is_closing():
+            transport.write(b"".join(held))
 
     def close_soon(self, code: int, message: str) -> None:
         """Close from outside the handler (fan-out, shutdown) without blocking the caller."""
@@ -163,10 +185,10 @@ async def websocket(request: web.Request) -> web.WebSocketResponse | web.Respons
         decode_text=False,
     )
     await ws.prepare(request)
-    transport = request.transport
+    # Any transport with write() will do: uvloop's are not asyncio.Transport subclasses.
     conn = Connection(
         ws,
-        transport if isinstance(transport, asyncio.Transport) else None,
+        request.transport,
         codec_for(ws.ws_protocol),
         settings.send_buffer_bytes,
     )
@@ -221,10 +243,27 @@ class _Session:
                 return None
             # ping, pong and errors are the WebSocket layer's business
 
+    async def _next_frame(self) -> bytes | None:
+        """The next data frame of a joined connection; None once the client closed."""
+        while True:
+            message = await self.conn.ws.receive()
+            kind = message.type
+            if kind is WSMsgType.BINARY or kind is WSMsgType.TEXT:
+                data: bytes | str = message.data
+                return data.encode() if isinstance(data, str) else data
+            if kind in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
+                return None
+
     async def run(self) -> None:
         conn, codec = self.conn, self.conn.codec
         hello_by = time.monotonic() + self.settings.hello_timeout_seconds
-        while (data := await self._next_message(hello_by)) is not None:
+        while True:
+            if self.room is None:
+                data = await self._next_message(hello_by)
+            else:
+                data = await self._next_frame()  # no deadline once joined: the fast path
+            if data is None:
+                return
             gate = self.seat.gate if self.seat is not None else self.gate
             verdict = gate.admit(time.monotonic())
             if verdict != "pass":
@@ -346,6 +385,14 @@ class _Session:
             self._error(move.id, ErrorCode.FORBIDDEN, f"A {self.conn.viewer} cannot make moves.")
             return
         command = MoveCommand(role=self.seat_role, move=move, now=self.rooms.clock())
+        self.conn.cork()  # the move's own event and its ack leave together
+        try:
+            await self._judge(move, command)
+        finally:
+            self.conn.uncork()
+
+    async def _judge(self, move: MoveFrame, command: MoveCommand) -> None:
+        assert self.room is not None
         try:
             decision = await self.rooms.submit(self.room, command)
         except LogUnavailable as exc:
