@@ -42,10 +42,11 @@ from .keys import (
     WORKSHOPS,
 )
 from .limits import RepeatFilter
+from .liveness import sweep_forever
 from .open_link import ARRIVALS, arrival_rate
 from .open_link import routes as open_routes
 from .static import add_static_routes
-from .ws import websocket
+from .ws import Connection, websocket
 
 __all__ = ["make_app"]
 
@@ -76,6 +77,7 @@ def make_app(
     app[ANALYSES] = {}
     app[ARRIVALS] = arrival_rate()
     app.cleanup_ctx.append(_event_log)
+    app.cleanup_ctx.append(_liveness)
     app.on_startup.append(resume_bots)  # after the log and the rooms are loaded
     app.on_shutdown.append(_close_sockets)
     app.router.add_get("/ws", websocket)
@@ -116,6 +118,16 @@ def _unusable_log(settings: Settings, exc: LogUnavailable) -> UserError:
         f"cannot use the event log {settings.data_dir / 'events.db'} ({exc}); check the disk "
         "(space, permissions), or restore the data dir from a backup"
     )
+
+
+async def _liveness(app: web.Application) -> AsyncIterator[None]:
+    # Half the heartbeat: a silent connection is pinged after 10-20 s and
+    # dropped 10 s after an unanswered ping (as aiohttp's heartbeat did).
+    connections: weakref.WeakSet[Connection] = app[CONNECTIONS]
+    sweep = asyncio.create_task(sweep_forever(connections, app[SETTINGS].heartbeat_seconds / 2))
+    yield
+    sweep.cancel()
+    await asyncio.gather(sweep, return_exceptions=True)
 
 
 async def _close_sockets(app: web.Application) -> None:

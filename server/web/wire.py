@@ -12,10 +12,12 @@ from __future__ import annotations
 
 import struct
 
-__all__ = ["OPCODE_BINARY", "OPCODE_TEXT", "frame_header"]
+__all__ = ["OPCODE_BINARY", "OPCODE_PING", "OPCODE_PONG", "OPCODE_TEXT", "frame_header"]
 
 OPCODE_TEXT = 0x1
 OPCODE_BINARY = 0x2
+OPCODE_PING = 0x9
+OPCODE_PONG = 0xA
 _FIN = 0x80
 _SHORT = struct.Struct("!BB")
 _MEDIUM = struct.Struct("!BBH")

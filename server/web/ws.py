@@ -15,7 +15,7 @@ import time
 import weakref
 from dataclasses import dataclass
 
-from aiohttp import WSMsgType, web
+from aiohttp import WSMessage, WSMsgType, web
 
 from dealroom.protocol import (
     PROTOCOL_VERSION,
@@ -39,7 +39,7 @@ from ..referee import Applied, Duplicate, MoveCommand, Refused, room_view
 from ..rooms import Room
 from .keys import CONNECTIONS, ROOMS, SEATS, SETTINGS, TOKENS
 from .limits import FloodGate, log_limited
-from .wire import OPCODE_BINARY, OPCODE_TEXT, frame_header
+from .wire import OPCODE_BINARY, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, frame_header
 
 __all__ = ["Connection", "websocket"]
 
@@ -51,12 +51,15 @@ class Connection:
 
     __slots__ = (
         "__weakref__",
+        "_checked",
         "_closing",
         "_corked",
         "_limit",
         "_opcode",
+        "_pinged",
         "_transport",
         "codec",
+        "heard",
         "viewer",
         "ws",
     )
@@ -76,6 +79,10 @@ class Connection:
         self._limit = limit
         self._closing = False
         self._corked: list[bytes] | None = None
+        self.heard = 0
+        """Frames received (pongs included) and replay frames the client read: signs of life."""
+        self._checked = 0
+        self._pinged = False
 
     def deliver(self, frame: bytes) -> None:
         """Write ``frame`` now (or when uncorked); cut the client off if it has stopped reading.
@@ -114,6 +121,30 @@ class Connection:
         if held and transport is not None and not self._closing and not transport.is_closing():
             transport.write(b"".join(held))
 
+    def control(self, opcode: int, payload: bytes = b"") -> None:
+        """Write a ping or pong now, ahead of anything corked."""
+        transport = self._transport
+        if transport is not None and not self._closing and not transport.is_closing():
+            transport.write(frame_header(len(payload), opcode) + payload)
+
+    def check_alive(self) -> bool:
+        """For the liveness sweep (:mod:`.liveness`): ping if silent; False if dead."""
+        if self.heard != self._checked:
+            self._checked = self.heard
+            self._pinged = False
+            return True
+        if not self._pinged:
+            self._pinged = True
+            self.control(OPCODE_PING)
+            return True
+        return False
+
+    def drop(self) -> None:
+        """Close the socket without a handshake: the peer answered nothing for a while."""
+        self._closing = True
+        if self._transport is not None:
+            self._transport.abort()
+
     def close_soon(self, code: int, message: str) -> None:
         """Close from outside the handler (fan-out, shutdown) without blocking the caller."""
         if self._closing:
@@ -137,9 +168,11 @@ class Connection:
         if self._closing or self.ws.closed:
             raise ConnectionResetError("the connection is closing")
         await self.ws.send_frame(frame, WSMsgType.BINARY if self.codec.binary else WSMsgType.TEXT)
+        self.heard += 1  # it reads what we send: alive, though too busy reading to talk
 
 
 _background: set[asyncio.Task[object]] = set()
+_ENDS = frozenset((WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED))
 
 
 @dataclass(slots=True)
@@ -180,7 +213,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse | web.Respons
     ws = web.WebSocketResponse(
         protocols=SUBPROTOCOLS,
         max_msg_size=settings.hard_frame_bytes,
-        heartbeat=settings.heartbeat_seconds,
+        autoping=False,  # pings and pongs are counted as signs of life (see .liveness)
         compress=False,  # per-connection zlib state costs ~50 KiB and CPU per frame
         decode_text=False,
     )
@@ -236,23 +269,30 @@ class _Session:
                 message = await ws.receive(timeout=timeout)
             except TimeoutError:
                 continue  # the deadline is checked above
-            if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
-                data: bytes | str = message.data
-                return data.encode() if isinstance(data, str) else data
-            if message.type in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
-                return None
-            # ping, pong and errors are the WebSocket layer's business
+            data = self._data_of(message)
+            if data is not None or message.type in _ENDS:
+                return data
 
     async def _next_frame(self) -> bytes | None:
         """The next data frame of a joined connection; None once the client closed."""
+        receive = self.conn.ws.receive
         while True:
-            message = await self.conn.ws.receive()
-            kind = message.type
-            if kind is WSMsgType.BINARY or kind is WSMsgType.TEXT:
-                data: bytes | str = message.data
-                return data.encode() if isinstance(data, str) else data
-            if kind in (WSMsgType.CLOSE, WSMsgType.CLOSING, WSMsgType.CLOSED):
-                return None
+            message = await receive()
+            data = self._data_of(message)
+            if data is not None or message.type in _ENDS:
+                return data
+
+    def _data_of(self, message: WSMessage) -> bytes | None:
+        """A data frame's bytes; None for anything else (a ping is answered here)."""
+        conn = self.conn
+        conn.heard += 1
+        kind = message.type
+        if kind is WSMsgType.BINARY or kind is WSMsgType.TEXT:
+            data: bytes | str = message.data
+            return data.encode() if isinstance(data, str) else data
+        if kind is WSMsgType.PING:
+            conn.control(OPCODE_PONG, message.data)
+        return None  # a pong is a sign of life and nothing more
 
     async def run(self) -> None:
         conn, codec = self.conn, self.conn.codec

@@ -1,0 +1,64 @@
+"""Dead connections are dropped by the liveness sweep; idle live ones stay (real sockets)."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import json
+import os
+
+from dealroom.server.web.keys import CONNECTIONS
+
+from .conftest import MakeServer
+
+
+async def _raw_seat(port: int, token: str) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    """A client that joins, then never reads or answers again: a phone that went away."""
+    reader, writer = await asyncio.open_connection("127.0.0.1", port)
+    key = base64.b64encode(os.urandom(16)).decode()
+    writer.write(
+        (
+            f"GET /ws HTTP/1.1\r\nHost: 127.0.0.1\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+            f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            "Sec-WebSocket-Protocol: dealroom.v1.json\r\n\r\n"
+        ).encode()
+    )
+    await reader.readuntil(b"\r\n\r\n")
+    payload = json.dumps({"type": "hello", "token": token, "resume_after": 0}).encode()
+    mask = os.urandom(4)
+    masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
+    writer.write(bytes([0x81, 0x80 | len(payload)]) + mask + masked)
+    await writer.drain()
+    return reader, writer  # the writer too: collected, it would close the socket
+
+
+async def _read_all(reader: asyncio.StreamReader) -> bytes:
+    """Everything until the server drops the connection (a reset ends it as well as EOF)."""
+    received = b""
+    try:
+        while chunk := await reader.read(65536):
+            received += chunk
+    except ConnectionResetError:
+        pass
+    return received
+
+
+async def test_a_silent_peer_is_pinged_then_dropped_and_a_live_idle_one_stays(
+    make_server: MakeServer,
+) -> None:
+    server = await make_server(heartbeat_seconds=1.0)  # a sweep every 0.5 s
+    room = await server.room()
+    port = int(server.base.rsplit(":", 1)[1])
+    reader, writer = await _raw_seat(port, room["seats"]["buyer"]["token"])
+    dead = asyncio.create_task(_read_all(reader))
+    alive = await server.client()  # websockets answers pings by itself
+    assert (await alive.hello(room["seats"]["seller"]["token"]))["type"] == "welcome"
+
+    received = await asyncio.wait_for(dead, 10)  # silent: pinged, then dropped
+    assert b'"welcome"' in received  # it had joined
+    assert received.endswith(b"\x89\x00")  # its last frame: an empty ping (RFC 6455 5.5.2)
+    await asyncio.sleep(2.5)  # several sweeps: the live, idle client is pinged and answers
+    assert len(server.app[CONNECTIONS]) == 1
+    assert (await alive.event("left", by="buyer"))["kind"] == "left"
+    assert (await alive.move("message", text="still here"))["type"] == "ack"
+    writer.close()
