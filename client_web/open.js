@@ -11,21 +11,37 @@
   const status = document.getElementById("status");
   const kept = localStorage.getItem(key);
   if (kept) { location.replace(kept); return; }
+  // A wait the server asks for, kept between 1 s and 2 min whatever a proxy sends.
+  function retryAfter(response) {
+    const seconds = Number(response.headers.get("Retry-After"));
+    return Number.isFinite(seconds) ? Math.min(120, Math.max(1, seconds)) : 5;
+  }
+  function retry(name, seconds, text) {
+    status.textContent = text;
+    setTimeout(() => takeSeat(name), seconds * 1000);
+  }
   async function takeSeat(name) {
     status.textContent = t("open.finding");
-    const response = await fetch(`/open/${encodeURIComponent(token)}/seat`, {
-      method: "POST", headers: { "Content-Type": "application/json" },
-      body: JSON.stringify({ name }),
-    });
-    const answer = await response.json();
+    let response, answer;
+    try {
+      response = await fetch(`/open/${encodeURIComponent(token)}/seat`, {
+        method: "POST", headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ name }),
+      });
+      answer = await response.json();
+    } catch (_) {  // offline, or a proxy's page instead of the server's JSON: try again
+      retry(name, 5, t("open.retrying", { s: 5 }));
+      return;
+    }
     if (!response.ok) {
-      const code = answer.error.code;
-      if (code === "rate_limited") {
-        const seconds = Number(response.headers.get("Retry-After")) || 5;
-        status.textContent = t("open.rate_limited", { s: seconds });
-        setTimeout(() => takeSeat(name), seconds * 1000);
+      const code = answer && answer.error ? answer.error.code : "";
+      if (code === "rate_limited" || response.status >= 500) {
+        const seconds = retryAfter(response);
+        const text = code === "rate_limited" ? "open.rate_limited" : "open.retrying";
+        retry(name, seconds, t(text, { s: seconds }));
       } else {
-        status.textContent = code === "workshop_full" ? t("open.full") : answer.error.message;
+        status.textContent = code === "workshop_full" ? t("open.full")
+          : (answer && answer.error ? answer.error.message : String(response.status));
       }
       return;
     }

@@ -81,7 +81,7 @@ class Tokens:
         if len(parts) != 3 or parts[1] != kind:
             return None
         workshop, _, mac = parts
-        return workshop if hmac.compare_digest(mac, self._mac(workshop, kind)) else None
+        return workshop if _same(mac, self._mac(workshop, kind)) else None
 
     def is_facilitator(self, token: str) -> bool:
         """Constant-time check of the facilitator token."""
@@ -96,6 +96,15 @@ class Tokens:
             return None
         room, role, mac = parts
         for seat_role in SEAT_ROLES:
-            if role == seat_role and hmac.compare_digest(mac, self._mac(room, role)):
+            if role == seat_role and _same(mac, self._mac(room, role)):
                 return Seat(room=room, role=seat_role)
         return None
+
+
+def _same(given: str, expected: str) -> bool:
+    """Constant-time comparison of a token part with the expected MAC.
+
+    As bytes: ``hmac.compare_digest`` raises on a ``str`` with non-ASCII
+    characters, and any text at all may arrive in a token.
+    """
+    return hmac.compare_digest(given.encode(), expected.encode())

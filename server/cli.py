@@ -43,6 +43,8 @@ def _serve(args: argparse.Namespace) -> int:
             keys = memory_keys(data_dir, token)  # creates and writes nothing
         else:
             claimed = claim_data_dir(data_dir)  # held until this process ends
+            if args.store == "sqlite":  # the store before the keys: see create_store
+                _create_store(data_dir, args.synchronous)
             keys = load_keys(data_dir, token)
         # Imported only now (a second): a refused start answers at once.
         from aiohttp import web
@@ -85,6 +87,19 @@ def _serve(args: argparse.Namespace) -> int:
         if claimed is not None:
             claimed.release()
     return 0
+
+
+def _create_store(data_dir: Path, synchronous: str) -> None:
+    from .errors import UserError
+    from .log import LogUnavailable, create_store
+
+    try:
+        create_store(data_dir / "events.db", "normal" if synchronous == "normal" else "full")
+    except LogUnavailable as exc:
+        raise UserError(
+            f"cannot create the event log {data_dir / 'events.db'} ({exc}); check the disk "
+            "(space, permissions)"
+        ) from None
 
 
 def _scenarios_list(args: argparse.Namespace) -> int:

@@ -39,6 +39,9 @@ class Settings:
     """A connection that has not joined a room by then is closed (4001)."""
     connections_per_seat: int = 4
     """Open connections one buyer or seller seat may hold on a node (a phone, a laptop...)."""
+    presence_grace_seconds: float = 5.0
+    """A seat's ``left`` is recorded once it has stayed away this long (a reconnect within it
+    records neither ``left`` nor ``joined``)."""
     max_connections: int | None = None
     """WebSocket connections a node holds at once; None: what the file-descriptor limit allows."""
 

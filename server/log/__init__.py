@@ -7,7 +7,7 @@ from typing import Literal
 
 from .base import EventLog, LogError, LogUnavailable, SeqConflict
 from .memory import MemoryLog
-from .sqlite import SqliteLog, Synchronous
+from .sqlite import SqliteLog, Synchronous, create_store
 
 __all__ = [
     "EventLog",
@@ -17,6 +17,7 @@ __all__ = [
     "SeqConflict",
     "SqliteLog",
     "Synchronous",
+    "create_store",
     "open_log",
 ]
 

@@ -37,7 +37,7 @@ from typing import Any, Literal
 
 from .base import EventLog, LogUnavailable, SeqConflict
 
-__all__ = ["SqliteLog", "Synchronous"]
+__all__ = ["SqliteLog", "Synchronous", "create_store"]
 
 Synchronous = Literal["full", "normal"]
 
@@ -49,6 +49,37 @@ CREATE TABLE IF NOT EXISTS events (
     PRIMARY KEY (stream, seq)
 ) WITHOUT ROWID
 """
+
+
+def _connect(path: Path, synchronous: Synchronous) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute(f"PRAGMA synchronous={synchronous.upper()}")
+    conn.execute("PRAGMA busy_timeout=5000")
+    return conn
+
+
+def _create(path: Path, synchronous: Synchronous) -> sqlite3.Connection:
+    """A connection to the store at ``path``, its tables created if new."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = _connect(path, synchronous)
+        try:
+            conn.execute(_SCHEMA)
+            conn.commit()
+        except sqlite3.Error:
+            conn.close()
+            raise
+    except (sqlite3.Error, OSError) as exc:
+        raise LogUnavailable(f"sqlite: {exc}") from exc
+    return conn
+
+
+def create_store(path: str | Path, synchronous: Synchronous = "full") -> None:
+    """Create the store's file and tables now (``dealroom serve`` does, before it writes
+    its keys: a first start that fails for lack of space leaves no keys beside an empty
+    store, which a later start would take for a store that lost its rooms)."""
+    _create(Path(path), synchronous).close()
 
 
 @dataclass(slots=True)
@@ -75,17 +106,7 @@ class SqliteLog(EventLog):
         self.commits = 0
         """Transactions committed so far (appends / commits = the batching factor)."""
         self.appends = 0
-        try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            conn = self._connect()
-            try:
-                conn.execute(_SCHEMA)
-                conn.commit()
-            except sqlite3.Error:
-                conn.close()
-                raise
-        except (sqlite3.Error, OSError) as exc:
-            raise LogUnavailable(f"sqlite: {exc}") from exc
+        conn = _create(self.path, synchronous)
         self._writer_conn = conn
         self._writer = threading.Thread(target=self._write_loop, name="sqlite-log-writer")
         self._writer.daemon = True
@@ -96,11 +117,7 @@ class SqliteLog(EventLog):
         self._reader_conn: sqlite3.Connection | None = None
 
     def _connect(self) -> sqlite3.Connection:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute(f"PRAGMA synchronous={self.synchronous.upper()}")
-        conn.execute("PRAGMA busy_timeout=5000")
-        return conn
+        return _connect(self.path, self.synchronous)
 
     async def append(self, stream: str, expected_seq: int, entries: Sequence[bytes]) -> None:
         """See :meth:`EventLog.append`; returns after the batch's commit."""

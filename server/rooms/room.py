@@ -43,6 +43,7 @@ class Room:
         "__weakref__",
         "events",
         "id",
+        "leaving",
         "lock",
         "presence",
         "stale",
@@ -59,6 +60,8 @@ class Room:
         self.subscribers: set[Subscriber] = set()
         self.presence: Counter[Role] = Counter()
         """Open connections per seat on this node."""
+        self.leaving: dict[Role, asyncio.TimerHandle] = {}
+        """Seats whose last connection closed: their ``left`` waits out the grace period."""
         self.lock = asyncio.Lock()
         self.timer: asyncio.TimerHandle | None = None
         self.stale = False

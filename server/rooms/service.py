@@ -56,9 +56,13 @@ def now_ms() -> int:
 class RoomService:
     """Rooms on this node, backed by the event log."""
 
-    def __init__(self, log_: EventLog, clock: Callable[[], int] = now_ms) -> None:
+    def __init__(
+        self, log_: EventLog, clock: Callable[[], int] = now_ms, presence_grace: float = 0.0
+    ) -> None:
         self.log = log_
         self.clock = clock
+        self.presence_grace = presence_grace
+        """Seconds a seat may be gone before its ``left`` is recorded (see :meth:`depart`)."""
         self.rooms: dict[str, Room] = {}
         self._ticks: set[asyncio.Task[None]] = set()
         self.stopping = False
@@ -78,6 +82,8 @@ class RoomService:
         for room in self.rooms.values():
             if room.timer is not None:
                 room.timer.cancel()
+            for leaving in room.leaving.values():
+                leaving.cancel()
         for task in list(self._ticks):
             task.cancel()
         await asyncio.gather(*self._ticks, return_exceptions=True)
@@ -210,21 +216,53 @@ class RoomService:
         room.subscribers.discard(subscriber)
 
     async def arrive(self, room: Room, role: Role, name: str = "") -> None:
-        """A seat's connection opened; the first one records ``joined``."""
+        """A seat's connection opened; the first one records ``joined``.
+
+        Unless the seat is back within the grace period of its departure: then
+        no ``left`` was recorded, and no ``joined`` is either.
+        """
         room.presence[role] += 1
         if room.presence[role] == 1:
+            leaving = room.leaving.pop(role, None)
+            if leaving is not None:
+                leaving.cancel()
+                return
             await self.submit(room, Join(role=role, now=self.clock(), name=name))
 
     async def depart(self, room: Room, role: Role) -> None:
-        """A seat's connection closed; the last one records ``left``.
+        """A seat's connection closed; the last one records ``left``, after a grace period.
 
-        Not while the server shuts down: that is the server leaving, not the seat.
+        A phone that drops its Wi-Fi for a moment is not worth a ``left`` and a
+        ``joined`` in the room's log, and a client reconnecting in a loop must
+        not grow the log with them: the ``left`` is recorded only once the seat
+        has stayed away ``presence_grace`` seconds. Not while the server shuts
+        down: that is the server leaving, not the seat.
         """
         room.presence[role] -= 1
-        if room.presence[role] <= 0:
-            del room.presence[role]
-            if not self.stopping:
-                await self.submit(room, Leave(role=role, now=self.clock()))
+        if room.presence[role] > 0:
+            return
+        del room.presence[role]
+        if self.stopping:
+            return
+        if self.presence_grace <= 0:
+            await self.submit(room, Leave(role=role, now=self.clock()))
+            return
+        loop = asyncio.get_running_loop()
+        room.leaving[role] = loop.call_later(self.presence_grace, self._left, room, role)
+
+    def _left(self, room: Room, role: Role) -> None:
+        room.leaving.pop(role, None)
+        if room.presence[role] > 0 or self.stopping:
+            return
+        task = asyncio.create_task(self._record_left(room, role))
+        self._ticks.add(task)
+        task.add_done_callback(self._ticks.discard)
+
+    async def _record_left(self, room: Room, role: Role) -> None:
+        try:
+            await self.submit(room, Leave(role=role, now=self.clock()))
+        except Exception:  # the room may have ended meanwhile, or the log be closing
+            log.debug("room %s: recording 'left' failed", room.id, exc_info=True)
 
     def _arm(self, room: Room) -> None:
         """(Re)schedule the room's deadline tick; the tick is a command like any other."""

@@ -250,12 +250,14 @@ def _check_domain(issue: Issue, path: tuple[str | int, ...]) -> Iterator[Check]:
     if issue.min is None or issue.max is None:
         yield "error", path, f"{issue.kind} issue '{issue.id}' needs both min and max"
         return
+    # The step and the range are checked apart, so that both are reported in one run.
     if issue.step < 1:
         yield "error", (*path, "step"), f"issue '{issue.id}': step must be at least 1"
-        return
     if issue.min >= issue.max:
         yield "error", (*path, "max"), f"issue '{issue.id}': max must be greater than min"
-    elif (issue.max - issue.min) % issue.step:
+    if issue.step < 1 or issue.min >= issue.max:
+        return
+    if (issue.max - issue.min) % issue.step:
         yield (
             "error",
             (*path, "step"),

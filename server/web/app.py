@@ -12,6 +12,7 @@ import logging
 import weakref
 from collections.abc import AsyncIterator
 
+import msgspec
 from aiohttp import web
 
 from dealroom.protocol import CloseCode
@@ -97,7 +98,7 @@ async def _event_log(app: web.Application) -> AsyncIterator[None]:
     except LogUnavailable as exc:
         raise _unusable_log(settings, exc) from None
     app[LOG] = event_log
-    rooms = RoomService(event_log)
+    rooms = RoomService(event_log, presence_grace=settings.presence_grace_seconds)
     workshops = Workshops(event_log)
     app[ROOMS] = rooms
     app[WORKSHOPS] = workshops
@@ -107,6 +108,9 @@ async def _event_log(app: web.Application) -> AsyncIterator[None]:
     except LogUnavailable as exc:  # damage the start-up check could not see (it reads no rows)
         await event_log.close()
         raise _unusable_log(settings, exc) from None
+    except (msgspec.DecodeError, msgspec.ValidationError) as exc:  # a damaged entry
+        await event_log.close()
+        raise _unusable_log(settings, LogUnavailable(f"an entry does not decode: {exc}")) from None
     yield
     await rooms.stop()
     await event_log.close()  # flushes every pending append before returning

@@ -365,13 +365,9 @@ class _Session:
             self._error(None, ErrorCode.UNKNOWN_ROOM, f"There is no room {room_id!r}.")
             return
         if viewer == "buyer" or viewer == "seller":
-            if not self._take_seat(room, viewer):
-                most = self.settings.connections_per_seat
-                self._error(
-                    None,
-                    ErrorCode.SEAT_BUSY,
-                    f"The {viewer}'s seat already has {most} open connections; close one first.",
-                )
+            refusal = self._take_seat(room, viewer)
+            if refusal is not None:
+                self.conn.reply(refusal)
                 return
             self.seat_role = viewer
         self.conn.viewer = viewer
@@ -380,8 +376,13 @@ class _Session:
         if self.seat_role is not None:
             await self.rooms.arrive(room, self.seat_role, hello.name)
 
-    def _take_seat(self, room: Room, role: Role) -> bool:
-        """Count this connection against the seat's limit, and share the seat's flood gate."""
+    def _take_seat(self, room: Room, role: Role) -> Error | None:
+        """Count this connection against the seat's limits; share the seat's flood gate.
+
+        The ``hello`` itself is charged to the seat's gate: a client that opens
+        and closes connections in a loop spends the seat's rate, not a fresh
+        bucket per socket.
+        """
         settings = self.settings
         seats = self.app[SEATS].setdefault(room, {})
         seat = seats.get(role)
@@ -393,11 +394,20 @@ class _Session:
                 time.monotonic(),
             )
             seat = seats[role] = SeatLimits(gate)
+        if seat.gate.admit(time.monotonic()) != "pass":
+            return Error(
+                id=None, code=ErrorCode.RATE_LIMITED, message="Too many frames; slow down."
+            )
         if seat.connections >= settings.connections_per_seat:
-            return False
+            most = settings.connections_per_seat
+            return Error(
+                id=None,
+                code=ErrorCode.SEAT_BUSY,
+                message=f"The {role}'s seat already has {most} open connections; close one first.",
+            )
         seat.connections += 1
         self.seat = seat
-        return True
+        return None
 
     def _welcome(self, room: Room) -> bytes:
         state = room.state

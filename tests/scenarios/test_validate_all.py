@@ -154,6 +154,13 @@ def test_a_broken_issue_is_not_also_reported_as_unknown_or_missing() -> None:
     assert not any("direction for issue 'warranty'" in m for m in found)  # "sideways" is enough
 
 
+def test_a_bad_step_and_a_bad_range_of_one_issue_are_both_reported() -> None:
+    text = MISTAKES.replace("min = 1\nmax = 10\nstep = 4", "min = 100\nmax = 50\nstep = 0")
+    found = [p.message for p in parse(text)[1]]
+    assert "issue 'delivery': step must be at least 1" in found
+    assert "issue 'delivery': max must be greater than min" in found
+
+
 def test_a_syntax_error_says_line_and_column(tmp_path: Path) -> None:
     _, [problem] = parse(MISTAKES.replace('title = "Tiny"', "title = Tiny"))
     assert (problem.line, problem.column) == (2, 9)

@@ -196,3 +196,16 @@ async def test_server_faults_cost_a_frame_not_the_connection(
     assert (await buyer.move("offer", "f1", terms=terms()))["code"] == "internal_error"
     retry = await buyer.move("offer", "f1", terms=terms())
     assert retry["type"] == "ack" and retry["duplicate"] is False
+
+
+async def test_tokens_with_any_text_are_refused_not_failed(server: Running) -> None:
+    """hmac.compare_digest raises on non-ASCII str: a token is compared as bytes."""
+    client = await server.client()
+    for token in ("é.buyer.é", "r.buyer.ü" * 3, "\u202e.seller.x"):
+        reply = await client.hello(token)
+        assert reply["type"] == "error" and reply["code"] == "invalid_token"
+    for path in ("/projector/%C3%A9.projector.%C3%A9/data", "/debrief/x.buyer.%C3%A9"):
+        async with server.session.get(server.base + path) as answer:
+            assert answer.status == 404, path
+    async with server.session.post(server.base + "/open/w.open.%C3%A9/seat", json={}) as answer:
+        assert answer.status == 404

@@ -145,3 +145,41 @@ async def test_resuming_a_very_large_room_from_zero_catches_up_completely(
     assert welcome["type"] == "welcome"
     joined = await client.event("joined", by="seller", timeout=10)
     assert joined["seq"] > last
+
+
+async def test_reconnecting_in_a_loop_neither_grows_the_log_nor_escapes_the_seat_rate(
+    make_server: MakeServer,
+) -> None:
+    server = await make_server(rate_per_second=5.0, rate_burst=10, abuse_threshold=100_000)
+    room = await server.room()
+    token = room["seats"]["buyer"]["token"]
+    watcher = await server.client()
+    assert (await watcher.hello(room["seats"]["seller"]["token"]))["type"] == "welcome"
+    answers = []
+    for n in range(30):  # connect, hello with a new name, close: far faster than the rate
+        churn = await server.client()
+        answers.append((await churn.hello(token, name=f"name {n}"))["type"])
+        await churn.close()
+    assert answers.count("welcome") <= 10 + 5 * 10  # the burst, then the seat's rate at most
+    assert "error" in answers  # hellos were refused: they count against the seat
+    detail = await server.api("GET", f"/api/rooms/{room['id']}")
+    presence = [e for e in detail[1]["events"] if e["kind"] in ("joined", "left")]
+    # One joined per seat: every reconnect came back within the grace period.
+    assert [(e["kind"], e["by"]) for e in presence] == [("joined", "seller"), ("joined", "buyer")]
+
+
+async def test_a_seat_gone_longer_than_the_grace_period_is_recorded_as_left(
+    make_server: MakeServer,
+) -> None:
+    server = await make_server(presence_grace_seconds=0.3)
+    room = await server.room()
+    watcher = await server.client()
+    assert (await watcher.hello(room["seats"]["seller"]["token"]))["type"] == "welcome"
+    buyer = await server.client()
+    assert (await buyer.hello(room["seats"]["buyer"]["token"]))["type"] == "welcome"
+    await buyer.close()
+    left = await watcher.event("left", by="buyer", timeout=5)
+    back = await server.client()
+    assert (await back.hello(room["seats"]["buyer"]["token"]))["type"] == "welcome"
+    joined = await watcher.event("joined", by="buyer", timeout=5)
+    assert joined["seq"] > left["seq"]

@@ -46,7 +46,7 @@ async def _read_all(reader: asyncio.StreamReader) -> bytes:
 async def test_a_silent_peer_is_pinged_then_dropped_and_a_live_idle_one_stays(
     make_server: MakeServer,
 ) -> None:
-    server = await make_server(heartbeat_seconds=1.0)  # a sweep every 0.5 s
+    server = await make_server(heartbeat_seconds=1.0, presence_grace_seconds=0.3)  # sweeps: 0.5 s
     room = await server.room()
     port = int(server.base.rsplit(":", 1)[1])
     reader, writer = await _raw_seat(port, room["seats"]["buyer"]["token"])

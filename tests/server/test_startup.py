@@ -103,6 +103,17 @@ async def test_a_store_damaged_past_its_header_is_refused_when_its_rooms_are_rea
     assert str(tmp_path / "events.db") in line and "malformed" in line
 
 
+async def test_a_store_whose_entries_do_not_decode_is_refused_in_one_line(
+    tmp_path: Path,
+) -> None:
+    """Bytes damaged inside an entry (the page itself is sound): the rooms' decoding finds it."""
+    store = SqliteLog(tmp_path / "events.db")
+    await store.append("room:r001", 1, [b"\xa5\xff\xfe\xfd\xfc\xfb"])  # a str of bad UTF-8
+    await store.close()
+    line = refused("--port", _port(), "--data", str(tmp_path))
+    assert str(tmp_path / "events.db") in line and "does not decode" in line
+
+
 def test_a_store_that_is_a_directory_is_refused(tmp_path: Path) -> None:
     (tmp_path / "events.db").mkdir()
     line = refused("--port", _port(), "--data", str(tmp_path))
@@ -203,5 +214,25 @@ def test_a_data_dir_left_by_a_killed_server_with_a_stale_pid_starts(tmp_path: Pa
     try:
         assert (data / "serve.lock").read_text().strip() == str(served.proc.pid)
         assert stat.S_IMODE((data / "secret").stat().st_mode) == 0o600
+    finally:
+        assert served.stop() == 0
+
+
+def test_a_first_start_without_space_for_the_store_leaves_a_dir_the_next_start_takes(
+    tmp_path: Path,
+) -> None:
+    """The store is created before the keys: a failed first start leaves no keys that would
+    make its empty store look like one that lost its rooms."""
+    data = tmp_path / "data"
+
+    def no_room_to_write() -> None:  # files may not grow past 70 bytes (EFBIG, like ENOSPC)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (70, 70))
+
+    line = refused("--port", _port(), "--data", str(data), preexec_fn=no_room_to_write)
+    assert str(data / "events.db") in line
+    assert not (data / "secret").exists() and not (data / "facilitator_token").exists()
+    served = Served(tmp_path, "--data", str(data), "--quiet")
+    try:
+        assert (data / "secret").stat().st_size >= 32
     finally:
         assert served.stop() == 0
