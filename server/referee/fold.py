@@ -31,6 +31,7 @@ from dealroom.protocol import (
 )
 from dealroom.protocol import Message as MessageEvent
 
+from .domain import Domain
 from .state import PendingApproval, Phase, RoomState, StandingOffer, counterpart
 
 __all__ = ["fold", "initial_state", "replay"]
@@ -43,6 +44,7 @@ def initial_state(created: Created) -> RoomState:
     return RoomState(
         room=created.room,
         scenario=scenario,
+        domain=Domain.of(scenario),
         workshop=created.workshop,
         label=created.label,
         created_at=created.at,

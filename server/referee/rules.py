@@ -43,14 +43,15 @@ from dealroom.protocol import (
     Rejected,
     Resumed,
     Role,
+    Scenario,
     SendMessage,
     Started,
+    Terms,
     WalkAway,
     WalkedAway,
 )
 from dealroom.protocol import Message as MessageEvent
 
-from .classify import classify
 from .commands import (
     Announce,
     Approve,
@@ -325,26 +326,21 @@ def _offer(
     # Turn-taking (scenario rule `turns = "alternating"`): offers alternate.
     if state.turn is not None and state.turn != role:
         return Refused(ErrorCode.NOT_YOUR_TURN, f"It is the {state.turn}'s turn to make an offer.")
-    # Terms: a value for every issue, each inside its issue's domain.
-    known = {issue.id for issue in scenario.issues}
-    unknown = sorted(set(terms) - known)
-    if unknown:
-        return Refused(ErrorCode.INVALID_TERMS, f"Unknown issue(s): {', '.join(unknown)}.")
-    missing = [issue.id for issue in scenario.issues if issue.id not in terms]
-    if missing:
-        return Refused(ErrorCode.INVALID_TERMS, f"Missing a value for: {', '.join(missing)}.")
-    for issue in scenario.issues:
-        problem = issue.check(terms[issue.id])
-        if problem is not None:
-            return Refused(ErrorCode.INVALID_TERMS, f"Invalid terms: {problem}.")
-    klass = classify(scenario, role, state.previous_terms.get(role), terms)
+    # Terms: a value for every issue, each inside its issue's domain. The
+    # compiled domain answers in ranks; the refusal's words come from the issues.
+    domain = state.domain
+    ranks = domain.ranks(terms) if terms.keys() == domain.id_set else None
+    if ranks is None:
+        return _invalid_terms(scenario, terms)
+    previous = state.previous_terms.get(role)
+    klass = domain.classify(role, None if previous is None else domain.ranks(previous), ranks)
     if concede and klass is not OfferClass.CONCESSION:
         return Refused(
             ErrorCode.NOT_A_CONCESSION,
             f"These terms are {_article(klass)} {klass} on your previous offer, not a concession.",
         )
     # Authority limits (scenario rule): offering past them waits for sign-off.
-    beyond = scenario.beyond_authority(role, terms)
+    beyond = domain.beyond_authority(role, ranks)
     if beyond and not authorised:
         emit(
             ApprovalRequested(
@@ -375,6 +371,22 @@ def _offer(
     if state.deadlock_armed and streak >= scenario.rules.deadlock_after:
         emit(Deadlock(by="system", offers=streak, seq=emit.seq, at=emit.at))
     return Applied(tuple(emit.events))
+
+
+def _invalid_terms(scenario: Scenario, terms: Terms) -> Refused:
+    """Why ``terms`` are not a package of ``scenario``: the first thing wrong, in words."""
+    known = {issue.id for issue in scenario.issues}
+    unknown = sorted(set(terms) - known)
+    if unknown:
+        return Refused(ErrorCode.INVALID_TERMS, f"Unknown issue(s): {', '.join(unknown)}.")
+    missing = [issue.id for issue in scenario.issues if issue.id not in terms]
+    if missing:
+        return Refused(ErrorCode.INVALID_TERMS, f"Missing a value for: {', '.join(missing)}.")
+    for issue in scenario.issues:
+        problem = issue.check(terms[issue.id])
+        if problem is not None:
+            return Refused(ErrorCode.INVALID_TERMS, f"Invalid terms: {problem}.")
+    raise AssertionError("terms the compiled domain refused are valid")  # a referee bug
 
 
 def _article(word: str) -> str:

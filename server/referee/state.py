@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from dealroom.protocol import OfferClass, Outcome, Role, Scenario, Terms
 
+from .domain import Domain
+
 __all__ = ["PendingApproval", "Phase", "RoomState", "StandingOffer", "counterpart"]
 
 
@@ -59,6 +61,8 @@ class RoomState:
 
     room: str
     scenario: Scenario
+    domain: Domain = field(compare=False, repr=False)
+    """The scenario's issues compiled for judging offers (derived from ``scenario``)."""
     workshop: str | None
     label: str
     created_at: int

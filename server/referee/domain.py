@@ -1,0 +1,120 @@
+"""A scenario's issues compiled once per room for the referee's hot path.
+
+Judging an offer asks three things of every issue: is the value in the
+issue's domain, which way did it move from the sender's previous offer, and
+is it past the sender's authority limit. Asked of the scenario's Structs, each
+is a method call, a string compare of the issue's kind and a ``tuple.index``
+per value, twice per offer. Here the answers are laid out by issue position
+once (when the room's ``created`` event is folded) and every question is a
+rank comparison. The results are exactly those of :meth:`Issue.check`,
+:func:`~.classify.classify` and :meth:`Scenario.beyond_authority`, which stay
+the definitions (the tests compare the two on random packages); this is
+their fast form. Pure: no I/O.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from dealroom.protocol import OfferClass, Role, Scenario, Terms
+
+__all__ = ["Domain"]
+
+_ROLES: tuple[Role, ...] = ("buyer", "seller")
+
+
+@dataclass(frozen=True, slots=True)
+class Domain:
+    """Every issue of a scenario by position: its values' ranks, each role's direction and limit."""
+
+    ids: tuple[str, ...]
+    id_set: frozenset[str]
+    options: tuple[dict[str, int] | None, ...]
+    """Per issue: option -> rank for an options issue, None for a numeric one."""
+    lows: tuple[int, ...]
+    highs: tuple[int, ...]
+    steps: tuple[int, ...]
+    up: dict[Role, tuple[bool, ...]]
+    """Per role and issue: True where the role prefers higher ranks."""
+    limits: dict[Role, tuple[int | None, ...]]
+    """Per role and issue: the rank of its authority limit, None without one."""
+
+    @classmethod
+    def of(cls, scenario: Scenario) -> Domain:
+        """Compile ``scenario``'s issues."""
+        issues = scenario.issues
+        numeric = [i.kind != "options" for i in issues]
+        return cls(
+            ids=tuple(i.id for i in issues),
+            id_set=frozenset(i.id for i in issues),
+            options=tuple(
+                None if n else {o: r for r, o in enumerate(i.options)}
+                for i, n in zip(issues, numeric, strict=True)
+            ),
+            lows=tuple(i.min or 0 if n else 0 for i, n in zip(issues, numeric, strict=True)),
+            highs=tuple(i.max or 0 if n else 0 for i, n in zip(issues, numeric, strict=True)),
+            steps=tuple(i.step if n else 1 for i, n in zip(issues, numeric, strict=True)),
+            up={
+                role: tuple(scenario.roles[role].prefers[i.id] == "up" for i in issues)
+                for role in _ROLES
+            },
+            limits={
+                role: tuple(
+                    None
+                    if i.id not in scenario.roles[role].authority
+                    else i.rank(scenario.roles[role].authority[i.id])
+                    for i in issues
+                )
+                for role in _ROLES
+            },
+        )
+
+    def ranks(self, terms: Terms) -> tuple[int, ...] | None:
+        """The rank of each issue's value in ``terms``; None if a value is outside its domain.
+
+        ``terms`` must name exactly the scenario's issues (checked before).
+        """
+        ranks = []
+        for issue_id, options, low, high, step in zip(
+            self.ids, self.options, self.lows, self.highs, self.steps, strict=True
+        ):
+            value = terms[issue_id]
+            if options is not None:
+                rank = options.get(value) if type(value) is str else None
+                if rank is None:
+                    return None
+            else:
+                if type(value) is not int or not low <= value <= high:  # a bool is not an int here
+                    return None
+                rank, off_step = divmod(value - low, step)
+                if off_step:
+                    return None
+            ranks.append(rank)
+        return tuple(ranks)
+
+    def classify(
+        self, role: Role, previous: tuple[int, ...] | None, ranks: tuple[int, ...]
+    ) -> OfferClass:
+        """As :func:`~.classify.classify`, on ranks."""
+        if previous is None:
+            return OfferClass.OPENING
+        gave = took = False
+        for before, after, up in zip(previous, ranks, self.up[role], strict=True):
+            if after != before:
+                if (after > before) == up:
+                    took = True
+                else:
+                    gave = True
+        if gave:
+            return OfferClass.TRADE if took else OfferClass.CONCESSION
+        return OfferClass.HARDENING if took else OfferClass.REPEAT
+
+    def beyond_authority(self, role: Role, ranks: tuple[int, ...]) -> tuple[str, ...]:
+        """As :meth:`Scenario.beyond_authority`, on ranks."""
+        return tuple(
+            issue_id
+            for issue_id, rank, limit, up in zip(
+                self.ids, ranks, self.limits[role], self.up[role], strict=True
+            )
+            if limit is not None and (rank < limit if up else rank > limit)
+        )
