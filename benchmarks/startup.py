@@ -1,6 +1,6 @@
 """Time ``dealroom serve``'s start-up on a data dir and read its memory once it serves.
 
-    python benchmarks/startup.py DATA_DIR [DATA_DIR ...] [--runs 3]
+    python benchmarks/startup.py DATA_DIR [DATA_DIR ...] [--runs 3] [--code DIR]
 
 For each data dir (built by benchmarks/history.py), ``--runs`` times: start
 ``dealroom serve`` on a free loopback port, poll ``GET /healthz`` until it
@@ -8,6 +8,10 @@ answers 200, and record the time from the process's start to that answer and
 the server's resident memory (VmRSS, then VmHWM, the peak) one second later.
 Each server is stopped (SIGTERM) before the next starts. Prints one JSON line
 per run and a Markdown table with each data dir's best time and median RSS.
+
+``--code DIR`` runs another checkout's server instead (``git archive REV |
+tar -x -C DIR``; its ``dealroom`` package goes first on PYTHONPATH), to
+compare with a version before a change.
 """
 
 from __future__ import annotations
@@ -49,11 +53,15 @@ def _dealroom() -> str:
     return found or "dealroom"
 
 
-def measure(data_dir: Path) -> dict[str, object]:
+def measure(data_dir: Path, code: Path | None = None) -> dict[str, object]:
     """One start of ``dealroom serve --data data_dir``: seconds to serving, RSS after."""
     port = _free_port()
+    env = dict(os.environ)
+    if code is not None:
+        env["PYTHONPATH"] = str(code)
+    serve = [sys.executable, "-m", "dealroom.server.cli"] if code is not None else [_dealroom()]
     command = [
-        _dealroom(),
+        *serve,
         "serve",
         "--data",
         str(data_dir),
@@ -64,7 +72,10 @@ def measure(data_dir: Path) -> dict[str, object]:
         "--quiet",
     ]
     began = time.monotonic()
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # With -m the working directory comes first on the path: run from the checkout.
+    server = subprocess.Popen(
+        command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, cwd=code
+    )
     try:
         url = f"http://127.0.0.1:{port}/healthz"
         while True:
@@ -104,11 +115,12 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("data_dirs", type=Path, nargs="+")
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--code", type=Path, help="another checkout's source tree to run")
     args = parser.parse_args(argv)
     results: dict[str, list[dict[str, object]]] = {}
     for run in range(args.runs):
         for data_dir in args.data_dirs:  # interleaved: machine noise hits every dir alike
-            result = {"run": run + 1, **measure(data_dir)}
+            result = {"run": run + 1, **measure(data_dir, args.code)}
             print(json.dumps(result), flush=True)
             results.setdefault(str(data_dir), []).append(result)
     print(

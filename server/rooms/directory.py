@@ -14,6 +14,10 @@ never blind to a live room:
   crash in between leaves a live entry for an ended room: start-up loads it,
   sees it ended, drops the entry).
 
+Start-up drops an entry without a stream only once it is older than a grace
+period: with several nodes sharing one log (issue 12), another node may be
+between the two writes of a room it is creating.
+
 A data dir written before the directory existed is indexed once, from its
 streams, on its first start (:func:`build`); a marker entry records that.
 """
@@ -31,6 +35,7 @@ from ..log import EventLog, IndexKey, LogUnavailable
 __all__ = [
     "BUILT",
     "LIVE",
+    "LiveRef",
     "RoomRef",
     "build",
     "built",
@@ -45,7 +50,7 @@ __all__ = [
 ]
 
 LIVE = "rooms:live"
-"""Rooms that have not ended: key the room id, value its workshop id (or empty)."""
+"""Rooms that have not ended: key the room id, value its :class:`LiveRef`."""
 BUILT = IndexKey("meta", "rooms-directory")
 """Present once the directory is complete (written from the start, or built once)."""
 _BATCH = 500
@@ -61,19 +66,29 @@ class RoomRef(msgspec.Struct, frozen=True, array_like=True):
 
     created_at: int
     label: str
+    order: int = 0
+    """Its place among rooms created in the same call (and so, often, the same millisecond)."""
+
+
+class LiveRef(msgspec.Struct, frozen=True, array_like=True):
+    """A live room's entry: enough to clean up after a crash without its stream."""
+
+    workshop: str | None
+    created_at: int
 
 
 _encode = msgspec.msgpack.Encoder().encode
 _decode_ref = msgspec.msgpack.Decoder(RoomRef).decode
+_decode_live = msgspec.msgpack.Decoder(LiveRef).decode
 
 
-def entries(created: Created, *, live: bool) -> dict[IndexKey, bytes]:
+def entries(created: Created, *, live: bool, order: int = 0) -> dict[IndexKey, bytes]:
     """The directory's entries for the room that ``created`` opens (its live one if ``live``)."""
     found: dict[IndexKey, bytes] = {}
     if live:
-        found[IndexKey(LIVE, created.room)] = (created.workshop or "").encode()
+        found[IndexKey(LIVE, created.room)] = _encode(LiveRef(created.workshop, created.at))
     if created.workshop is not None:
-        ref = RoomRef(created.at, created.label)
+        ref = RoomRef(created.at, created.label, order)
         found[IndexKey(workshop_index(created.workshop), created.room)] = _encode(ref)
     return found
 
@@ -104,9 +119,9 @@ async def forget_in_workshop(log: EventLog, room_id: str, workshop: str) -> None
     await log.remove_index([IndexKey(workshop_index(workshop), room_id)])
 
 
-async def live(log: EventLog) -> list[tuple[str, str | None]]:
-    """The rooms the directory holds as live: (room id, workshop id or None)."""
-    return [(room_id, value.decode() or None) for room_id, value in await log.scan_index(LIVE)]
+async def live(log: EventLog) -> list[tuple[str, LiveRef]]:
+    """The rooms the directory holds as live, by id."""
+    return [(room_id, _decode_live(value)) for room_id, value in await log.scan_index(LIVE)]
 
 
 async def rooms_of(log: EventLog, workshop_id: str) -> list[tuple[str, RoomRef]]:
@@ -115,7 +130,7 @@ async def rooms_of(log: EventLog, workshop_id: str) -> list[tuple[str, RoomRef]]
         (room_id, _decode_ref(raw))
         for room_id, raw in await log.scan_index(workshop_index(workshop_id))
     ]
-    rows.sort(key=lambda row: (row[1].created_at, row[0]))
+    rows.sort(key=lambda row: (row[1].created_at, row[1].order, row[0]))
     return rows
 
 

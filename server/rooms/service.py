@@ -20,7 +20,7 @@ import logging
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 
 import msgspec
 
@@ -56,6 +56,8 @@ _CAS_RETRIES = 5
 _REPLAY_UNDER_LOCK = 256
 """Events a resuming subscriber may still miss when it takes the room's lock."""
 _REPLAY_ROUNDS = 8
+_CREATING_MS = 60_000
+"""How long a room may sit in the directory before its `created` lands (another node's)."""
 ENDED_CACHE = 256
 """Ended rooms a node keeps after someone asked for them (their events are in memory)."""
 
@@ -101,11 +103,12 @@ class RoomService:
                     time.monotonic() - began,
                 )
         stale = 0
-        for room_id, workshop in await directory.live(self.log):
+        for room_id, entry in await directory.live(self.log):
             room = await self._load(room_id)
             if room is None:  # a crash between the directory entry and `created`
-                await directory.forget(self.log, room_id, workshop)
-                stale += 1
+                if self.clock() - entry.created_at > _CREATING_MS:  # else: being created elsewhere
+                    await directory.forget(self.log, room_id, entry.workshop)
+                    stale += 1
             elif room.state.phase is Phase.ENDED:  # a crash between `ended` and the directory
                 await directory.record_ended(self.log, room_id)
                 stale += 1
@@ -196,31 +199,55 @@ class RoomService:
     async def create(
         self, scenario: Scenario, workshop: str | None = None, label: str = ""
     ) -> Room:
-        """A new room running ``scenario``: its log starts with ``created``.
+        """A new room running ``scenario``: its log starts with ``created``."""
+        [room] = await self.create_many(scenario, workshop, [label])
+        return room
 
-        The room enters the directory first, so no crash can leave a live room
-        that start-up would not find.
+    async def create_many(
+        self, scenario: Scenario, workshop: str | None, labels: Sequence[str]
+    ) -> list[Room]:
+        """New rooms running ``scenario``, one per label, in that order.
+
+        The rooms enter the directory first (one index write for them all), so
+        no crash can leave a live room that start-up would not find; then their
+        ``created`` events are appended together, sharing group commits.
         """
-        while True:
-            room_id = secrets.token_urlsafe(6).replace("-", "x").replace("_", "y")
-            created = Created(
+        now = self.clock()
+        created = [
+            Created(
                 seq=1,
-                at=self.clock(),
+                at=now,
                 by="facilitator",
-                room=room_id,
+                room=secrets.token_urlsafe(6).replace("-", "x").replace("_", "y"),
                 scenario=scenario,
                 workshop=workshop,
                 label=label,
             )
-            await directory.record_created(self.log, created)
-            try:
-                await self.log.append(stream_of(room_id), 1, [_EVENT.encode(created)])
-            except SeqConflict:  # an id collision: put back the other room's entries, draw again
-                await self._restore_entries(room_id, workshop)
-                continue
-            room = Room(replay([created]), [created])
-            self.rooms[room_id] = room
-            return room
+            for label in labels
+        ]
+        entries: dict[IndexKey, bytes] = {}
+        for order, event in enumerate(created):  # `order` keeps same-millisecond rooms in line
+            entries.update(directory.entries(event, live=True, order=order))
+        await self.log.put_index(entries)
+        appended = await asyncio.gather(
+            *(self.log.append(stream_of(c.room), 1, [_EVENT.encode(c)]) for c in created),
+            return_exceptions=True,
+        )
+        rooms: list[Room] = []
+        failure: BaseException | None = None
+        for event, result in zip(created, appended, strict=True):
+            if isinstance(result, SeqConflict):  # an id collision: put theirs back, draw again
+                await self._restore_entries(event.room, workshop)
+                rooms.extend(await self.create_many(scenario, workshop, [event.label]))
+            elif isinstance(result, BaseException):
+                failure = failure or result
+            else:
+                room = Room(replay([event]), [event])
+                self.rooms[event.room] = room
+                rooms.append(room)
+        if failure is not None:  # the rooms that did land stay (the directory has them)
+            raise failure
+        return rooms
 
     async def _restore_entries(self, room_id: str, ours: str | None) -> None:
         entries = await self.log.read(stream_of(room_id))

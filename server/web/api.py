@@ -225,10 +225,8 @@ async def create_workshop(request: web.Request) -> web.Response:
     workshop = await request.app[WORKSHOPS].create(
         body.title or scenario.title, scenario.id, service.clock(), body.capacity
     )
-    rooms = [
-        await service.create(scenario, workshop=workshop.id, label=f"Room {n + 1}")
-        for n in range(body.rooms)
-    ]
+    labels = [f"Room {n + 1}" for n in range(body.rooms)]
+    rooms = await service.create_many(scenario, workshop.id, labels)
     return _json(_workshop(request, await _known_workshop(request, workshop.id), rooms), status=201)
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import importlib.util
 import shutil
+import socket
 import sqlite3
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from types import ModuleType
 from typing import Any
 
 import aiohttp
+import msgspec
 import pytest
 from aiohttp.test_utils import TestServer
 
@@ -30,7 +32,8 @@ from dealroom.server.rooms import RoomService, directory
 from dealroom.server.rooms.service import now_ms
 from dealroom.server.rooms.workshops import Workshops
 from dealroom.server.web import make_app
-from dealroom.server.web.keys import ROOMS, TOKENS, WORKSHOPS
+from dealroom.server.web.bot_seats import BotSeat
+from dealroom.server.web.keys import BOT_TASKS, LOG, ROOMS, TOKENS, WORKSHOPS
 
 from .wsclient import WsClient
 
@@ -102,8 +105,11 @@ async def serve() -> AsyncIterator[Serve]:
     running: list[tuple[TestServer, aiohttp.ClientSession]] = []
 
     async def start(data: Path) -> Served:
-        app = make_app(Settings(data_dir=data, facilitator_token=TOKEN))
-        server = TestServer(app, host="127.0.0.1")
+        with socket.socket() as sock:  # the app's own port: resumed bots connect to it
+            sock.bind(("127.0.0.1", 0))
+            port = int(sock.getsockname()[1])
+        app = make_app(Settings(data_dir=data, facilitator_token=TOKEN, port=port))
+        server = TestServer(app, host="127.0.0.1", port=port)
         await server.start_server()
         session = aiohttp.ClientSession()
         running.append((server, session))
@@ -250,18 +256,21 @@ async def test_stale_directory_entries_are_dropped_at_start(data_dir: Path) -> N
     try:
         never = IndexKey(directory.LIVE, "neverMade")
         in_workshop = IndexKey(directory.workshop_index("wghost"), "neverMade")
+        creating = IndexKey(directory.LIVE, "beingMade")  # another node, between its writes
+        ref = msgspec.msgpack.encode
         await log.put_index(
             {
-                never: b"wghost",
-                in_workshop: b"\x92\x01\xa0",
-                IndexKey(directory.LIVE, truth["ended"][0]): b"",
+                never: ref(directory.LiveRef("wghost", now_ms() - 3_600_000)),
+                in_workshop: ref(directory.RoomRef(now_ms() - 3_600_000, "Room 1")),
+                creating: ref(directory.LiveRef(None, now_ms())),
+                IndexKey(directory.LIVE, truth["ended"][0]): ref(directory.LiveRef(None, 1)),
             }
         )
         rooms = RoomService(log)
         await rooms.start()
         assert sorted(rooms.rooms) == sorted(truth["live"])
         live = [room_id for room_id, _ in await directory.live(log)]
-        assert sorted(live) == sorted(truth["live"])
+        assert sorted(live) == sorted([*truth["live"], "beingMade"])
         assert await log.scan_index(in_workshop.name) == []
         await rooms.stop()
     finally:
@@ -312,3 +321,41 @@ async def test_an_old_data_dir_is_indexed_once_and_then_starts_from_the_index(
         await rooms.stop()
     finally:
         await log.close()
+
+
+async def test_an_old_data_dirs_bot_seats_are_indexed_and_the_live_ones_resumed(
+    tmp_path: Path, serve: Serve
+) -> None:
+    data = tmp_path / "old"
+    _history().write_history(data, 10, 1, PER_WORKSHOP, old_schema=True)
+    truth = _streams(data)
+    [live], ended = truth["live"], truth["ended"][0]
+    conn = sqlite3.connect(data / "events.db")
+    for room in (live, ended):  # as the version before the index recorded bot seats
+        seat = BotSeat(room=room, role="seller", persona="driver", pace=0)
+        conn.execute(
+            "INSERT INTO events VALUES (?, 1, ?)", (f"bots:{room}", msgspec.msgpack.encode(seat))
+        )
+    conn.commit()
+    conn.close()
+    served = await serve(data)
+    assert [key for key, _ in await served.app[LOG].scan_index("bots:live")] == [f"{live}:seller"]
+    assert len(served.app[BOT_TASKS]) == 1  # waiting for the server to listen, then seating
+
+
+async def test_a_workshops_rooms_list_in_creation_order_even_in_one_millisecond(
+    data_dir: Path, serve: Serve
+) -> None:
+    served = await serve(data_dir)
+    rooms: RoomService = served.app[ROOMS]
+    rooms.clock = lambda: 1_800_000_000_000  # every room of the call in the same millisecond
+    headers = {"Authorization": f"Bearer {TOKEN}"}
+    body = {"scenario": "fleet-lease", "rooms": 40}
+    async with served.session.post(served.base + "/api/workshops", json=body, headers=headers) as r:
+        assert r.status == 201
+        created = await r.json()
+    labels = [f"Room {n + 1}" for n in range(40)]
+    assert [room["label"] for room in created["rooms"]] == labels
+    status, listed = await served.api("GET", f"/api/workshops/{created['id']}")
+    assert status == 200 and [room["label"] for room in listed["rooms"]] == labels
+    assert len(rooms.rooms) == LIVE + 40
