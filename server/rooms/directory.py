@@ -24,6 +24,7 @@ streams, on its first start (:func:`build`); a marker entry records that.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable, Iterable
 
 import msgspec
@@ -54,6 +55,7 @@ LIVE = "rooms:live"
 BUILT = IndexKey("meta", "rooms-directory")
 """Present once the directory is complete (written from the start, or built once)."""
 _BATCH = 500
+_READ_AHEAD = 32
 
 
 def workshop_index(workshop_id: str) -> str:
@@ -142,26 +144,31 @@ async def built(log: EventLog) -> bool:
 async def build(log: EventLog, decode: Callable[[bytes], Event]) -> int:
     """Index every room stream of a data dir written before the directory existed; answers how many.
 
-    Reads one room at a time (memory stays flat however long the history);
+    Reads a few rooms at a time (memory stays flat however long the history);
     idempotent, so a start interrupted half-way builds again from the start.
     A room stream that does not decode is damage: :class:`LogUnavailable`,
     which refuses the start with the stream's name.
     """
     pending: dict[IndexKey, bytes] = {}
     count = 0
-    for stream in await log.streams("room:"):
-        events = await log.read(stream)
-        if not events:
-            continue
-        try:
-            created, last = decode(events[0][1]), decode(events[-1][1])
-        except msgspec.DecodeError as exc:  # damage SQLite's own checks did not see
-            raise LogUnavailable(f"{stream} holds an entry that is not an event: {exc}") from None
-        if not isinstance(created, Created):
-            raise LogUnavailable(f"{stream} does not start with `created`")
-        ended = isinstance(last, Ended)  # nothing follows `ended`
-        pending.update(entries(created, live=not ended))
-        count += 1
+    streams = await log.streams("room:")
+    for start in range(0, len(streams), _READ_AHEAD):
+        chunk = streams[start : start + _READ_AHEAD]
+        # A few reads in flight keep the backend busy instead of waiting on each reply.
+        for stream, events in zip(chunk, await asyncio.gather(*map(log.read, chunk)), strict=True):
+            if not events:
+                continue
+            try:
+                created, last = decode(events[0][1]), decode(events[-1][1])
+            except msgspec.DecodeError as exc:  # damage SQLite's own checks did not see
+                raise LogUnavailable(
+                    f"{stream} holds an entry that is not an event: {exc}"
+                ) from None
+            if not isinstance(created, Created):
+                raise LogUnavailable(f"{stream} does not start with `created`")
+            ended = isinstance(last, Ended)  # nothing follows `ended`
+            pending.update(entries(created, live=not ended))
+            count += 1
         if len(pending) >= _BATCH:
             await log.put_index(pending)
             pending = {}
