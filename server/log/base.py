@@ -6,15 +6,26 @@ not the log's business. ``append`` is compare-and-set on the expected next seq
 one succeeds and the other gets :class:`SeqConflict`. ``append`` returns only
 once the entries are durable for the backend's durability setting.
 
+Beside the streams, a log keeps small **indexes**: named maps of key to
+value (which rooms are live, each workshop's rooms, the bot seats to resume),
+so that start-up reads what is live instead of every stream ever written
+(DESIGN.md principle 7). Index writes are separate, idempotent operations,
+not part of an append: an index spans rooms, and on a sharded store (Redis
+Cluster) one room's stream and a cross-room index cannot share an atomic step.
+Callers order them instead: an entry that says "this room is live" is put
+before the room's first event and removed only after its last one is
+durable, so a crash leaves at worst a stale entry, which start-up cleans.
+
 Every backend passes the same contract suite (``tests/log/test_contract.py``).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from typing import NamedTuple
 
-__all__ = ["EventLog", "LogError", "LogUnavailable", "SeqConflict"]
+__all__ = ["EventLog", "IndexKey", "LogError", "LogUnavailable", "SeqConflict"]
 
 
 class LogError(Exception):
@@ -33,6 +44,13 @@ class SeqConflict(LogError):
 
 class LogUnavailable(LogError):
     """The backend failed; nothing from the failed call was appended."""
+
+
+class IndexKey(NamedTuple):
+    """One entry's place: which index (``name``), which key in it."""
+
+    name: str
+    key: str
 
 
 class EventLog(ABC):
@@ -54,6 +72,26 @@ class EventLog(ABC):
     @abstractmethod
     async def streams(self, prefix: str = "") -> list[str]:
         """Every stream whose name starts with ``prefix``, sorted."""
+
+    @abstractmethod
+    async def put_index(self, entries: Mapping[IndexKey, bytes]) -> None:
+        """Set each entry (replacing its value if present), durably, all or none.
+
+        Raises:
+            LogUnavailable: the backend failed; nothing set.
+        """
+
+    @abstractmethod
+    async def remove_index(self, keys: Iterable[IndexKey]) -> None:
+        """Remove each entry, durably; a key that is not there is no error.
+
+        Raises:
+            LogUnavailable: the backend failed; nothing removed.
+        """
+
+    @abstractmethod
+    async def scan_index(self, index: str) -> list[tuple[str, bytes]]:
+        """Every (key, value) of ``index``, sorted by key; empty if it holds nothing."""
 
     @abstractmethod
     async def close(self) -> None:

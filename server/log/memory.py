@@ -5,9 +5,9 @@ Nothing survives the process; appends are "durable" as soon as they return.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
-from .base import EventLog, SeqConflict
+from .base import EventLog, IndexKey, SeqConflict
 
 __all__ = ["MemoryLog"]
 
@@ -17,6 +17,7 @@ class MemoryLog(EventLog):
 
     def __init__(self) -> None:
         self._streams: dict[str, list[bytes]] = {}
+        self._indexes: dict[str, dict[str, bytes]] = {}
 
     async def append(self, stream: str, expected_seq: int, entries: Sequence[bytes]) -> None:
         """See :meth:`EventLog.append`."""
@@ -34,6 +35,20 @@ class MemoryLog(EventLog):
     async def streams(self, prefix: str = "") -> list[str]:
         """See :meth:`EventLog.streams`."""
         return sorted(s for s, log in self._streams.items() if log and s.startswith(prefix))
+
+    async def put_index(self, entries: Mapping[IndexKey, bytes]) -> None:
+        """See :meth:`EventLog.put_index`."""
+        for (index, key), value in entries.items():
+            self._indexes.setdefault(index, {})[key] = bytes(value)
+
+    async def remove_index(self, keys: Iterable[IndexKey]) -> None:
+        """See :meth:`EventLog.remove_index`."""
+        for index, key in keys:
+            self._indexes.get(index, {}).pop(key, None)
+
+    async def scan_index(self, index: str) -> list[tuple[str, bytes]]:
+        """See :meth:`EventLog.scan_index`."""
+        return sorted(self._indexes.get(index, {}).items())
 
     async def close(self) -> None:
         """Nothing to flush."""

@@ -20,6 +20,13 @@ WAL was fsynced before the ack.
 Compare-and-set: the writer checks each append's expected seq against the
 stream's last seq (cached, loaded once per stream) inside the transaction, and
 the primary key (stream, seq) backs it: two appends of one seq never both land.
+
+Indexes (:meth:`~.base.EventLog.put_index`) live in their own table, written
+by a second connection on its own thread, so the group-commit writer's loop
+stays as it is. Index writes are rare (a room created or ended, a bot
+seated) and coalesce: whatever queues up during one index transaction goes in
+the next. WAL allows one writer at a time, so an index transaction can hold
+the writer up by about one commit; that happens once per room, not per move.
 """
 
 from __future__ import annotations
@@ -29,13 +36,13 @@ import contextlib
 import queue
 import sqlite3
 import threading
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .base import EventLog, LogUnavailable, SeqConflict
+from .base import EventLog, IndexKey, LogUnavailable, SeqConflict
 
 __all__ = ["SqliteLog", "Synchronous", "create_store"]
 
@@ -47,7 +54,28 @@ CREATE TABLE IF NOT EXISTS events (
     seq INTEGER NOT NULL,
     entry BLOB NOT NULL,
     PRIMARY KEY (stream, seq)
-) WITHOUT ROWID
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS indexes (
+    name TEXT NOT NULL,
+    key TEXT NOT NULL,
+    value BLOB NOT NULL,
+    PRIMARY KEY (name, key)
+) WITHOUT ROWID;
+"""
+
+# The distinct streams from `prefix` on, one primary-key seek each (a "loose index
+# scan"): `SELECT DISTINCT stream` would read every event of every stream, so
+# listing 3,000 workshops would cost as much as reading a year of rooms.
+_STREAMS = """
+WITH RECURSIVE found(stream) AS (
+    SELECT (SELECT stream FROM events WHERE stream >= :prefix ORDER BY stream LIMIT 1)
+    UNION ALL
+    SELECT (SELECT stream FROM events WHERE stream > found.stream ORDER BY stream LIMIT 1)
+    FROM found
+    WHERE found.stream IS NOT NULL AND substr(found.stream, 1, :length) = :prefix
+)
+SELECT stream FROM found
+WHERE stream IS NOT NULL AND substr(stream, 1, :length) = :prefix
 """
 
 
@@ -65,8 +93,7 @@ def _create(path: Path, synchronous: Synchronous) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = _connect(path, synchronous)
         try:
-            conn.execute(_SCHEMA)
-            conn.commit()
+            conn.executescript(_SCHEMA)
         except sqlite3.Error:
             conn.close()
             raise
@@ -115,6 +142,7 @@ class SqliteLog(EventLog):
         # beside the writer.
         self._reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-log-reader")
         self._reader_conn: sqlite3.Connection | None = None
+        self._indexer = _Indexer(self)
 
     def _connect(self) -> sqlite3.Connection:
         return _connect(self.path, self.synchronous)
@@ -203,14 +231,26 @@ class SqliteLog(EventLog):
         """See :meth:`EventLog.streams`."""
         # A prefix compare rather than LIKE, whose wildcards (% and _) would match too much;
         # `stream >= prefix` lets the primary key skip what sorts before it.
-        rows = await self._read(
-            "SELECT DISTINCT stream FROM events WHERE stream >= ? AND substr(stream, 1, ?) = ? "
-            "ORDER BY stream",
-            (prefix, len(prefix), prefix),
-        )
+        rows = await self._read(_STREAMS, {"prefix": prefix, "length": len(prefix)})
         return [row[0] for row in rows]
 
-    async def _read(self, sql: str, args: tuple[object, ...]) -> list[Any]:
+    async def put_index(self, entries: Mapping[IndexKey, bytes]) -> None:
+        """See :meth:`EventLog.put_index`; returns after the index transaction's commit."""
+        rows = [(index, key, bytes(value)) for (index, key), value in entries.items()]
+        await self._indexer.write(rows, [])
+
+    async def remove_index(self, keys: Iterable[IndexKey]) -> None:
+        """See :meth:`EventLog.remove_index`; returns after the index transaction's commit."""
+        await self._indexer.write([], [(index, key) for index, key in keys])
+
+    async def scan_index(self, index: str) -> list[tuple[str, bytes]]:
+        """See :meth:`EventLog.scan_index`."""
+        rows = await self._read(
+            "SELECT key, value FROM indexes WHERE name = ? ORDER BY key", (index,)
+        )
+        return [(key, bytes(value)) for key, value in rows]
+
+    async def _read(self, sql: str, args: tuple[object, ...] | dict[str, object]) -> list[Any]:
         def run() -> list[Any]:
             if self._reader_conn is None:
                 self._reader_conn = self._connect()
@@ -226,6 +266,7 @@ class SqliteLog(EventLog):
         if self._closed:
             return
         self._closed = True
+        await self._indexer.close()
         self._queue.put(_STOP)
         await asyncio.to_thread(self._writer.join)
 
@@ -235,6 +276,86 @@ class SqliteLog(EventLog):
 
         await asyncio.get_running_loop().run_in_executor(self._reader, close_reader)
         self._reader.shutdown(wait=True)
+
+
+_Put = tuple[str, str, bytes]
+_Remove = tuple[str, str]
+
+
+class _Indexer:
+    """The index table's writer: its own connection and thread, one transaction per batch.
+
+    Calls that arrive while a transaction is in flight wait for the next one,
+    which takes them all (the same group commit as the event writer's).
+    """
+
+    def __init__(self, owner: SqliteLog) -> None:
+        self._owner = owner
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-log-index")
+        self._conn: sqlite3.Connection | None = None
+        self._pending: list[tuple[list[_Put], list[_Remove], asyncio.Future[None]]] = []
+        self._flushing: asyncio.Task[None] | None = None
+
+    async def write(self, puts: list[_Put], removes: list[_Remove]) -> None:
+        if self._owner._closed:
+            raise LogUnavailable("the log is closed")
+        if not puts and not removes:
+            return
+        future = asyncio.get_running_loop().create_future()
+        self._pending.append((puts, removes, future))
+        if self._flushing is None:
+            self._flushing = asyncio.create_task(self._flush())
+        await future
+
+    async def _flush(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            while self._pending:
+                batch, self._pending = self._pending, []
+                changes = [(puts, removes) for puts, removes, _ in batch]
+                try:
+                    await loop.run_in_executor(self._thread, self._commit, changes)
+                except Exception as exc:  # settle every caller, or they wait forever
+                    failure = LogUnavailable(f"sqlite: {exc!r}")
+                    for *_, future in batch:
+                        if not future.done():
+                            future.set_exception(failure)
+                    continue
+                for *_, future in batch:
+                    if not future.done():
+                        future.set_result(None)
+        finally:
+            self._flushing = None
+
+    def _commit(self, changes: list[tuple[list[_Put], list[_Remove]]]) -> None:
+        if self._conn is None:
+            self._conn = self._owner._connect()
+        conn = self._conn
+        try:
+            conn.execute("BEGIN IMMEDIATE")
+            # In call order: a remove queued after a put of the same key wins, and so on.
+            for puts, removes in changes:
+                conn.executemany("DELETE FROM indexes WHERE name = ? AND key = ?", removes)
+                conn.executemany(
+                    "INSERT OR REPLACE INTO indexes (name, key, value) VALUES (?, ?, ?)", puts
+                )
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+            raise
+
+    async def close(self) -> None:
+        if self._flushing is not None:
+            await asyncio.gather(self._flushing, return_exceptions=True)
+
+        def close_conn() -> None:
+            if self._conn is not None:
+                self._conn.close()
+
+        await asyncio.get_running_loop().run_in_executor(self._thread, close_conn)
+        self._thread.shutdown(wait=True)
 
 
 def _resolve(requests: list[_Append]) -> None:

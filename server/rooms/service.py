@@ -5,6 +5,12 @@ expected next seq), fold, publish. A lost compare-and-set means another writer
 got there first: catch up from the log and decide again (DESIGN.md principle
 4). Commands to one room are serialised by the room's lock; commands to
 different rooms proceed together, so their appends share commits.
+
+Which rooms a node holds (DESIGN.md principle 7): every live room, restored
+at start from the log's room directory (:mod:`.directory`), never by reading
+every room stream; and the ended rooms someone asked for lately (a seat's
+hello, a room's detail, a replay, a cohort), loaded on demand and kept in a
+bounded least-recently-used cache. A room that ends moves to that cache.
 """
 
 from __future__ import annotations
@@ -13,19 +19,21 @@ import asyncio
 import logging
 import secrets
 import time
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Sequence
 
 import msgspec
 
-from dealroom.protocol import MSGPACK, Created, Event, Role, Scenario
+from dealroom.protocol import MSGPACK, Created, Ended, Event, Role, Scenario
 
-from ..log import EventLog, SeqConflict
+from ..log import EventLog, IndexKey, SeqConflict
 from ..referee import (
     Applied,
     Command,
     Decision,
     Join,
     Leave,
+    Phase,
     Tick,
     audience,
     can_see,
@@ -33,6 +41,8 @@ from ..referee import (
     fold,
     replay,
 )
+from . import directory
+from .directory import RoomRef
 from .fanout import publish
 from .room import Room, Subscriber, stream_of
 
@@ -46,6 +56,10 @@ _CAS_RETRIES = 5
 _REPLAY_UNDER_LOCK = 256
 """Events a resuming subscriber may still miss when it takes the room's lock."""
 _REPLAY_ROUNDS = 8
+_CREATING_MS = 60_000
+"""How long a room may sit in the directory before its `created` lands (another node's)."""
+ENDED_CACHE = 256
+"""Ended rooms a node keeps after someone asked for them (their events are in memory)."""
 
 
 def now_ms() -> int:
@@ -57,27 +71,64 @@ class RoomService:
     """Rooms on this node, backed by the event log."""
 
     def __init__(
-        self, log_: EventLog, clock: Callable[[], int] = now_ms, presence_grace: float = 0.0
+        self,
+        log_: EventLog,
+        clock: Callable[[], int] = now_ms,
+        presence_grace: float = 0.0,
+        ended_cache: int = ENDED_CACHE,
     ) -> None:
         self.log = log_
         self.clock = clock
         self.presence_grace = presence_grace
         """Seconds a seat may be gone before its ``left`` is recorded (see :meth:`depart`)."""
         self.rooms: dict[str, Room] = {}
+        """The live rooms (not ended) on this node."""
+        self.ended: OrderedDict[str, Room] = OrderedDict()
+        """Ended rooms asked for lately, least recently used first; at most ``ended_cache``
+        of them, besides any that still have a subscriber."""
+        self.ended_cache = ended_cache
         self._ticks: set[asyncio.Task[None]] = set()
+        self._retiring: set[asyncio.Task[None]] = set()
+        self.live_entries: list[Callable[[str], Iterable[IndexKey]]] = []
+        """Other index entries that last as long as a room is live (given its id): they
+        are removed with its directory entry once it ends (e.g. its bot seats)."""
         self.stopping = False
 
     async def start(self) -> None:
-        """Restore every room from the log and re-arm the deadlines."""
-        for stream in await self.log.streams("room:"):
-            room = await self._load(stream.removeprefix("room:"))
-            if room is not None:
+        """Restore the live rooms from the log's room directory and re-arm their deadlines.
+
+        A data dir written before the directory existed is indexed first, once.
+        """
+        if not await directory.built(self.log):
+            began = time.monotonic()
+            count = await directory.build(self.log, _decode_event)
+            if count:  # a new data dir has nothing to say
+                log.info(
+                    "indexed the %d rooms of this data dir in %.1f s (once, for this version)",
+                    count,
+                    time.monotonic() - began,
+                )
+        stale = 0
+        for room_id, entry in await directory.live(self.log):
+            room = await self._load(room_id)
+            if room is None:  # a crash between the directory entry and `created`
+                if self.clock() - entry.created_at > _CREATING_MS:  # else: being created elsewhere
+                    await directory.forget(self.log, room_id, entry.workshop)
+                    stale += 1
+            elif room.state.phase is Phase.ENDED:  # a crash between `ended` and the directory
+                await directory.record_ended(self.log, room_id)
+                stale += 1
+            else:
                 self.rooms[room.id] = room
                 self._arm(room)
-        log.info("restored %d rooms from the log", len(self.rooms))
+        log.info(
+            "restored %d rooms from the log (the live ones; %d stale directory entries dropped)",
+            len(self.rooms),
+            stale,
+        )
 
     async def stop(self) -> None:
-        """Stop the timers; the log is closed by its owner."""
+        """Stop the timers and finish recording ended rooms; the log is closed by its owner."""
         self.stopping = True
         for room in self.rooms.values():
             if room.timer is not None:
@@ -87,6 +138,7 @@ class RoomService:
         for task in list(self._ticks):
             task.cancel()
         await asyncio.gather(*self._ticks, return_exceptions=True)
+        await asyncio.gather(*self._retiring, return_exceptions=True)
 
     async def _load(self, room_id: str) -> Room | None:
         entries = await self.log.read(stream_of(room_id))
@@ -96,37 +148,126 @@ class RoomService:
         return Room(replay(events), events)
 
     async def room(self, room_id: str) -> Room | None:
-        """The room with that id, loaded from the log if this node has not seen it."""
+        """The room with that id, loaded from the log if this node does not hold it."""
+        room = self._held(room_id)
+        if room is not None:
+            return room
+        loaded = await self._load(room_id)
+        if loaded is None:
+            return None
+        room = self._held(room_id)  # another caller may have loaded it meanwhile
+        if room is not None:
+            return room
+        if loaded.state.phase is Phase.ENDED:
+            self._remember(loaded)
+        else:  # live, but not restored here (created by another node)
+            self.rooms[room_id] = loaded
+            self._arm(loaded)
+        return loaded
+
+    def _held(self, room_id: str) -> Room | None:
         room = self.rooms.get(room_id)
         if room is None:
-            room = await self._load(room_id)
+            room = self.ended.get(room_id)
             if room is not None:
-                room = self.rooms.setdefault(room_id, room)
-                self._arm(room)
+                self.ended.move_to_end(room_id)
         return room
+
+    def _remember(self, room: Room) -> None:
+        """Keep an ended room in the cache, evicting the least recently used idle ones."""
+        self.ended[room.id] = room
+        self.ended.move_to_end(room.id)
+        excess = len(self.ended) - self.ended_cache
+        if excess <= 0:
+            return
+        # A room with a subscriber stays: a second copy would split its seats' limits.
+        idle = [rid for rid, r in self.ended.items() if not r.subscribers and rid != room.id]
+        for rid in idle[:excess]:
+            del self.ended[rid]
+
+    async def workshop_rooms(self, workshop_id: str) -> list[tuple[str, RoomRef]]:
+        """The workshop's rooms as (room id, ref), oldest first, without loading any."""
+        return await directory.rooms_of(self.log, workshop_id)
+
+    def _retire(self, room: Room) -> None:
+        """The room has ended: move it to the cache, and out of the directory's live rooms."""
+        del self.rooms[room.id]
+        self._remember(room)
+        task = asyncio.create_task(self._record_ended(room.id))
+        self._retiring.add(task)
+        task.add_done_callback(self._retiring.discard)
+
+    async def _record_ended(self, room_id: str) -> None:
+        others = [key for entries in self.live_entries for key in entries(room_id)]
+        try:
+            await directory.record_ended(self.log, room_id, others)
+        except Exception:  # the next start finds the room ended and drops the entry
+            log.exception("room %s: could not mark it ended in the directory", room_id)
 
     async def create(
         self, scenario: Scenario, workshop: str | None = None, label: str = ""
     ) -> Room:
         """A new room running ``scenario``: its log starts with ``created``."""
-        while True:
-            room_id = secrets.token_urlsafe(6).replace("-", "x").replace("_", "y")
-            created = Created(
+        [room] = await self.create_many(scenario, workshop, [label])
+        return room
+
+    async def create_many(
+        self, scenario: Scenario, workshop: str | None, labels: Sequence[str]
+    ) -> list[Room]:
+        """New rooms running ``scenario``, one per label, in that order.
+
+        The rooms enter the directory first (one index write for them all), so
+        no crash can leave a live room that start-up would not find; then their
+        ``created`` events are appended together, sharing group commits.
+        """
+        now = self.clock()
+        created = [
+            Created(
                 seq=1,
-                at=self.clock(),
+                at=now,
                 by="facilitator",
-                room=room_id,
+                room=secrets.token_urlsafe(6).replace("-", "x").replace("_", "y"),
                 scenario=scenario,
                 workshop=workshop,
                 label=label,
             )
-            try:
-                await self.log.append(stream_of(room_id), 1, [_EVENT.encode(created)])
-            except SeqConflict:
-                continue  # an id collision: draw another
-            room = Room(replay([created]), [created])
-            self.rooms[room_id] = room
-            return room
+            for label in labels
+        ]
+        entries: dict[IndexKey, bytes] = {}
+        for order, event in enumerate(created):  # `order` keeps same-millisecond rooms in line
+            entries.update(directory.entries(event, live=True, order=order))
+        await self.log.put_index(entries)
+        appended = await asyncio.gather(
+            *(self.log.append(stream_of(c.room), 1, [_EVENT.encode(c)]) for c in created),
+            return_exceptions=True,
+        )
+        rooms: list[Room] = []
+        failure: BaseException | None = None
+        for event, result in zip(created, appended, strict=True):
+            if isinstance(result, SeqConflict):  # an id collision: put theirs back, draw again
+                await self._restore_entries(event.room, workshop)
+                rooms.extend(await self.create_many(scenario, workshop, [event.label]))
+            elif isinstance(result, BaseException):
+                failure = failure or result
+            else:
+                room = Room(replay([event]), [event])
+                self.rooms[event.room] = room
+                rooms.append(room)
+        if failure is not None:  # the rooms that did land stay (the directory has them)
+            raise failure
+        return rooms
+
+    async def _restore_entries(self, room_id: str, ours: str | None) -> None:
+        entries = await self.log.read(stream_of(room_id))
+        theirs = _decode_event(entries[0][1])
+        assert isinstance(theirs, Created)
+        if ours is not None and ours != theirs.workshop:
+            await directory.forget_in_workshop(self.log, room_id, ours)
+        ended = isinstance(_decode_event(entries[-1][1]), Ended)
+        if ended:  # our live entry would otherwise wait for the next start to be dropped
+            await directory.record_ended(self.log, room_id)
+        else:
+            await directory.record_created(self.log, theirs)
 
     async def submit(self, room: Room, command: Command) -> Decision:
         """Judge ``command``; if allowed, make its events durable, fold and publish them."""
@@ -156,6 +297,8 @@ class RoomService:
         publish(room.subscribers, events, frames)
         if room.state.deadline != before:
             self._arm(room)
+        if room.state.phase is Phase.ENDED and self.rooms.get(room.id) is room:
+            self._retire(room)
 
     async def _catch_up(self, room: Room) -> None:
         """Fold whatever the log holds beyond this node's copy of the room."""

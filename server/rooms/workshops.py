@@ -3,8 +3,9 @@
 A workshop's log stream holds its creation record, then one record per thing
 that happened to the workshop itself: a seat handed out through its open link,
 its open-link capacity raised, its debrief revealed on the projector. Its rooms
-are the rooms whose ``created`` event names it, so the rooms' own logs stay the
-only truth about them.
+are the rooms whose ``created`` event names it (the room directory,
+:mod:`.directory`, lists them), so the rooms' own logs stay the only truth
+about them.
 
 The records are a tagged union (``record`` names the kind). Logs written
 before the tag existed hold an untagged :class:`Workshop` first and untagged
@@ -15,20 +16,27 @@ data dirs keep loading.
 from __future__ import annotations
 
 import asyncio
+import logging
 import secrets
+import time
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import msgspec
 
-from ..log import EventLog, SeqConflict
+from ..log import EventLog, IndexKey, SeqConflict
 
 __all__ = [
+    "BUILT",
+    "CACHE",
     "DEFAULT_CAPACITY",
+    "INDEX",
     "MAX_CAPACITY",
     "CapacityChanged",
     "DebriefRevealed",
+    "HeldWorkshop",
     "SeatAssigned",
     "Workshop",
     "WorkshopFull",
@@ -40,6 +48,14 @@ DEFAULT_CAPACITY = 60
 workshop recorded before capacities existed): a large class."""
 MAX_CAPACITY = 2000
 """The most seats one open link may hand out (1,000 rooms)."""
+CACHE = 256
+"""Workshops a node keeps after reading them (each: its records, seats included)."""
+INDEX = "workshops"
+"""The log index of every workshop: key its id, value its creation record."""
+BUILT = IndexKey("meta", "workshops-index")
+"""Present once the index is complete (written from the start, or built once)."""
+
+log = logging.getLogger(__name__)
 
 Role = Literal["buyer", "seller"]
 
@@ -109,58 +125,137 @@ def _decode(seq: int, raw: bytes) -> Record:
     return _decode_legacy_workshop(raw) if seq == 1 else _decode_legacy_seat(raw)
 
 
-class Workshops:
-    """Workshops by id, persisted in the event log."""
+@dataclass(slots=True)
+class HeldWorkshop:
+    """A workshop as this node holds it: its records folded. Changed only by :class:`Workshops`."""
 
-    def __init__(self, log: EventLog) -> None:
+    record: Workshop
+    """The creation record with the current capacity."""
+    seats: list[SeatAssigned] = field(default_factory=list)
+    """The seats handed out through its open link, in order."""
+    revealed_at: int | None = None
+    """When its debrief was revealed (ms since the epoch), if it was."""
+    seq: int = 1
+    lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+
+    @property
+    def id(self) -> str:
+        """The workshop's id."""
+        return self.record.id
+
+    def fold(self, seq: int, record: Record) -> None:
+        """Apply the stream's record ``seq`` (after the creation record)."""
+        self.seq = seq
+        match record:
+            case SeatAssigned():
+                self.seats.append(record)
+            case CapacityChanged():
+                self.record = msgspec.structs.replace(self.record, capacity=record.capacity)
+            case DebriefRevealed():
+                if self.revealed_at is None:
+                    self.revealed_at = record.at
+            case Workshop():
+                pass  # only ever seq 1
+
+
+class Workshops:
+    """Workshops by id, persisted in the event log, loaded when asked for.
+
+    The index ``workshops`` lists every workshop with its creation record (put
+    before the stream's first record, so a crash leaves at worst an entry
+    without a stream, which reads as no workshop). A workshop's stream is read
+    the first time someone asks for it; the most recently used are kept, at
+    most ``cache`` of them besides those in the middle of a change. Start-up
+    reads nothing but, once for a data dir from before the index, each
+    workshop's first record (DESIGN.md principle 7).
+    """
+
+    def __init__(self, log: EventLog, cache: int = CACHE) -> None:
         self._log = log
-        self.by_id: dict[str, Workshop] = {}
-        """Each workshop as it stands: its creation record with the current capacity."""
-        self.seats: dict[str, list[SeatAssigned]] = {}
-        """Per workshop, the seats handed out through its open link, in order."""
-        self.revealed: dict[str, int] = {}
-        """Per revealed workshop, when its debrief was revealed (ms since the epoch)."""
-        self._seq: dict[str, int] = {}
-        self._locks: dict[str, asyncio.Lock] = {}
+        self._held: OrderedDict[str, HeldWorkshop] = OrderedDict()
+        self._cache = cache
 
     async def start(self) -> None:
-        """Load every workshop (its seats, capacity and reveal) from the log."""
+        """Index the workshops of a data dir written before the index (once)."""
+        if any(key == BUILT.key for key, _ in await self._log.scan_index(BUILT.name)):
+            return
+        began = time.monotonic()
+        entries: dict[IndexKey, bytes] = {}
         for stream in await self._log.streams("workshop:"):
-            for seq, raw in await self._log.read(stream):
-                self._fold(stream.removeprefix("workshop:"), seq, _decode(seq, raw))
+            records = await self._log.read(stream, after=0)
+            if records:
+                seq, raw = records[0]
+                record = _decode(seq, raw)
+                if isinstance(record, Workshop):
+                    entries[IndexKey(INDEX, record.id)] = _encode(record)
+        entries[BUILT] = b""
+        await self._log.put_index(entries)
+        if len(entries) > 1:  # a new data dir has nothing to say
+            log.info(
+                "indexed the %d workshops of this data dir in %.1f s (once, for this version)",
+                len(entries) - 1,
+                time.monotonic() - began,
+            )
 
-    def _fold(self, workshop_id: str, seq: int, record: Record) -> None:
-        self._seq[workshop_id] = seq
-        match record:
-            case Workshop():
-                self.by_id[record.id] = record
-                self.seats.setdefault(record.id, [])
-            case SeatAssigned():
-                self.seats[workshop_id].append(record)
-            case CapacityChanged():
-                workshop = self.by_id[workshop_id]
-                self.by_id[workshop_id] = msgspec.structs.replace(
-                    workshop, capacity=record.capacity
-                )
-            case DebriefRevealed():
-                self.revealed.setdefault(workshop_id, record.at)
+    async def get(self, workshop_id: str) -> HeldWorkshop | None:
+        """The workshop as it stands, read from its stream unless held; None if there is none."""
+        held = self._held.get(workshop_id)
+        if held is not None:
+            self._held.move_to_end(workshop_id)
+            return held
+        records = await self._log.read(f"workshop:{workshop_id}")
+        held = self._held.get(workshop_id)  # another caller may have read it meanwhile
+        if held is not None:
+            return held
+        if not records:
+            return None
+        first = _decode(*records[0])
+        if not isinstance(first, Workshop):
+            return None
+        held = HeldWorkshop(first)
+        for seq, raw in records[1:]:
+            held.fold(seq, _decode(seq, raw))
+        self._keep(held)
+        return held
 
-    async def _append(self, workshop_id: str, record: Record) -> bool:
+    def _keep(self, held: HeldWorkshop) -> None:
+        self._held[held.id] = held
+        excess = len(self._held) - self._cache
+        if excess > 0:
+            idle = [w for w, h in self._held.items() if not h.lock.locked() and h is not held]
+            for workshop_id in idle[:excess]:
+                del self._held[workshop_id]
+
+    async def listing(self, limit: int | None = None) -> list[Workshop]:
+        """The workshops' creation records, oldest first; only the newest ``limit`` if given."""
+        records = [_decode_record(raw) for _, raw in await self._log.scan_index(INDEX)]
+        found = sorted(
+            (r for r in records if isinstance(r, Workshop)), key=lambda w: (w.created_at, w.id)
+        )
+        return found if limit is None else found[-limit:] if limit > 0 else []
+
+    async def _append(self, held: HeldWorkshop, record: Record) -> bool:
         """Append ``record`` to the workshop's stream and fold it; False on losing a race.
 
         A lost compare-and-set means another writer appended first: its records
         are folded in, and the caller decides again on the new state.
         """
-        stream = f"workshop:{workshop_id}"
-        seq = self._seq[workshop_id] + 1
+        stream = f"workshop:{held.id}"
+        seq = held.seq + 1
         try:
             await self._log.append(stream, seq, [_encode(record)])
         except SeqConflict:
             for at, raw in await self._log.read(stream, after=seq - 1):
-                self._fold(workshop_id, at, _decode(at, raw))
+                held.fold(at, _decode(at, raw))
             return False
-        self._fold(workshop_id, seq, record)
+        held.fold(seq, record)
         return True
+
+    async def _held_or_fail(self, workshop_id: str) -> HeldWorkshop:
+        held = await self.get(workshop_id)
+        if held is None:
+            raise KeyError(workshop_id)
+        return held
 
     async def assign(
         self, workshop_id: str, new_room: Callable[[], Awaitable[str]], now: int
@@ -173,9 +268,10 @@ class Workshops:
         Once the workshop's capacity is handed out the arrival is refused
         (principle 7: what one link can cost the server has a limit).
         """
-        async with self._lock(workshop_id):
+        held = await self._held_or_fail(workshop_id)
+        async with held.lock:
             while True:
-                seats, capacity = self.seats[workshop_id], self.by_id[workshop_id].capacity
+                seats, capacity = held.seats, held.record.capacity
                 if len(seats) >= capacity:
                     return WorkshopFull(capacity)
                 if len(seats) % 2 == 1:
@@ -185,33 +281,32 @@ class Workshops:
                 else:
                     role = "buyer" if len(seats) % 4 == 0 else "seller"
                     seat = SeatAssigned(room=await new_room(), role=role, at=now)
-                if await self._append(workshop_id, seat):
+                if await self._append(held, seat):
                     return seat
 
     async def set_capacity(self, workshop_id: str, capacity: int, now: int) -> Workshop:
         """Record a new open-link capacity (seats) for the workshop; answers the workshop."""
-        async with self._lock(workshop_id):
-            while not await self._append(workshop_id, CapacityChanged(capacity=capacity, at=now)):
+        held = await self._held_or_fail(workshop_id)
+        async with held.lock:
+            while not await self._append(held, CapacityChanged(capacity=capacity, at=now)):
                 pass
-            return self.by_id[workshop_id]
+            return held.record
 
     async def reveal(self, workshop_id: str, now: int) -> int:
         """Reveal the workshop's debrief on its projector; answers when it was revealed.
 
         Revealing twice changes nothing: the first reveal's time stands.
         """
-        async with self._lock(workshop_id):
-            while workshop_id not in self.revealed:
-                await self._append(workshop_id, DebriefRevealed(at=now))
-            return self.revealed[workshop_id]
-
-    def _lock(self, workshop_id: str) -> asyncio.Lock:
-        return self._locks.setdefault(workshop_id, asyncio.Lock())
+        held = await self._held_or_fail(workshop_id)
+        async with held.lock:
+            while held.revealed_at is None:
+                await self._append(held, DebriefRevealed(at=now))
+            return held.revealed_at
 
     async def create(
         self, title: str, scenario: str, now: int, capacity: int = DEFAULT_CAPACITY
     ) -> Workshop:
-        """Record a new workshop."""
+        """Record a new workshop: in the index first, then its stream's first record."""
         while True:
             workshop = Workshop(
                 id="w" + secrets.token_hex(4),
@@ -220,9 +315,16 @@ class Workshops:
                 created_at=now,
                 capacity=capacity,
             )
+            if await self.get(workshop.id) is not None:
+                continue  # an id collision: draw another
+            await self._log.put_index({IndexKey(INDEX, workshop.id): _encode(workshop)})
             try:
                 await self._log.append(f"workshop:{workshop.id}", 1, [_encode(workshop)])
-            except SeqConflict:
+            except SeqConflict:  # created elsewhere meanwhile: put its own record back
+                theirs = await self.get(workshop.id)
+                if theirs is not None:
+                    entry = {IndexKey(INDEX, workshop.id): _encode(theirs.record)}
+                    await self._log.put_index(entry)
                 continue
-            self._fold(workshop.id, 1, workshop)
+            self._keep(HeldWorkshop(workshop))
             return workshop

@@ -39,7 +39,7 @@ from ..referee import (
     room_view,
 )
 from ..rooms import Room, RoomService
-from ..rooms.workshops import DEFAULT_CAPACITY, MAX_CAPACITY
+from ..rooms.workshops import DEFAULT_CAPACITY, MAX_CAPACITY, HeldWorkshop
 from .analyses import analysis, prepare
 from .keys import CATALOG, ROOMS, SETTINGS, TOKENS, WORKSHOPS
 
@@ -50,6 +50,9 @@ routes = web.RouteTableDef()
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _MAX_ROOMS_PER_CALL = 500
+_WORKSHOPS_LISTED = 100
+"""Workshops GET /api/workshops lists unless asked for more: the newest."""
+_MAX_WORKSHOPS_LISTED = 1000
 _T = TypeVar("_T")
 
 Id = Annotated[str, msgspec.Meta(max_length=64)]
@@ -222,68 +225,83 @@ async def create_workshop(request: web.Request) -> web.Response:
     workshop = await request.app[WORKSHOPS].create(
         body.title or scenario.title, scenario.id, service.clock(), body.capacity
     )
-    rooms = [
-        await service.create(scenario, workshop=workshop.id, label=f"Room {n + 1}")
-        for n in range(body.rooms)
-    ]
-    return _json(_workshop(request, workshop.id, rooms), status=201)
+    labels = [f"Room {n + 1}" for n in range(body.rooms)]
+    rooms = await service.create_many(scenario, workshop.id, labels)
+    return _json(_workshop(request, await _known_workshop(request, workshop.id), rooms), status=201)
 
 
-def _workshop(request: web.Request, workshop_id: str, rooms: list[Room]) -> dict[str, Any]:
+def _workshop(request: web.Request, held: HeldWorkshop, rooms: list[Room]) -> dict[str, Any]:
     tokens: Tokens = request.app[TOKENS]
-    open_token, projector = tokens.open_link(workshop_id), tokens.projector(workshop_id)
+    open_token, projector = tokens.open_link(held.id), tokens.projector(held.id)
     base = _base_url(request)
     return {
-        **_workshop_head(request, workshop_id),
+        **_workshop_head(held),
         "open_link": {"token": open_token, "url": f"{base}/open/{open_token}"},
         "projector": {"token": projector, "url": f"{base}/projector/{projector}"},
         "rooms": [{**_summary(r), "seats": _seats(request, r)} for r in rooms],
     }
 
 
-def _workshop_head(request: web.Request, workshop_id: str) -> dict[str, Any]:
+def _workshop_head(held: HeldWorkshop) -> dict[str, Any]:
     """The workshop's record as it stands, with its open-link seats and its reveal."""
-    workshops = request.app[WORKSHOPS]
-    record = msgspec.to_builtins(workshops.by_id[workshop_id])
+    record = msgspec.to_builtins(held.record)
     del record["record"]  # the log's tag, not part of the API's workshop
-    return {
-        **record,
-        "seats_taken": len(workshops.seats[workshop_id]),
-        "revealed_at": workshops.revealed.get(workshop_id),
-    }
+    return {**record, "seats_taken": len(held.seats), "revealed_at": held.revealed_at}
 
 
-def _known_workshop(request: web.Request) -> str:
-    workshop_id = request.match_info["workshop"]
-    if workshop_id not in request.app[WORKSHOPS].by_id:
+async def _known_workshop(request: web.Request, workshop_id: str | None = None) -> HeldWorkshop:
+    workshop_id = workshop_id or request.match_info["workshop"]
+    held = await request.app[WORKSHOPS].get(workshop_id)
+    if held is None:
         raise ApiError(404, "not_found", f"There is no workshop {workshop_id!r}.")
-    return workshop_id
+    return held
 
 
-def _rooms_of(request: web.Request, workshop_id: str) -> list[Room]:
-    rooms = request.app[ROOMS].rooms.values()
-    return sorted(
-        (r for r in rooms if r.state.workshop == workshop_id), key=lambda r: r.state.created_at
-    )
+async def _rooms_of(request: web.Request, workshop_id: str) -> list[Room]:
+    """The workshop's rooms, oldest first: live ones from memory, ended ones loaded on demand.
+
+    The room directory names them, so no other workshop's room is touched;
+    ended rooms land in the room service's bounded cache.
+    """
+    service: RoomService = request.app[ROOMS]
+    rooms = []
+    for room_id, _ in await service.workshop_rooms(workshop_id):
+        room = await service.room(room_id)
+        if room is not None:
+            rooms.append(room)
+    return rooms
+
+
+def _limit(request: web.Request, default: int, most: int) -> int:
+    raw = request.query.get("limit", str(default))
+    if not raw.isdigit() or not 1 <= int(raw) <= most:
+        raise ApiError(400, "invalid_request", f"`limit` is a whole number from 1 to {most}.")
+    return int(raw)
 
 
 @routes.get("/api/workshops")
 async def list_workshops(request: web.Request) -> web.Response:
-    """Every workshop with its room count."""
-    workshops = sorted(request.app[WORKSHOPS].by_id.values(), key=lambda w: w.created_at)
-    return _json(
-        [
-            {**_workshop_head(request, w.id), "room_count": len(_rooms_of(request, w.id))}
-            for w in workshops
-        ]
-    )
+    """The newest workshops (``?limit=``, 100 unless given), oldest first, with room counts.
+
+    A year of workshops is history: the listing reads only the ones it shows,
+    and counts rooms in the room directory without loading any.
+    """
+    limit = _limit(request, _WORKSHOPS_LISTED, _MAX_WORKSHOPS_LISTED)
+    service: RoomService = request.app[ROOMS]
+    listed = []
+    for record in await request.app[WORKSHOPS].listing(limit):
+        held = await request.app[WORKSHOPS].get(record.id)
+        if held is not None:  # an index entry whose stream never landed (a crash) is skipped
+            rooms = len(await service.workshop_rooms(held.id))
+            listed.append({**_workshop_head(held), "room_count": rooms})
+    return _json(listed)
 
 
 @routes.get("/api/workshops/{workshop}")
 async def get_workshop(request: web.Request) -> web.Response:
     """A workshop and all its rooms with their seats."""
-    workshop_id = _known_workshop(request)
-    return _json(_workshop(request, workshop_id, _rooms_of(request, workshop_id)))
+    held = await _known_workshop(request)
+    return _json(_workshop(request, held, await _rooms_of(request, held.id)))
 
 
 class NewCapacity(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -295,11 +313,11 @@ class NewCapacity(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 @routes.post("/api/workshops/{workshop}/capacity")
 async def set_capacity(request: web.Request) -> web.Response:
     """Set how many seats the workshop's open link may hand out (recorded in its log)."""
-    workshop_id = _known_workshop(request)
+    held = await _known_workshop(request)
     body = await _body(request, NewCapacity)
     clock = request.app[ROOMS].clock()
-    await request.app[WORKSHOPS].set_capacity(workshop_id, body.capacity, clock)
-    return _json(_workshop_head(request, workshop_id))
+    await request.app[WORKSHOPS].set_capacity(held.id, body.capacity, clock)
+    return _json(_workshop_head(held))
 
 
 @routes.post("/api/workshops/{workshop}/reveal")
@@ -309,16 +327,16 @@ async def reveal_debrief(request: web.Request) -> web.Response:
     Recorded in the workshop's log, so a restarted server keeps it revealed;
     revealing again answers the first reveal's time.
     """
-    workshop_id = _known_workshop(request)
-    await request.app[WORKSHOPS].reveal(workshop_id, request.app[ROOMS].clock())
-    return _json(_workshop_head(request, workshop_id))
+    held = await _known_workshop(request)
+    await request.app[WORKSHOPS].reveal(held.id, request.app[ROOMS].clock())
+    return _json(_workshop_head(held))
 
 
 @routes.get(r"/api/workshops/{workshop}/export.{fmt:(csv|jsonl)}")
 async def export_workshop(request: web.Request) -> web.Response:
     """The workshop's rooms as CSV (one row each) or every event as JSON Lines."""
-    workshop_id = _known_workshop(request)
-    rooms = _rooms_of(request, workshop_id)
+    workshop_id = (await _known_workshop(request)).id
+    rooms = await _rooms_of(request, workshop_id)
     if request.match_info["fmt"] == "csv":
         await prepare(r.state.scenario for r in rooms)
         body = rooms_csv(analysis(request.app, r) for r in rooms)
@@ -348,18 +366,24 @@ async def create_room(request: web.Request) -> web.Response:
     """Create a room; the answer holds a join token and URL for every seat."""
     body = await _body(request, NewRoom)
     scenario = _scenario(request, body.scenario)
-    if body.workshop is not None and body.workshop not in request.app[WORKSHOPS].by_id:
-        raise ApiError(404, "not_found", f"There is no workshop {body.workshop!r}.")
+    if body.workshop is not None:
+        await _known_workshop(request, body.workshop)
     room = await request.app[ROOMS].create(scenario, workshop=body.workshop, label=body.label)
     return _json({**_summary(room), "seats": _seats(request, room)}, status=201)
 
 
 @routes.get("/api/rooms")
 async def list_rooms(request: web.Request) -> web.Response:
-    """Every room (``?workshop=ID`` to filter), newest last."""
+    """The live rooms, oldest first; ``?workshop=ID``: that workshop's rooms, ended ones too.
+
+    Not every room ever held: a year of ended rooms is history, reached
+    through its workshop (DESIGN.md principle 7).
+    """
     workshop = request.query.get("workshop")
+    if workshop is not None:
+        return _json([_summary(r) for r in await _rooms_of(request, workshop)])
     rooms = sorted(request.app[ROOMS].rooms.values(), key=lambda r: r.state.created_at)
-    return _json([_summary(r) for r in rooms if workshop is None or r.state.workshop == workshop])
+    return _json([_summary(r) for r in rooms])
 
 
 @routes.get("/api/rooms/{room}")

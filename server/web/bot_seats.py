@@ -7,6 +7,12 @@ appended to the stream ``bots:<room>``; when the server is listening again it
 seats the same bot in every room that has not ended. A bot rebuilds its view
 of the table from the room's events (it resumes from seq 0), so it carries on
 where its predecessor stopped.
+
+Start-up reads the seats to resume from the log's index ``bots:live`` (one
+entry per seat of a live room, put before the seat's record and removed with
+the room's directory entry when it ends), not from every ``bots:`` stream
+ever written. A data dir from before the index is indexed once, from its
+streams.
 """
 
 from __future__ import annotations
@@ -20,15 +26,19 @@ from aiohttp import web
 
 from dealroom.bots.seat import persona_bot
 
-from ..log import SeqConflict
+from ..log import EventLog, IndexKey, SeqConflict
 from ..referee import Phase
 from .keys import BOT_TASKS, LOG, ROOMS, SETTINGS, TOKENS
 
-__all__ = ["BotSeat", "launch", "remember", "resume_bots"]
+__all__ = ["BUILT", "BotSeat", "launch", "remember", "resume_bots"]
 
 log = logging.getLogger(__name__)
 
 _STREAM = "bots:"
+_LIVE = "bots:live"
+"""Seats of live rooms: key ``<room>:<role>``, value the :class:`BotSeat`."""
+BUILT = IndexKey("meta", "bots-index")
+"""Present once the index is complete (written from the start, or built once)."""
 _LISTEN_WAIT_SECONDS = 30.0
 
 
@@ -50,6 +60,8 @@ async def remember(app: web.Application, seat: BotSeat) -> None:
     """Record ``seat`` so that a restarted server seats the same bot again."""
     event_log = app[LOG]
     stream = f"{_STREAM}{seat.room}"
+    # The index first: a crash before the record still resumes the bot the caller asked for.
+    await event_log.put_index({_key(seat.room, seat.role): _encode(seat)})
     for _ in range(5):
         entries = await event_log.read(stream)
         try:
@@ -58,6 +70,33 @@ async def remember(app: web.Application, seat: BotSeat) -> None:
         except SeqConflict:
             continue  # another bot was seated in this room at the same moment
     raise RuntimeError(f"could not record the bot seat of room {seat.room}")
+
+
+def _key(room: str, role: str) -> IndexKey:
+    return IndexKey(_LIVE, f"{room}:{role}")
+
+
+def _seat_keys(room: str) -> list[IndexKey]:
+    return [_key(room, "buyer"), _key(room, "seller")]
+
+
+async def _indexed(event_log: EventLog) -> bool:
+    return any(key == BUILT.key for key, _ in await event_log.scan_index(BUILT.name))
+
+
+async def _build_index(event_log: EventLog) -> None:
+    """Index the seats recorded by a version without the index (once per data dir).
+
+    Every seat goes in, the latest bot of each; the ended rooms' drop out at
+    the first scan, as any stale entry does.
+    """
+    seats: dict[IndexKey, bytes] = {}
+    for stream in await event_log.streams(_STREAM):
+        for _, entry in await event_log.read(stream):
+            seat = _decode(entry)
+            seats[_key(seat.room, seat.role)] = entry
+    seats[BUILT] = b""
+    await event_log.put_index(seats)
 
 
 def launch(app: web.Application, ws_url: str, seat: BotSeat) -> str:
@@ -118,18 +157,20 @@ async def resume_bots(app: web.Application) -> None:
     The bots need the server to be listening, which it is only after start-up:
     a background task waits for that, then seats them.
     """
-    seats: dict[tuple[str, str], BotSeat] = {}
     event_log = app[LOG]
-    for stream in await event_log.streams(_STREAM):
-        for _, entry in await event_log.read(stream):
-            seat = _decode(entry)
-            seats[(seat.room, seat.role)] = seat  # the latest bot of each seat
     rooms = app[ROOMS]
-    waiting = []
-    for seat in seats.values():
-        room = await rooms.room(seat.room)
+    rooms.live_entries.append(_seat_keys)  # a room that ends takes its bot seats with it
+    if not await _indexed(event_log):
+        await _build_index(event_log)
+    waiting, ended = [], []
+    for key, raw in await event_log.scan_index(_LIVE):
+        seat = _decode(raw)
+        room = rooms.rooms.get(seat.room) or await rooms.room(seat.room)
         if room is not None and room.state.phase is not Phase.ENDED:
             waiting.append(seat)
+        else:  # the room ended while its entry's removal was in flight
+            ended.append(IndexKey(_LIVE, key))
+    await event_log.remove_index(ended)
     if not waiting:
         return
     url, host, port = _own_url(app)

@@ -23,8 +23,9 @@ import msgspec
 from aiohttp import web
 
 from ..debrief import Cohort, RoomAnalysis, cohort, replay_steps
+from ..rooms.workshops import HeldWorkshop
 from .analyses import analysis, prepare
-from .api import ApiError, _json, _room, _rooms_of, _workshop_head
+from .api import ApiError, _json, _known_workshop, _room, _rooms_of, _workshop_head
 from .keys import CATALOG, TOKENS, WORKSHOPS
 from .static import _page
 
@@ -33,12 +34,9 @@ __all__ = ["routes"]
 routes = web.RouteTableDef()
 
 
-async def _cohort(request: web.Request, workshop_id: str) -> Cohort:
-    workshops = request.app[WORKSHOPS].by_id
-    workshop = workshops.get(workshop_id)
-    if workshop is None:
-        raise ApiError(404, "not_found", f"There is no workshop {workshop_id!r}.")
-    rooms = _rooms_of(request, workshop_id)
+async def _cohort(request: web.Request, held: HeldWorkshop) -> Cohort:
+    workshop = held.record
+    rooms = await _rooms_of(request, held.id)
     if rooms:
         # The scenario as the rooms froze it at creation; a room added later with
         # another scenario has no place on this outcome space and is left out.
@@ -129,10 +127,10 @@ def _row(room: RoomAnalysis) -> dict[str, Any]:
 @routes.get("/api/workshops/{workshop}/cohort")
 async def workshop_cohort(request: web.Request) -> web.Response:
     """Every room of the workshop side by side, on the scenario's outcome space."""
-    workshop_id = request.match_info["workshop"]
-    view = await _cohort(request, workshop_id)
+    held = await _known_workshop(request)
+    view = await _cohort(request, held)
     body = {
-        "workshop": _workshop_head(request, workshop_id),
+        "workshop": _workshop_head(held),
         **_head(view),
         "rooms": [_row(r) for r in view.rooms],
     }
@@ -160,28 +158,28 @@ async def room_replay(request: web.Request) -> web.Response:
     return _json(body)
 
 
-def _projected(request: web.Request) -> str:
+async def _projected(request: web.Request) -> HeldWorkshop:
     workshop = request.app[TOKENS].verify_projector(request.match_info["token"])
-    if workshop is None or workshop not in request.app[WORKSHOPS].by_id:
+    held = None if workshop is None else await request.app[WORKSHOPS].get(workshop)
+    if held is None:
         raise web.HTTPNotFound(reason="This projector link is not valid here.")
-    return workshop
+    return held
 
 
 @routes.get("/projector/{token}")
 async def projector_page(request: web.Request) -> web.FileResponse:
     """The projector page: live counts and the cohort scatter for the whole room."""
-    _projected(request)
+    await _projected(request)
     return _page("projector.html")
 
 
 @routes.get("/projector/{token}/data")
 async def projector_data(request: web.Request) -> web.Response:
     """The projector's figures: counts until the reveal; no brief, message, name, label or terms."""
-    workshop_id = _projected(request)
-    workshops = request.app[WORKSHOPS]
-    view = await _cohort(request, workshop_id)
-    revealed_at = workshops.revealed.get(workshop_id)
-    workshop = {"title": workshops.by_id[workshop_id].title, "revealed_at": revealed_at}
+    held = await _projected(request)
+    view = await _cohort(request, held)
+    revealed_at = held.revealed_at
+    workshop = {"title": held.record.title, "revealed_at": revealed_at}
     if revealed_at is None:
         response = _json({"workshop": workshop, **_public_head(view), "revealed": False})
         response.headers["Cache-Control"] = "no-store"

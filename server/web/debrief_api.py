@@ -36,8 +36,10 @@ async def own_debrief(request: web.Request) -> web.Response:
     mine = result.buyer if role == "buyer" else result.seller
     cohort: list[float] = []
     if room.state.workshop is not None:
-        for other in service.rooms.values():
-            if other.state.workshop == room.state.workshop and other.state.phase is Phase.ENDED:
+        # The workshop's rooms from the room directory; ended ones load on demand.
+        for other_id, _ in await service.workshop_rooms(room.state.workshop):
+            other = await service.room(other_id)
+            if other is not None and other.state.phase is Phase.ENDED:
                 theirs = analysis(request.app, other)
                 score = (theirs.buyer if role == "buyer" else theirs.seller).score
                 if score is not None:

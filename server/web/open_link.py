@@ -22,7 +22,7 @@ from typing import Annotated
 import msgspec
 from aiohttp import web
 
-from ..rooms.workshops import WorkshopFull
+from ..rooms.workshops import HeldWorkshop, WorkshopFull
 from .api import ApiError, _base_url, _body, _json
 from .arrival_rate import ArrivalRate
 from .keys import CATALOG, ROOMS, TOKENS, WORKSHOPS
@@ -53,11 +53,12 @@ class Arrival(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     name: Annotated[str, msgspec.Meta(max_length=80)] = ""
 
 
-def _workshop_of(request: web.Request) -> str:
+async def _workshop_of(request: web.Request) -> HeldWorkshop:
     workshop = request.app[TOKENS].verify_open_link(request.match_info["token"])
-    if workshop is None or workshop not in request.app[WORKSHOPS].by_id:
+    held = None if workshop is None else await request.app[WORKSHOPS].get(workshop)
+    if held is None:
         raise ApiError(404, "not_found", "This open link is not valid here.")
-    return workshop
+    return held
 
 
 @routes.get("/open/{token}")
@@ -70,7 +71,7 @@ async def open_page(request: web.Request) -> web.FileResponse:
 async def take_seat(request: web.Request) -> web.Response:
     """Hand the arrival a seat: the other seat of a waiting room, or a new room's first."""
     try:
-        workshop_id = _workshop_of(request)
+        held = await _workshop_of(request)
         await _body(request, Arrival)
     except ApiError as exc:
         return _json({"error": {"code": exc.code, "message": exc.message}}, status=exc.status)
@@ -82,7 +83,7 @@ async def take_seat(request: web.Request) -> web.Response:
         response = _json({"error": {"code": "rate_limited", "message": message}}, status=429)
         response.headers["Retry-After"] = str(seconds)
         return response
-    workshop = app[WORKSHOPS].by_id[workshop_id]
+    workshop_id, workshop = held.id, held.record
     scenario = app[CATALOG].get(workshop.scenario)
     if scenario is None:
         error = {"code": "not_found", "message": "The workshop's scenario is gone."}
@@ -91,7 +92,7 @@ async def take_seat(request: web.Request) -> web.Response:
 
     async def new_room() -> str:
         # Counted here, under the workshop's lock: concurrent arrivals get distinct labels.
-        count = sum(1 for r in rooms.rooms.values() if r.state.workshop == workshop_id)
+        count = len(await rooms.workshop_rooms(workshop_id))
         room = await rooms.create(scenario, workshop=workshop_id, label=f"Room {count + 1}")
         return room.id
 

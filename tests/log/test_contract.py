@@ -11,7 +11,7 @@ import asyncio
 
 import pytest
 
-from dealroom.server.log import EventLog, LogError, SeqConflict
+from dealroom.server.log import EventLog, IndexKey, LogError, SeqConflict
 
 
 async def entries_of(log: EventLog, stream: str) -> list[bytes]:
@@ -236,6 +236,77 @@ async def test_concurrent_writers_on_many_streams_each_gapless(log: EventLog) ->
     await asyncio.gather(*(writer(s) for s in streams))
     for s in streams:
         assert await assert_gapless(log, s) == [b"%s-%d" % (s.encode(), n) for n in range(1, 26)]
+
+
+# --- indexes ---------------------------------------------------------------------------
+
+
+async def test_an_index_scans_its_entries_sorted_by_key(log: EventLog) -> None:
+    assert await log.scan_index("live") == []
+    await log.put_index({IndexKey("live", "b"): b"2", IndexKey("live", "a"): b"1"})
+    await log.put_index({IndexKey("live", "c"): b""})
+    assert await log.scan_index("live") == [("a", b"1"), ("b", b"2"), ("c", b"")]
+
+
+async def test_indexes_are_separate_by_name(log: EventLog) -> None:
+    await log.put_index({IndexKey("workshop:w1", "r1"): b"x", IndexKey("workshop:w12", "r2"): b"y"})
+    assert await log.scan_index("workshop:w1") == [("r1", b"x")]
+    assert await log.scan_index("workshop:w12") == [("r2", b"y")]
+    assert await log.scan_index("workshop:") == []
+    assert await log.streams() == []  # an index is not a stream
+
+
+async def test_put_replaces_a_value(log: EventLog) -> None:
+    await log.put_index({IndexKey("i", "k"): b"old"})
+    await log.put_index({IndexKey("i", "k"): b"new"})
+    assert await log.scan_index("i") == [("k", b"new")]
+
+
+async def test_remove_is_idempotent(log: EventLog) -> None:
+    await log.put_index({IndexKey("i", "a"): b"1", IndexKey("i", "b"): b"2"})
+    await log.remove_index([IndexKey("i", "a"), IndexKey("i", "never"), IndexKey("other", "b")])
+    await log.remove_index([IndexKey("i", "a")])
+    assert await log.scan_index("i") == [("b", b"2")]
+    await log.remove_index([])
+    await log.put_index({})
+    assert await log.scan_index("i") == [("b", b"2")]
+
+
+async def test_index_values_are_opaque_bytes_and_keys_unicode(log: EventLog) -> None:
+    odd = bytes(range(256))
+    await log.put_index({IndexKey("salle-été", "ruang/rapat"): odd, IndexKey("i", "é"): b""})
+    assert await log.scan_index("salle-été") == [("ruang/rapat", odd)]
+    [(key, value)] = await log.scan_index("i")
+    assert (key, value) == ("é", b"")
+    assert type(value) is bytes
+
+
+async def test_concurrent_index_writes_apply_in_call_order(log: EventLog) -> None:
+    """Puts and removes racing on one key end as the last call said (coalesced or not)."""
+    await asyncio.gather(
+        log.put_index({IndexKey("i", "k"): b"1"}),
+        log.remove_index([IndexKey("i", "k")]),
+        log.put_index({IndexKey("i", "k"): b"3"}),
+        *(log.put_index({IndexKey("i", f"n{n:03d}"): b"%d" % n}) for n in range(100)),
+        log.remove_index([IndexKey("i", "n007")]),
+    )
+    entries = dict(await log.scan_index("i"))
+    assert entries.pop("k") == b"3"
+    assert sorted(entries) == [f"n{n:03d}" for n in range(100) if n != 7]
+
+
+async def test_index_writes_and_appends_interleave(log: EventLog) -> None:
+    """The index and the streams share a store: neither write blocks or loses the other."""
+
+    async def room(n: int) -> None:
+        await log.put_index({IndexKey("live", f"r{n}"): b""})
+        await log.append(f"room:r{n}", 1, [b"created"])
+        await log.append(f"room:r{n}", 2, [b"ended"])
+        await log.remove_index([IndexKey("live", f"r{n}")])
+
+    await asyncio.gather(*(room(n) for n in range(30)))
+    assert await log.scan_index("live") == []
+    assert len(await log.streams("room:")) == 30
 
 
 # --- close -----------------------------------------------------------------------------

@@ -13,7 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from dealroom.server.log import LogError, LogUnavailable, SeqConflict, SqliteLog, open_log
+from dealroom.server.log import (
+    IndexKey,
+    LogError,
+    LogUnavailable,
+    SeqConflict,
+    SqliteLog,
+    open_log,
+)
 
 
 @pytest.fixture
@@ -24,6 +31,63 @@ async def log(tmp_path: Path) -> AsyncIterator[SqliteLog]:
 
 
 # --- persistence -----------------------------------------------------------------------
+
+
+async def test_an_index_survives_a_reopen_and_refuses_writes_once_closed(tmp_path: Path) -> None:
+    path = tmp_path / "events.db"
+    first = SqliteLog(path)
+    await first.put_index({IndexKey("live", "r1"): b"w1", IndexKey("live", "r2"): b""})
+    await first.remove_index([IndexKey("live", "r2")])
+    await first.close()
+    with pytest.raises(LogUnavailable):
+        await first.put_index({IndexKey("live", "r3"): b""})
+    second = SqliteLog(path)
+    try:
+        assert await second.scan_index("live") == [("r1", b"w1")]
+    finally:
+        await second.close()
+
+
+async def test_an_old_file_without_the_index_table_opens_and_keeps_its_events(
+    tmp_path: Path,
+) -> None:
+    """A data dir written before indexes existed: the table is added, nothing else changes."""
+    path = tmp_path / "events.db"
+    conn = sqlite3.connect(path)
+    conn.execute(
+        "CREATE TABLE events (stream TEXT NOT NULL, seq INTEGER NOT NULL, entry BLOB NOT NULL,"
+        " PRIMARY KEY (stream, seq)) WITHOUT ROWID"
+    )
+    conn.executemany("INSERT INTO events VALUES (?, 1, ?)", [("room:a", b"x"), ("room:b", b"y")])
+    conn.commit()
+    conn.close()
+    log = SqliteLog(path)
+    try:
+        assert await log.streams("room:") == ["room:a", "room:b"]
+        assert await log.scan_index("live") == []
+        await log.put_index({IndexKey("live", "a"): b""})
+        assert await log.scan_index("live") == [("a", b"")]
+    finally:
+        await log.close()
+
+
+async def test_streams_reads_one_row_per_stream_not_every_event(tmp_path: Path) -> None:
+    """Listing streams seeks once per stream: the query plan never scans the events table."""
+    log = SqliteLog(tmp_path / "events.db")
+    try:
+        await log.append("room:a", 1, [b"x"] * 50)
+        plan = await log._read("EXPLAIN QUERY PLAN " + _streams_sql(), {"prefix": "w", "length": 1})
+        details = " ".join(str(row[-1]) for row in plan)
+        assert "SCAN events" not in details, details
+        assert "SEARCH events USING PRIMARY KEY" in details, details
+    finally:
+        await log.close()
+
+
+def _streams_sql() -> str:
+    from dealroom.server.log import sqlite as module
+
+    return module._STREAMS
 
 
 async def test_a_reopened_file_reads_everything_back(tmp_path: Path) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import asyncio
+
+from dealroom.server.web.keys import LOG
+
 from .conftest import Running
 
 
@@ -54,3 +58,22 @@ async def test_bad_bot_requests(server: Running) -> None:
         "POST", "/api/practice", {"scenario": "small", "strategy": "luck"}
     )
     assert status == 400 and answer["error"]["code"] == "invalid_request"
+
+
+async def test_a_bot_seat_is_indexed_while_its_room_is_live(server: Running) -> None:
+    """Start-up resumes bots from the index `bots:live`; a room that ends takes its seats out."""
+    log = server.app[LOG]
+    room = await server.room()
+    status, _ = await server.api(
+        "POST", f"/api/rooms/{room['id']}/bots", {"role": "seller", "persona": "driver", "pace": 0}
+    )
+    assert status == 201
+    assert [key for key, _ in await log.scan_index("bots:live")] == [f"{room['id']}:seller"]
+    status, _ = await server.api("POST", f"/api/rooms/{room['id']}/end")
+    assert status == 200
+    for _ in range(100):  # removed with the room's directory entry, once `ended` is durable
+        if not await log.scan_index("bots:live"):
+            break
+        await asyncio.sleep(0.02)
+    assert await log.scan_index("bots:live") == []
+    assert len(await log.read(f"bots:{room['id']}")) == 1  # the record itself stays

@@ -55,7 +55,8 @@ async def test_assignments_are_restored_from_the_log() -> None:
     await first.assign(workshop.id, new_room, now=2)
     restarted = Workshops(log)
     await restarted.start()
-    assert restarted.seats[workshop.id] == first.seats[workshop.id]
+    before, after = await first.get(workshop.id), await restarted.get(workshop.id)
+    assert before is not None and after is not None and after.seats == before.seats
     second = await restarted.assign(workshop.id, new_room, now=3)
     assert (second.room, second.role) == ("r1", "seller")
 

@@ -133,7 +133,8 @@ async def test_capacity_is_kept_in_the_workshops_log() -> None:
     await workshops.set_capacity(workshop.id, 3, now=5)
     restarted = Workshops(log)
     await restarted.start()
-    assert restarted.by_id[workshop.id].capacity == 3
+    held = await restarted.get(workshop.id)
+    assert held is not None and held.record.capacity == 3
     third = await restarted.assign(workshop.id, new_room, now=6)
     assert not isinstance(third, WorkshopFull) and third.room == "r2"
     assert await restarted.assign(workshop.id, new_room, now=7) == WorkshopFull(3)

@@ -162,16 +162,21 @@ async def test_workshop_logs_written_before_tagged_records_still_load() -> None:
     await log.append("workshop:wold", 1, [msgspec.msgpack.encode(r) for r in old])
     workshops = Workshops(log)
     await workshops.start()
-    assert workshops.by_id["wold"].title == "Old"
-    assert workshops.by_id["wold"].capacity == DEFAULT_CAPACITY
-    seats = [(s.room, s.role) for s in workshops.seats["wold"]]
+    assert [w.id for w in await workshops.listing()] == ["wold"]  # indexed on first start
+    held = await workshops.get("wold")
+    assert held is not None
+    assert held.record.title == "Old"
+    assert held.record.capacity == DEFAULT_CAPACITY
+    seats = [(s.room, s.role) for s in held.seats]
     assert seats == [("r1", "buyer"), ("r1", "seller")]
-    assert "wold" not in workshops.revealed
+    assert held.revealed_at is None
     # New records go after the old ones, tagged, and all of them load again.
     await workshops.reveal("wold", now=4)
     await workshops.set_capacity("wold", 10, now=5)
     restarted = Workshops(log)
     await restarted.start()
-    assert restarted.revealed == {"wold": 4}
-    assert restarted.by_id["wold"].capacity == 10
-    assert len(restarted.seats["wold"]) == 2
+    again = await restarted.get("wold")
+    assert again is not None
+    assert again.revealed_at == 4
+    assert again.record.capacity == 10
+    assert len(again.seats) == 2

@@ -42,7 +42,7 @@ async def test_a_field_over_its_limit_is_refused_by_name(
     room = workshop["rooms"][0]
     url = path.format(room=room["id"], workshop=workshop["id"], open=workshop["open_link"]["token"])
     rooms_before = len(server.app[ROOMS].rooms)
-    workshops_before = len(server.app[WORKSHOPS].by_id)
+    workshops_before = len(await server.app[WORKSHOPS].listing())
     events_before = len(server.app[ROOMS].rooms[room["id"]].events)
 
     status, answer = await server.api("POST", url, {**body, field: "x" * (limit + 1)})
@@ -51,5 +51,5 @@ async def test_a_field_over_its_limit_is_refused_by_name(
     message = answer["error"]["message"]
     assert f"`{field}`" in message and f"at most {limit} characters" in message, message
     assert len(server.app[ROOMS].rooms) == rooms_before
-    assert len(server.app[WORKSHOPS].by_id) == workshops_before
+    assert len(await server.app[WORKSHOPS].listing()) == workshops_before
     assert len(server.app[ROOMS].rooms[room["id"]].events) == events_before
