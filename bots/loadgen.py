@@ -17,6 +17,7 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 import aiohttp
 import msgspec
@@ -36,7 +37,7 @@ from dealroom.protocol import (
 )
 
 from .client import Client, ClientClosed, MoveRefused
-from .report import Report
+from .report import Report, WorkerCpu
 
 __all__ = ["Plan", "SeatTokens", "run_rooms"]
 
@@ -71,8 +72,15 @@ class Plan:
     hold: float = 0.0
     """Idle mode: connect every seat, hold the connections this long, make no move."""
     lean: bool = False
-    """Use :class:`LeanPeer` seats (no reconnect) so the load tool is cheaper than the server."""
-    """Drive the bare relay baseline (benchmarks/bare_relay.py) instead of dealroom."""
+    """Lean seats (no reconnect) so the load tool is cheaper than the server."""
+    client: str = "picows"
+    """Lean seats' library: ``picows`` (:mod:`.drive`) or ``aiohttp`` (:class:`LeanPeer`)."""
+    rate: float = 0.0
+    """Open model: moves per second per room on a fixed schedule (picows seats only)."""
+    verify: bool = True
+    """Keep every ack's (room, move id, seq) for the log check afterwards."""
+    total_rooms: int = 1
+    """Rooms over all workers: the open model spreads their phases over one period."""
 
 
 class Seen(msgspec.Struct):
@@ -258,6 +266,7 @@ class _Worker:
         self.relay_peers: list[_RelayPeer] = []
         self.first_send: float | None = None
         self.last_ack = 0.0
+        self.first_cpu = self.last_cpu = 0.0
 
     def _terms(self, rng: random.Random) -> Terms:
         return {i.id: i.value_at(rng.randrange(i.size())) for i in self.plan.issues}
@@ -299,14 +308,14 @@ class _Worker:
     ) -> int | None:
         started = time.perf_counter()
         if self.first_send is None:
-            self.first_send = started
+            self.first_send, self.first_cpu = started, time.process_time()
         room.sent[move.id] = started
         try:
             ack = await client.move(move)
         except MoveRefused as refused:
             self.report.errors[refused.error.code] += 1
             return None
-        self.last_ack = time.perf_counter()
+        self.last_ack, self.last_cpu = time.perf_counter(), time.process_time()
         self.report.ack_ms.append((self.last_ack - started) * 1000)
         self.report.moves_acked += 1
         self.acked.append((room.seats.room, move.id, ack.seq))
@@ -348,12 +357,12 @@ class _Worker:
             room.received[move.id] = asyncio.Event()
             started = time.perf_counter()
             if self.first_send is None:
-                self.first_send = started
+                self.first_send, self.first_cpu = started, time.process_time()
             room.sent[move.id] = started
             await peers[turn].send(move)
             if self.plan.think == 0:
                 await asyncio.wait_for(room.received[move.id].wait(), 30)
-            self.last_ack = time.perf_counter()
+            self.last_ack, self.last_cpu = time.perf_counter(), time.process_time()
             room.received.pop(move.id, None)
             self.report.moves_acked += 1
             self.progress(1, 0)
@@ -414,6 +423,81 @@ class _Worker:
         self.progress(0, 1)
 
 
+def _never() -> bool:
+    return False
+
+
+def _ignore(_: int) -> None:
+    return None
+
+
+async def _drive(
+    plan: Plan,
+    rooms: list[SeatTokens],
+    progress: Callable[[int, int], None],
+    stop: Callable[[], bool],
+    go_at: Callable[[], float] | None,
+    first_index: int,
+    connected: Callable[[int], None],
+) -> tuple[Report, list[tuple[str, str, int]]]:
+    """The fast path: :class:`~.drive.Driver` plays the rooms in one play window."""
+    from .drive import Driver  # picows: imported only by the workers that use it
+
+    report = Report(rooms=len(rooms))
+    driver = Driver(
+        plan.url,
+        plan.codec,
+        plan.issues,
+        relay=plan.relay,
+        moves=plan.moves,
+        duration=plan.duration,
+        rate=plan.rate,
+        hold=plan.hold,
+        seed=plan.seed,
+        keep_acks=plan.verify and not plan.relay,
+        connect_concurrency=plan.connect_concurrency,
+        first_index=first_index,
+        total_rooms=plan.total_rooms,
+    )
+    acks: list[tuple[str, str, int]] = []
+    try:
+        connecting = asyncio.ensure_future(
+            driver.connect([(r.room, r.buyer, r.seller) for r in rooms])
+        )
+        while not connecting.done():
+            if stop():
+                connecting.cancel()
+            await asyncio.wait({connecting}, timeout=0.1)
+        connecting.result()
+        connected(len(rooms))  # the parent starts the window once every room is connected
+        start = 0.0
+        while go_at is not None and not stop() and not (start := go_at()):
+            await asyncio.sleep(0.01)
+        reporter = asyncio.create_task(_report_progress(driver, progress))
+        await driver.play(start or time.time(), stop, report)
+        reporter.cancel()
+        acks = driver.fill(report)
+        progress(0, report.rooms_completed)
+    except asyncio.CancelledError:
+        driver.fill(report)
+    except (OSError, TimeoutError, ConnectionError) as exc:
+        report.errors[f"{type(exc).__name__}: {exc}"[:80]] += 1
+        driver.fill(report)
+    finally:
+        await driver.close()
+    return report, acks
+
+
+async def _report_progress(driver: Any, progress: Callable[[int, int], None]) -> None:
+    """Hand the moves done so far to the parent four times a second, not per move."""
+    told = 0
+    while True:
+        await asyncio.sleep(0.25)
+        done = driver.delivered if driver.relay else driver.acked
+        progress(done - told, 0)
+        told = done
+
+
 async def _cancel_when(stop: Callable[[], bool], tasks: list[asyncio.Task[None]]) -> None:
     """Cancel ``tasks`` once ``stop()`` is true (a flag set by another process)."""
     while not stop():
@@ -427,12 +511,23 @@ async def run_rooms(
     rooms: list[SeatTokens],
     progress: Callable[[int, int], None],
     stop: Callable[[], bool] | None = None,
+    go_at: Callable[[], float] | None = None,
+    first_index: int = 0,
+    connected: Callable[[int], None] | None = None,
 ) -> tuple[Report, list[tuple[str, str, int]]]:
     """Play ``rooms``; the report and every acked (room, move id, seq).
 
     Once ``stop()`` is true the rooms stop where they are and the report
-    covers what was played until then.
+    covers what was played until then. With picows seats, the worker connects
+    every seat, reports its connected rooms through ``connected``, then waits
+    until ``go_at()`` gives the play window's start (epoch seconds, 0: not yet)
+    so that every worker plays in the same window. ``first_index`` is the
+    position of ``rooms[0]`` among all workers' rooms.
     """
+    if plan.rate > 0 or (plan.lean and plan.client == "picows"):
+        return await _drive(
+            plan, rooms, progress, stop or _never, go_at, first_index, connected or _ignore
+        )
     worker = _Worker(plan, progress)
     worker.report.rooms = len(rooms)
     deadline = time.monotonic() + plan.duration if plan.duration else None
@@ -449,7 +544,12 @@ async def run_rooms(
         if stopper is not None:
             stopper.cancel()
         if worker.first_send is not None:  # the play phase: first send to last ack
-            worker.report.seconds = worker.last_ack - worker.first_send
+            report = worker.report
+            report.seconds = worker.last_ack - worker.first_send
+            report.tool_cpu = [WorkerCpu(worker.last_cpu - worker.first_cpu, report.seconds)]
+            offset = time.time() - time.perf_counter()
+            report.play_start = worker.first_send + offset
+            report.play_end = worker.last_ack + offset
         for result in results:
             if isinstance(result, asyncio.CancelledError):
                 continue  # stopped early: a room cut short, not an error
