@@ -53,12 +53,12 @@ class Measurement:
 MEASUREMENTS = {
     "tp1000": Measurement(
         "1,000 rooms ping-pong of offers (closed model)",
-        ["--rooms", "1000", "--duration", "10", "--lean"],
+        ["--rooms", "1000", "--duration", "10", "--warmup", "2", "--lean"],
         "throughput",
     ),
     "open5000": Measurement(
         "5,000 rooms x 1 offer/s (open model)",
-        ["--rooms", "5000", "--duration", "15", "--rate", "1"],
+        ["--rooms", "5000", "--duration", "15", "--warmup", "3", "--rate", "1"],
         "open",
     ),
     "idle1000": Measurement(
@@ -69,11 +69,13 @@ MEASUREMENTS = {
 }
 QUICK = {
     "tp100": Measurement(
-        "100 rooms ping-pong (quick)", ["--rooms", "100", "--duration", "3", "--lean"], "throughput"
+        "100 rooms ping-pong (quick)",
+        ["--rooms", "100", "--duration", "3", "--warmup", "1", "--lean"],
+        "throughput",
     ),
     "open200": Measurement(
         "200 rooms x 2 offers/s (quick)",
-        ["--rooms", "200", "--duration", "3", "--rate", "2"],
+        ["--rooms", "200", "--duration", "3", "--warmup", "1", "--rate", "2"],
         "open",
     ),
     "idle100": Measurement(

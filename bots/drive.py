@@ -37,7 +37,7 @@ from picows import WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 from dealroom.protocol import JSON, MSGPACK, Codec, Hello, Issue, Terms
 
 from .move_frames import MoveFrames
-from .report import Report, WorkerCpu
+from .report import Report, WorkerCpu, runqueue_wait_s
 
 __all__ = ["Driver", "Seen"]
 
@@ -141,7 +141,8 @@ class _Table:
         if not self.relay:
             self.unacked[move_id] = at
         self.made += 1
-        self.driver.sent += 1
+        if at >= self.driver.record_from:
+            self.driver.sent += 1
         seat.send(data)
 
     def on_frame(self, seat: _Seat, seen: Seen) -> None:
@@ -160,10 +161,11 @@ class _Table:
         elif seen.type == "ack":
             sent = self.unacked.pop(seen.id or "", None)
             if sent is not None:
-                driver.ack_us.append(int((now - sent) * 1e6))
-                driver.acked += 1
-                if driver.playing:
-                    driver.window_moves += 1
+                if sent >= driver.record_from:  # not a warm-up move
+                    driver.ack_us.append(int((now - sent) * 1e6))
+                    driver.acked += 1
+                    if driver.playing and not self.relay:
+                        driver.window_moves += 1
                 if driver.keep_acks:
                     driver.acks.append((self.room, seen.id or "", seen.seq))
                 if driver.rate:
@@ -184,10 +186,11 @@ class _Table:
         sent = self.delivery.pop(move_id, None)
         if sent is None:
             return
-        driver.delivery_us.append(int((now - sent) * 1e6))
-        driver.delivered += 1
-        if self.relay and driver.playing:
-            driver.window_moves += 1
+        if sent >= driver.record_from:  # not a warm-up move
+            driver.delivery_us.append(int((now - sent) * 1e6))
+            driver.delivered += 1
+            if self.relay and driver.playing:
+                driver.window_moves += 1
         if driver.rate == 0:
             self._answer(seat, seq, now)
         else:
@@ -237,6 +240,7 @@ class Driver:
         duration: float | None,
         rate: float,
         hold: float,
+        warmup: float = 0.0,
         seed: int,
         keep_acks: bool,
         connect_concurrency: int = 200,
@@ -247,6 +251,9 @@ class Driver:
         self.codec: Codec = MSGPACK if codec == "msgpack" else JSON
         self.msg_type = WSMsgType.BINARY if self.codec.binary else WSMsgType.TEXT
         self.moves, self.duration, self.rate, self.hold = moves, duration, rate, hold
+        self.warmup = warmup if hold == 0 else 0.0
+        self.record_from = float("inf")
+        """perf_counter time the measured window opens: earlier moves are a warm-up."""
         self.seed, self.keep_acks = seed, keep_acks
         self.gate = asyncio.Semaphore(connect_concurrency)
         self.first_index, self.total_rooms = first_index, max(total_rooms, 1)
@@ -308,20 +315,43 @@ class Driver:
         """Play every table from ``go_at`` (epoch seconds) and fill ``report``'s window."""
         loop = asyncio.get_running_loop()
         go = time.perf_counter() + max(0.0, go_at - time.time())
-        await asyncio.sleep(max(0.0, go - time.perf_counter()))
-        self._open_tables = len(self.tables)
         # The seats are long-lived and a move makes no reference cycle: the
-        # collector would only rescan them. Freeze them and pause it for the window.
+        # collector would only rescan them. Freeze them and pause it for the
+        # window, before it starts (a full collection of thousands of seats
+        # takes long enough to make the first scheduled moves late).
         gc.collect()
         gc.freeze()
         gc.disable()
-        cpu0, wall0 = time.process_time(), time.perf_counter()
+        await asyncio.sleep(max(0.0, go - time.perf_counter()))
+        self._open_tables = len(self.tables)
+        # Fresh connections are slow on their first moves (measured: up to
+        # 380 ms for the first move of each of 10,000 new relay connections,
+        # a few ms after): ``warmup`` seconds of play before the window opens
+        # keep that out of the figures. Warm-up moves are played like any
+        # other but neither counted nor timed.
+        self.record_from = go + self.warmup
+        start: list[float] = []
         window: list[float] = []
+
+        def open_window() -> None:
+            start[:] = [time.process_time(), time.perf_counter(), runqueue_wait_s()]
 
         def close_window() -> None:
             if self.playing:
                 self.playing = False
-                window[:] = [time.process_time() - cpu0, time.perf_counter() - wall0]
+                if not start:
+                    open_window()
+                cpu0, wall0, wait0 = start
+                window[:] = [
+                    time.process_time() - cpu0,
+                    time.perf_counter() - wall0,
+                    runqueue_wait_s() - wait0,
+                ]
+
+        if self.warmup > 0:
+            loop.call_at(loop.time() + self.warmup, open_window)
+        else:
+            open_window()
 
         try:
             self.playing = True
@@ -337,16 +367,18 @@ class Driver:
             else:
                 for table in self.tables:
                     table.offer(table.seats[0], time.perf_counter())
-                await self._wait_done(stop, self.duration, loop)
+                limit = None if self.duration is None else self.warmup + self.duration
+                await self._wait_done(stop, limit, loop)
                 close_window()
                 await self._wait_done(stop, _DRAIN_S, loop)
         finally:
             gc.enable()
-        cpu_s, wall_s = window
+        cpu_s, wall_s, wait_s = window
         report.seconds = wall_s
-        report.tool_cpu = [WorkerCpu(cpu_s, wall_s)]
+        report.tool_cpu = [WorkerCpu(cpu_s, wall_s, wait_s)]
         offset = time.time() - time.perf_counter()
-        report.play_start, report.play_end = wall0 + offset, wall0 + wall_s + offset
+        report.play_start = start[1] + offset
+        report.play_end = start[1] + wall_s + offset
 
     async def _wait_done(
         self, stop: Callable[[], bool], limit: float | None, loop: asyncio.AbstractEventLoop
@@ -368,7 +400,7 @@ class Driver:
         # so the load is steady, not a burst each period.
         phase = [period * t.index / self.total_rooms for t in tables]
         order = sorted(range(len(tables)), key=phase.__getitem__)
-        end = go + (self.duration or 0.0)
+        end = self.record_from + (self.duration or 0.0)
         tick = 0
         while not stop():
             base = go + tick * period
@@ -382,7 +414,8 @@ class Driver:
                 table = tables[n]
                 if table.finished.done():
                     continue  # its connection dropped
-                self.scheduled += 1
+                if due >= self.record_from:
+                    self.scheduled += 1
                 # Seats alternate on the schedule, whatever came back: the move
                 # leaves at ``due`` or late, and its latency counts from ``due``.
                 table.offer(table.seats[tick % 2], due)

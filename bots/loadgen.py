@@ -77,6 +77,8 @@ class Plan:
     """Lean seats' library: ``picows`` (:mod:`.drive`) or ``aiohttp`` (:class:`LeanPeer`)."""
     rate: float = 0.0
     """Open model: moves per second per room on a fixed schedule (picows seats only)."""
+    warmup: float = 0.0
+    """Seconds of play before the measured window opens (picows seats only)."""
     verify: bool = True
     """Keep every ack's (room, move id, seq) for the log check afterwards."""
     total_rooms: int = 1
@@ -453,6 +455,7 @@ async def _drive(
         duration=plan.duration,
         rate=plan.rate,
         hold=plan.hold,
+        warmup=plan.warmup,
         seed=plan.seed,
         keep_acks=plan.verify and not plan.relay,
         connect_concurrency=plan.connect_concurrency,

@@ -74,6 +74,8 @@ class LoadTest:
     """The lean seats' WebSocket library: ``picows`` (fastest) or ``aiohttp`` (the fallback)."""
     rate: float = 0.0
     """Open model: moves per second per room on a fixed schedule, whatever the replies."""
+    warmup: float = 0.0
+    """Lean seats: seconds of play before the measured window (fresh connections are slow)."""
     token_source: str = "--token"
     """Where ``token`` came from, named if the server refuses it."""
 
@@ -289,6 +291,7 @@ async def run_load_test(
             lean=test.lean,
             client=test.client,
             rate=test.rate,
+            warmup=test.warmup,
             verify=test.verify,
             total_rooms=len(seats),
         )
@@ -401,6 +404,7 @@ def _settings(test: LoadTest, workers: int) -> dict[str, Any]:
         "lean": test.lean,
         "client": test.client if test.lean or test.rate else "full",
         "rate": test.rate,
+        "warmup": test.warmup,
     }
 
 
@@ -438,6 +442,13 @@ def print_report(report: Report, console: Console) -> None:
         f"{shares} of a core per worker; {cpu['moves_per_cpu_s'] or '-'} moves per tool CPU-s"
         + ("  LOAD TOOL SATURATED: the figures are its limit" if cpu["saturated"] else ""),
     )
+    if cpu["contended"]:
+        waited = ", ".join(f"{w['waited_for_cpu_s']} s" for w in cpu["workers"])
+        table.add_row(
+            "CPU CONTENDED",
+            f"the workers waited {waited} for a CPU that another process held: "
+            "the latencies include that wait",
+        )
     table.add_row("errors", json.dumps(data["errors"]) if data["errors"] else "none")
     table.add_row("reconnects", str(data["reconnects"]))
     table.add_row(

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -10,28 +9,33 @@ from typing import Any
 
 from .latency import Latencies
 
-__all__ = ["SATURATED_SHARE", "Report", "Slo", "WorkerCpu", "parse_slo", "percentiles"]
+__all__ = [
+    "CONTENDED_SHARE",
+    "SATURATED_SHARE",
+    "Report",
+    "Slo",
+    "WorkerCpu",
+    "parse_slo",
+    "runqueue_wait_s",
+]
 
 SATURATED_SHARE = 0.9
 """A worker busier than this share of one core is the limit of the run, not the server."""
+CONTENDED_SHARE = 0.1
+"""A worker that waited this share of its window for a CPU shared its core with others."""
 
 
-def percentiles(samples: list[float]) -> dict[str, float | None]:
-    """p50/p90/p99/max of ``samples`` (nearest rank), None when there are none."""
-    if not samples:
-        return {"p50": None, "p90": None, "p99": None, "max": None, "count": 0}
-    ordered = sorted(samples)
+def runqueue_wait_s() -> float:
+    """Seconds this thread has waited on a run queue (Linux schedstat; 0 elsewhere).
 
-    def rank(q: float) -> float:
-        return ordered[max(0, math.ceil(q * len(ordered)) - 1)]
-
-    return {
-        "p50": round(rank(0.50), 3),
-        "p90": round(rank(0.90), 3),
-        "p99": round(rank(0.99), 3),
-        "max": round(ordered[-1], 3),
-        "count": len(ordered),
-    }
+    On a shared machine another process on the load tool's core stretches
+    the window without using the tool's CPU: this wait shows it.
+    """
+    try:
+        with open("/proc/thread-self/schedstat", encoding="ascii") as stat:
+            return int(stat.read().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -40,11 +44,18 @@ class WorkerCpu:
 
     cpu_s: float
     wall_s: float
+    wait_s: float = 0.0
+    """Time spent ready to run but waiting for a CPU (another process had it)."""
 
     @property
     def share(self) -> float:
         """CPU seconds per wall second: 1.0 is one whole core."""
         return self.cpu_s / self.wall_s if self.wall_s > 0 else 0.0
+
+    @property
+    def wait_share(self) -> float:
+        """Seconds waiting for a CPU per wall second."""
+        return self.wait_s / self.wall_s if self.wall_s > 0 else 0.0
 
 
 @dataclass
@@ -124,12 +135,14 @@ class Report:
                     "cpu_s": round(w.cpu_s, 3),
                     "wall_s": round(w.wall_s, 3),
                     "share": round(w.share, 3),
+                    "waited_for_cpu_s": round(w.wait_s, 3),
                 }
                 for w in self.tool_cpu
             ],
             "max_share": round(max((w.share for w in self.tool_cpu), default=0.0), 3),
             "moves_per_cpu_s": round(moves / cpu) if cpu > 0 else None,
             "saturated": self.tool_saturated,
+            "contended": any(w.wait_share > CONTENDED_SHARE for w in self.tool_cpu),
         }
 
     def as_dict(self) -> dict[str, Any]:

@@ -157,6 +157,7 @@ def _loadtest(args: argparse.Namespace) -> int:
         lean=args.lean or args.rate > 0,
         client=args.client,
         rate=args.rate,
+        warmup=args.warmup,
     )
     return main(test, args.json, args.slo)
 
@@ -352,6 +353,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="open model: each room sends this many offers per second on a fixed schedule, "
         "whatever the replies, latency timed from the schedule (implies --lean; needs "
         "--duration and a free-turn scenario; 0: off)",
+    )
+    load.add_argument(
+        "--warmup",
+        type=float,
+        default=0.0,
+        help="lean seats: play this many seconds before the measured window opens; "
+        "warm-up moves are neither counted nor timed (fresh connections are slow at first)",
     )
     load.add_argument(
         "--hold",

@@ -53,17 +53,22 @@ def test_the_report_shows_the_load_tools_cpu_and_flags_saturation() -> None:
     report = Report(moves_acked=3000, seconds=2.0)
     report.merge(Report(tool_cpu=[WorkerCpu(cpu_s=0.5, wall_s=2.0)]))
     assert report.as_dict()["tool_cpu"] == {
-        "workers": [{"cpu_s": 0.5, "wall_s": 2.0, "share": 0.25}],
+        "workers": [{"cpu_s": 0.5, "wall_s": 2.0, "share": 0.25, "waited_for_cpu_s": 0.0}],
         "max_share": 0.25,
         "moves_per_cpu_s": 6000,
         "saturated": False,
+        "contended": False,
     }
-    report.merge(Report(tool_cpu=[WorkerCpu(cpu_s=1.9, wall_s=2.0)]))
-    assert report.as_dict()["tool_cpu"]["saturated"] is True
     out = io.StringIO()
     print_report(report, Console(file=out, width=200))
+    assert "SATURATED" not in out.getvalue() and "CONTENDED" not in out.getvalue()
+    # A second worker near a whole core, and one that waited for its CPU.
+    report.merge(Report(tool_cpu=[WorkerCpu(cpu_s=1.9, wall_s=2.0, wait_s=0.6)]))
+    assert report.as_dict()["tool_cpu"]["saturated"] is True
+    assert report.as_dict()["tool_cpu"]["contended"] is True
+    print_report(report, Console(file=out, width=200))
     assert "25%, 95% of a core per worker" in out.getvalue()
-    assert "LOAD TOOL SATURATED" in out.getvalue()
+    assert "LOAD TOOL SATURATED" in out.getvalue() and "CPU CONTENDED" in out.getvalue()
 
 
 def test_slo_parsing() -> None:

@@ -101,6 +101,17 @@ async def test_latency_counts_from_the_schedule_through_a_slow_relay() -> None:
     assert data["settings"]["rate"] == 2.0
 
 
+async def test_warm_up_moves_are_played_but_neither_counted_nor_timed() -> None:
+    async for url in _serve(_relay_app(_send_later)):
+        test = _open_test(url, 5, warmup=1.0)
+        report = await run_load_test(test, Console(file=io.StringIO()))
+    data = report.as_dict()
+    # Two warm-up moves per room (due in the first second), then the window's four.
+    assert data["moves_scheduled"] == data["moves_sent"] == data["moves_delivered"] == 5 * 4
+    assert data["delivery_ms"]["count"] == 20 and data["delivery_ms"]["p50"] >= DELAY * 1000
+    assert data["settings"]["warmup"] == 1.0
+
+
 async def test_the_sender_keeps_its_schedule_when_nothing_comes_back() -> None:
     async for url in _serve(_relay_app(lambda peer, data: None)):
         report = await run_load_test(_open_test(url, 6), Console(file=io.StringIO()))
