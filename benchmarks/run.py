@@ -101,6 +101,14 @@ def cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def runqueue_wait_s(pid: int) -> float:
+    """Seconds ``pid``'s main thread waited for a CPU another process held (schedstat)."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
+
+
 def rss_kib(pid: int) -> int:
     for line in Path(f"/proc/{pid}/status").read_text().splitlines():
         if line.startswith("VmRSS:"):
@@ -118,25 +126,28 @@ class Sampler(threading.Thread):
     def __init__(self, pid: int, every: float = 0.02) -> None:
         super().__init__(daemon=True)
         self.pid, self.every = pid, every
-        self.samples: list[tuple[float, float, int]] = []
+        self.samples: list[tuple[float, float, int, float]] = []
         self.done = threading.Event()
 
     def run(self) -> None:
         while not self.done.is_set():
             try:
-                self.samples.append((time.time(), cpu_seconds(self.pid), rss_kib(self.pid)))
+                pid = self.pid
+                self.samples.append(
+                    (time.time(), cpu_seconds(pid), rss_kib(pid), runqueue_wait_s(pid))
+                )
             except (OSError, IndexError, ValueError):
                 return
             self.done.wait(self.every)
 
-    def cpu_at(self, at: float) -> float:
-        """The process's CPU seconds at ``at`` (epoch), interpolated linearly."""
+    def cpu_at(self, at: float, column: int = 1) -> float:
+        """CPU seconds (column 3: run-queue wait) at ``at`` (epoch), interpolated linearly."""
         before = max((s for s in self.samples if s[0] <= at), default=self.samples[0])
         after = min((s for s in self.samples if s[0] >= at), default=self.samples[-1])
         if after[0] == before[0]:
-            return before[1]
+            return float(before[column])
         share = (at - before[0]) / (after[0] - before[0])
-        return before[1] + share * (after[1] - before[1])
+        return float(before[column] + share * (after[column] - before[column]))
 
     def rss_at(self, at: float) -> int:
         return min(self.samples, key=lambda s: abs(s[0] - at))[2]
@@ -240,6 +251,8 @@ def run_one(name: str, target: str, measurement: Measurement, codec: str) -> dic
             server_cpu_s=round(cpu, 3),
             server_cpu_share=round(cpu / seconds, 3) if seconds else None,
             moves_per_server_cpu_s=round(moves / cpu) if cpu > 0 else None,
+            # Another process on the server's core: its latencies include that wait.
+            server_waited_for_cpu_s=round(sampler.cpu_at(end, 3) - sampler.cpu_at(start, 3), 3),
         )
         if measurement.kind == "idle":
             connections = 2 * int(args[args.index("--rooms") + 1])
@@ -303,16 +316,19 @@ def row(record: dict[str, Any]) -> str:
     d = report.get("delivery_ms") or {}
     tool = report.get("tool_cpu") or {}
     share = tool.get("max_share")
-    tool_text = (
-        "-" if share is None else f"{share:.0%}" + (" SATURATED" if tool["saturated"] else "")
-    )
+    tool_text = "-" if share is None else f"{share:.0%}"
+    tool_text += " SATURATED" if tool.get("saturated") else ""
+    tool_text += " (contended)" if tool.get("contended") else ""
+    waited = record.get("server_waited_for_cpu_s") or 0.0
+    contended = waited > 0.1 * (record.get("window_s") or 1.0)
     scheduled = report.get("moves_scheduled")
     delivered = f"{report.get('moves_delivered')}/{scheduled}" if scheduled else "-"
     server_share = record.get("server_cpu_share")
     return (
         f"| {record['measurement']} | {record['target']} | "
         f"{report.get('moves_per_second', 0):,} | {record.get('moves_per_server_cpu_s', '-')} | "
-        f"{'-' if server_share is None else f'{server_share:.0%}'} | {d.get('p50')} | "
+        f"{'-' if server_share is None else f'{server_share:.0%}'}"
+        f"{' (contended)' if contended else ''} | {d.get('p50')} | "
         f"{d.get('p90')} | {d.get('p99')} | {d.get('p99_9')} | {d.get('max')} | {delivered} | "
         f"{record.get('kib_per_connection', '-')} | {tool_text} | "
         f"{json.dumps(report.get('errors') or {})} |"

@@ -36,7 +36,7 @@ from picows import WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
 from dealroom.protocol import JSON, MSGPACK, Codec, Hello, Issue, Terms
 
-from .move_frames import MoveFrames
+from .move_frames import ID_WIDTH, MoveFrames
 from .report import Report, WorkerCpu, runqueue_wait_s
 
 __all__ = ["Driver", "Seen"]
@@ -74,6 +74,8 @@ class _Seat(WSListener):
         self.table, self.role, self.frames = table, role, frames
         self.transport: WSTransport | None = None
         self.welcomed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        self.peek_tail: int | None = None
+        """On the relay: where a forwarded frame's id ends, counted from the end."""
 
     def on_ws_connected(self, transport: WSTransport) -> None:
         self.transport = transport
@@ -82,6 +84,14 @@ class _Seat(WSListener):
 
     def on_ws_frame(self, transport: WSTransport, frame: WSFrame) -> None:
         kind = frame.msg_type
+        tail = self.peek_tail
+        if tail is not None and kind == self._msg_type:
+            # The relay forwards the counterpart's frame byte for byte: its id
+            # sits at a known place, so nothing needs decoding.
+            data = frame.get_payload_as_bytes()
+            end = len(data) - tail
+            self.table.relayed(self, data[end - ID_WIDTH : end].decode("ascii", "replace"))
+            return
         if kind == WSMsgType.BINARY:
             seen = _DECODE_MSGPACK(frame.get_payload_as_memoryview())
         elif kind == WSMsgType.TEXT:  # the relay's welcome is JSON whatever the codec
@@ -93,6 +103,8 @@ class _Seat(WSListener):
         elif seen.type == "welcome":
             if not self.welcomed.done():
                 self.welcomed.set_result(None)
+            if self.table.relay:
+                self.peek_tail = self.frames.id_from_end
         elif seen.type == "error":
             if not self.welcomed.done():
                 self.welcomed.set_exception(ConnectionError(f"hello refused: {seen.code}"))
@@ -180,6 +192,10 @@ class _Table:
         else:  # relay: the counterpart's move frame itself
             assert seen.id is not None
             self._delivered(seat, seen.id, now, 0)
+
+    def relayed(self, seat: _Seat, move_id: str) -> None:
+        """The relay forwarded the counterpart's move ``move_id`` to ``seat``."""
+        self._delivered(seat, move_id, _now(), 0)
 
     def _delivered(self, seat: _Seat, move_id: str, now: float, seq: int) -> None:
         driver = self.driver

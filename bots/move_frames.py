@@ -24,7 +24,7 @@ _PLACEHOLDER = "~" * ID_WIDTH
 class MoveFrames:
     """One seat's offers: ``next_offer()`` gives a fresh id and its frame's bytes."""
 
-    __slots__ = ("_codec", "_count", "_parts", "_tag")
+    __slots__ = ("_codec", "_count", "_parts", "_tag", "id_from_end")
 
     def __init__(self, codec: Codec, tag: str, packages: Sequence[Terms]) -> None:
         if len(tag) != 1 or not packages:
@@ -36,6 +36,13 @@ class MoveFrames:
             data = codec.encode(Offer(id=_PLACEHOLDER, terms=terms))
             at = data.index(marker)
             self._parts.append((data[:at], data[at + ID_WIDTH :]))
+        tails = {len(tail) for _, tail in self._parts}
+        self.id_from_end: int | None = tails.pop() if len(tails) == 1 else None
+        """Bytes after the id in every frame (the id is the last field), else None.
+
+        A peer that gets these frames back byte for byte (the bare relay) can
+        then read a move's id at a fixed place instead of decoding the frame.
+        """
 
     def next_offer(self) -> tuple[str, bytes]:
         """The next move id of this seat and the offer frame that carries it."""

@@ -41,6 +41,7 @@ def test_the_quick_benchmark_records_every_measurement(tmp_path: Path) -> None:
         report = record["report"]
         assert record["generator_exit"] == 0, record["generator_stderr_tail"]
         assert record["server_cpu_s"] >= 0 and record["window_s"] > 0
+        assert record["server_waited_for_cpu_s"] >= 0
         assert report["tool_cpu"]["workers"] and "saturated" in report["tool_cpu"]
         if name == "tp100":
             assert report["moves_acked"] > 0 and record["moves_per_server_cpu_s"] > 0
