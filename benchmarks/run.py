@@ -250,7 +250,7 @@ def run_one(name: str, target: str, measurement: Measurement, codec: str) -> dic
             window_s=round(seconds, 3),
             server_cpu_s=round(cpu, 3),
             server_cpu_share=round(cpu / seconds, 3) if seconds else None,
-            moves_per_server_cpu_s=round(moves / cpu) if cpu > 0 else None,
+            moves_per_server_cpu_s=round(moves / cpu) if cpu > 0 and moves else None,
             # Another process on the server's core: its latencies include that wait.
             server_waited_for_cpu_s=round(sampler.cpu_at(end, 3) - sampler.cpu_at(start, 3), 3),
         )
@@ -326,7 +326,7 @@ def row(record: dict[str, Any]) -> str:
     server_share = record.get("server_cpu_share")
     return (
         f"| {record['measurement']} | {record['target']} | "
-        f"{report.get('moves_per_second', 0):,} | {record.get('moves_per_server_cpu_s', '-')} | "
+        f"{report.get('moves_per_second', 0):,} | {record.get('moves_per_server_cpu_s') or '-'} | "
         f"{'-' if server_share is None else f'{server_share:.0%}'}"
         f"{' (contended)' if contended else ''} | {d.get('p50')} | "
         f"{d.get('p90')} | {d.get('p99')} | {d.get('p99_9')} | {d.get('max')} | {delivered} | "

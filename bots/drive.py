@@ -243,7 +243,7 @@ class _Table:
 
 
 class Driver:
-    """Plays one worker's rooms with picows seats; :meth:`run` returns its report."""
+    """Plays one worker's rooms with picows seats: :meth:`connect`, :meth:`play`, :meth:`fill`."""
 
     def __init__(
         self,
@@ -257,6 +257,7 @@ class Driver:
         rate: float,
         hold: float,
         warmup: float = 0.0,
+        first_mover: str = "buyer",
         seed: int,
         keep_acks: bool,
         connect_concurrency: int = 200,
@@ -271,6 +272,7 @@ class Driver:
         self.record_from = float("inf")
         """perf_counter time the measured window opens: earlier moves are a warm-up."""
         self.seed, self.keep_acks = seed, keep_acks
+        self.first = 0 if first_mover == "buyer" else 1
         self.gate = asyncio.Semaphore(connect_concurrency)
         self.first_index, self.total_rooms = first_index, max(total_rooms, 1)
         self.playing = self.closing = False
@@ -382,7 +384,7 @@ class Driver:
                 await self._wait_done(stop, _DRAIN_S, loop)
             else:
                 for table in self.tables:
-                    table.offer(table.seats[0], time.perf_counter())
+                    table.offer(table.seats[self.first], time.perf_counter())
                 limit = None if self.duration is None else self.warmup + self.duration
                 await self._wait_done(stop, limit, loop)
                 close_window()

@@ -456,6 +456,7 @@ async def _drive(
         rate=plan.rate,
         hold=plan.hold,
         warmup=plan.warmup,
+        first_mover=plan.first_mover,
         seed=plan.seed,
         keep_acks=plan.verify and not plan.relay,
         connect_concurrency=plan.connect_concurrency,

@@ -209,6 +209,23 @@ async def test_lean_seats_play_the_same_load(process: Process, client: str) -> N
     assert data["play_window"]["end"] > data["play_window"]["start"]
 
 
+async def test_lean_ping_pong_keeps_a_turn_taking_scenarios_turns(process: Process) -> None:
+    await process.start()
+    test = LoadTest(
+        url=process.base,
+        token=TOKEN,
+        rooms=10,
+        moves=6,
+        lean=True,
+        scenario="fleet-lease",
+        codec="msgpack",
+    )
+    report = await run_load_test(test, Console(file=io.StringIO()))
+    data = report.as_dict()
+    assert data["errors"] == {} and data["outcomes"] == {"agreed": 10}
+    assert data["moves_acked"] == 10 * 7 and data["lost"] == 0 == data["duplicated"]
+
+
 def test_the_load_tool_plays_inside_every_authority_limit() -> None:
     scenario = builtin_scenarios()["equipment-purchase"]
     issues = playable_issues(scenario)
