@@ -203,6 +203,7 @@ async def test_lean_seats_play_the_same_load(process: Process, client: str) -> N
     assert data["rooms_completed"] == 50 and data["moves_acked"] == 50 * 7
     assert data["outcomes"] == {"agreed": 50}
     assert data["delivery_ms"]["count"] == 50 * 6 and data["lost"] == 0 == data["duplicated"]
+    assert data["settings"]["event_loop"] == ("uvloop" if client == "picows" else "asyncio")
     # Each worker reports its own CPU over its play window.
     assert len(data["tool_cpu"]["workers"]) == 2
     assert all(w["cpu_s"] > 0 and w["wall_s"] > 0 for w in data["tool_cpu"]["workers"])
