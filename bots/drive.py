@@ -30,6 +30,7 @@ import time
 from array import array
 from collections import Counter
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import msgspec
 from picows import WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
@@ -37,9 +38,12 @@ from picows import WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 from dealroom.protocol import JSON, MSGPACK, Codec, Hello, Issue, Terms
 
 from .move_frames import ID_WIDTH, MoveFrames
+
+if TYPE_CHECKING:
+    from .loadgen import Plan, SeatTokens
 from .report import Report, WorkerCpu, runqueue_wait_s
 
-__all__ = ["Driver", "Seen"]
+__all__ = ["Driver", "Seen", "drive_rooms"]
 
 _PACKAGES = 8
 """Offer packages encoded ahead per seat: moves cycle through them."""
@@ -468,3 +472,70 @@ class Driver:
                 report.rooms_completed += 1
                 report.outcomes["relayed" if self.relay else "open"] += 1
         return self.acks
+
+
+async def drive_rooms(
+    plan: Plan,
+    rooms: list[SeatTokens],
+    progress: Callable[[int, int], None],
+    stop: Callable[[], bool],
+    go_at: Callable[[], float] | None,
+    first_index: int,
+    connected: Callable[[int], None],
+) -> tuple[Report, list[tuple[str, str, int]]]:
+    """Play ``rooms`` with a :class:`Driver` in one play window (see :func:`.loadgen.run_rooms`)."""
+    report = Report(rooms=len(rooms))
+    driver = Driver(
+        plan.url,
+        plan.codec,
+        plan.issues,
+        relay=plan.relay,
+        moves=plan.moves,
+        duration=plan.duration,
+        rate=plan.rate,
+        hold=plan.hold,
+        warmup=plan.warmup,
+        first_mover=plan.first_mover,
+        seed=plan.seed,
+        keep_acks=plan.verify and not plan.relay,
+        connect_concurrency=plan.connect_concurrency,
+        first_index=first_index,
+        total_rooms=plan.total_rooms,
+    )
+    acks: list[tuple[str, str, int]] = []
+    try:
+        connecting = asyncio.ensure_future(
+            driver.connect([(r.room, r.buyer, r.seller) for r in rooms])
+        )
+        while not connecting.done():
+            if stop():
+                connecting.cancel()
+            await asyncio.wait({connecting}, timeout=0.1)
+        connecting.result()
+        connected(len(rooms))  # the parent starts the window once every room is connected
+        start = 0.0
+        while go_at is not None and not stop() and not (start := go_at()):
+            await asyncio.sleep(0.01)
+        reporter = asyncio.create_task(_report_progress(driver, progress))
+        await driver.play(start or time.time(), stop, report)
+        reporter.cancel()
+        acks = driver.fill(report)
+        progress(0, report.rooms_completed)
+    except asyncio.CancelledError:
+        driver.fill(report)
+    except (OSError, TimeoutError, ConnectionError) as exc:
+        report.errors[f"{type(exc).__name__}: {exc}"[:80]] += 1
+        driver.fill(report)
+    finally:
+        await driver.close()
+    return report, acks
+
+
+async def _report_progress(driver: Driver, progress: Callable[[int, int], None]) -> None:
+    """Hand the moves done so far to the parent four times a second, not per move."""
+    told = 0
+    while True:
+        await asyncio.sleep(0.25)
+        done = driver.delivered if driver.relay else driver.acked
+        progress(done - told, 0)
+        told = done

@@ -6,6 +6,10 @@ one clock. Play is either ping-pong (``think == 0``: one move in flight per
 room, the counterpart answers on receipt: a throughput test) or paced (a move
 every ``think`` seconds per room: a latency test). Every room ends with an
 ``accept`` of the counterpart's standing offer, so it completes with an outcome.
+
+Lean seats on picows and the open model (``rate``) are played by
+:mod:`.drive` instead, which :func:`run_rooms` hands them to; the full client
+and the aiohttp lean seats (:class:`LeanPeer`) stay here as the fallback.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ import random
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import aiohttp
 import msgspec
@@ -433,75 +436,6 @@ def _ignore(_: int) -> None:
     return None
 
 
-async def _drive(
-    plan: Plan,
-    rooms: list[SeatTokens],
-    progress: Callable[[int, int], None],
-    stop: Callable[[], bool],
-    go_at: Callable[[], float] | None,
-    first_index: int,
-    connected: Callable[[int], None],
-) -> tuple[Report, list[tuple[str, str, int]]]:
-    """The fast path: :class:`~.drive.Driver` plays the rooms in one play window."""
-    from .drive import Driver  # picows: imported only by the workers that use it
-
-    report = Report(rooms=len(rooms))
-    driver = Driver(
-        plan.url,
-        plan.codec,
-        plan.issues,
-        relay=plan.relay,
-        moves=plan.moves,
-        duration=plan.duration,
-        rate=plan.rate,
-        hold=plan.hold,
-        warmup=plan.warmup,
-        first_mover=plan.first_mover,
-        seed=plan.seed,
-        keep_acks=plan.verify and not plan.relay,
-        connect_concurrency=plan.connect_concurrency,
-        first_index=first_index,
-        total_rooms=plan.total_rooms,
-    )
-    acks: list[tuple[str, str, int]] = []
-    try:
-        connecting = asyncio.ensure_future(
-            driver.connect([(r.room, r.buyer, r.seller) for r in rooms])
-        )
-        while not connecting.done():
-            if stop():
-                connecting.cancel()
-            await asyncio.wait({connecting}, timeout=0.1)
-        connecting.result()
-        connected(len(rooms))  # the parent starts the window once every room is connected
-        start = 0.0
-        while go_at is not None and not stop() and not (start := go_at()):
-            await asyncio.sleep(0.01)
-        reporter = asyncio.create_task(_report_progress(driver, progress))
-        await driver.play(start or time.time(), stop, report)
-        reporter.cancel()
-        acks = driver.fill(report)
-        progress(0, report.rooms_completed)
-    except asyncio.CancelledError:
-        driver.fill(report)
-    except (OSError, TimeoutError, ConnectionError) as exc:
-        report.errors[f"{type(exc).__name__}: {exc}"[:80]] += 1
-        driver.fill(report)
-    finally:
-        await driver.close()
-    return report, acks
-
-
-async def _report_progress(driver: Any, progress: Callable[[int, int], None]) -> None:
-    """Hand the moves done so far to the parent four times a second, not per move."""
-    told = 0
-    while True:
-        await asyncio.sleep(0.25)
-        done = driver.delivered if driver.relay else driver.acked
-        progress(done - told, 0)
-        told = done
-
-
 async def _cancel_when(stop: Callable[[], bool], tasks: list[asyncio.Task[None]]) -> None:
     """Cancel ``tasks`` once ``stop()`` is true (a flag set by another process)."""
     while not stop():
@@ -529,7 +463,9 @@ async def run_rooms(
     position of ``rooms[0]`` among all workers' rooms.
     """
     if plan.rate > 0 or (plan.lean and plan.client == "picows"):
-        return await _drive(
+        from .drive import drive_rooms  # picows: imported only by the workers that use it
+
+        return await drive_rooms(
             plan, rooms, progress, stop or _never, go_at, first_index, connected or _ignore
         )
     worker = _Worker(plan, progress)
