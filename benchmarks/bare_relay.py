@@ -29,6 +29,8 @@ async def relay(request: web.Request) -> web.WebSocketResponse:
     peers.append(ws)
     await ws.send_str('{"type":"welcome"}')
     async for message in ws:
+        if message.type not in (WSMsgType.TEXT, WSMsgType.BINARY):
+            continue  # a closing or broken connection: nothing to forward
         for peer in peers:
             if peer is not ws:
                 if message.type is WSMsgType.TEXT:

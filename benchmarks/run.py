@@ -2,12 +2,21 @@
 
     python benchmarks/run.py --out benchmarks/results/$(date +%F).jsonl [--quick]
 
-For each measurement it starts a fresh server pinned to CPU 0 (dealroom on
-SQLite with durable acks, then the bare aiohttp relay of benchmarks/bare_relay.py),
-runs ``dealroom loadtest`` pinned to CPU 1 against it, and records the load
-tool's JSON report, the server's CPU seconds and resident memory. Each line of
-the output file is one run; a Markdown table of the runs goes to stdout.
-Traffic stays on 127.0.0.1; every run is bounded by its own timeout.
+For each measurement it starts a fresh server pinned to CPU 0 (``dealroom
+serve`` with its defaults: SQLite, durable acks, the default rate limit; then
+the bare aiohttp relay of benchmarks/bare_relay.py), runs ``dealroom loadtest``
+pinned to CPU 1 against it with picows seats, and records:
+
+- the server's CPU seconds over the play window only (the load tool reports
+  the window's start and end; a sampler reads /proc/PID/stat around it), so
+  room creation, connection set-up and the log check cost nothing here;
+- the load tool's JSON report (latency percentiles from HDR histograms, move
+  counts, the tool's own CPU per worker and whether it was saturated);
+- the server's resident memory per idle connection.
+
+Each line of the output file is one record (one target, or the dealroom/relay
+ratio of a measurement); a Markdown table goes to stdout. Traffic stays on
+127.0.0.1; every run is bounded by its own timeout.
 """
 
 from __future__ import annotations
@@ -21,31 +30,57 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import time
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "bench-token"
 
+
+@dataclass(frozen=True)
+class Measurement:
+    """One measurement, run on each target with the same load tool arguments."""
+
+    description: str
+    args: list[str]
+    kind: str  # throughput, open, idle
+
+
 MEASUREMENTS = {
-    # name: (loadtest arguments, description)
-    "tp100": (["--rooms", "100", "--duration", "10"], "throughput, 100 rooms, ping-pong"),
-    "tp1000": (["--rooms", "1000", "--duration", "10"], "throughput, 1000 rooms, ping-pong"),
-    "tp5000": (["--rooms", "5000", "--duration", "10"], "throughput, 5000 rooms, ping-pong"),
-    "lat1000": (
-        ["--rooms", "1000", "--duration", "10", "--think", "1"],
-        "latency, 1000 rooms x 1 move/s",
+    "tp1000": Measurement(
+        "1,000 rooms ping-pong of offers (closed model)",
+        ["--rooms", "1000", "--duration", "10", "--warmup", "2", "--lean"],
+        "throughput",
     ),
-    "lat5000": (
-        ["--rooms", "5000", "--duration", "10", "--think", "1"],
-        "latency, 5000 rooms x 1 move/s",
+    "open5000": Measurement(
+        "5,000 rooms x 1 offer/s (open model)",
+        ["--rooms", "5000", "--duration", "15", "--warmup", "3", "--rate", "1"],
+        "open",
     ),
-    "idle1000": (["--rooms", "1000", "--hold", "8"], "idle, 1000 rooms (2000 connections)"),
+    "idle1000": Measurement(
+        "1,000 rooms idle (2,000 connections)",
+        ["--rooms", "1000", "--hold", "6", "--lean"],
+        "idle",
+    ),
 }
 QUICK = {
-    "tp100": (["--rooms", "100", "--duration", "3"], "throughput, 100 rooms (quick)"),
-    "idle1000": (["--rooms", "200", "--hold", "3"], "idle, 200 rooms (quick)"),
+    "tp100": Measurement(
+        "100 rooms ping-pong (quick)",
+        ["--rooms", "100", "--duration", "3", "--warmup", "1", "--lean"],
+        "throughput",
+    ),
+    "open200": Measurement(
+        "200 rooms x 2 offers/s (quick)",
+        ["--rooms", "200", "--duration", "3", "--warmup", "1", "--rate", "2"],
+        "open",
+    ),
+    "idle100": Measurement(
+        "100 rooms idle (quick)", ["--rooms", "100", "--hold", "2", "--lean"], "idle"
+    ),
 }
 
 
@@ -56,12 +91,22 @@ def free_port() -> int:
 
 
 def pinned(cpu: int) -> list[str]:
+    """taskset's prefix for ``cpu`` (none on a one-CPU machine or without util-linux)."""
     return ["taskset", "-c", str(cpu)] if shutil.which("taskset") and os.cpu_count() != 1 else []
 
 
 def cpu_seconds(pid: int) -> float:
+    """utime + stime of ``pid`` in seconds (fields 14 and 15 of /proc/PID/stat)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def runqueue_wait_s(pid: int) -> float:
+    """Seconds ``pid``'s main thread waited for a CPU another process held (schedstat)."""
+    try:
+        return int(Path(f"/proc/{pid}/schedstat").read_text().split()[1]) / 1e9
+    except (OSError, IndexError, ValueError):
+        return 0.0
 
 
 def rss_kib(pid: int) -> int:
@@ -69,6 +114,43 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return 0
+
+
+class Sampler(threading.Thread):
+    """Reads a process's CPU seconds and memory every few milliseconds.
+
+    The load tool reports its play window afterwards; the server's CPU over
+    exactly that window is then interpolated between the samples around it.
+    """
+
+    def __init__(self, pid: int, every: float = 0.02) -> None:
+        super().__init__(daemon=True)
+        self.pid, self.every = pid, every
+        self.samples: list[tuple[float, float, int, float]] = []
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            try:
+                pid = self.pid
+                self.samples.append(
+                    (time.time(), cpu_seconds(pid), rss_kib(pid), runqueue_wait_s(pid))
+                )
+            except (OSError, IndexError, ValueError):
+                return
+            self.done.wait(self.every)
+
+    def cpu_at(self, at: float, column: int = 1) -> float:
+        """CPU seconds (column 3: run-queue wait) at ``at`` (epoch), interpolated linearly."""
+        before = max((s for s in self.samples if s[0] <= at), default=self.samples[0])
+        after = min((s for s in self.samples if s[0] >= at), default=self.samples[-1])
+        if after[0] == before[0]:
+            return float(before[column])
+        share = (at - before[0]) / (after[0] - before[0])
+        return float(before[column] + share * (after[column] - before[column]))
+
+    def rss_at(self, at: float) -> int:
+        return min(self.samples, key=lambda s: abs(s[0] - at))[2]
 
 
 def wait_port(port: int, timeout: float = 20) -> None:
@@ -85,7 +167,7 @@ def wait_port(port: int, timeout: float = 20) -> None:
 def start_server(target: str, port: int, data: Path) -> subprocess.Popen[bytes]:
     if target == "relay":
         cmd = [sys.executable, str(ROOT / "benchmarks" / "bare_relay.py"), "--port", str(port)]
-    else:
+    else:  # as a user runs it: every default, only where to listen and store
         cmd = [
             sys.executable,
             "-m",
@@ -97,8 +179,6 @@ def start_server(target: str, port: int, data: Path) -> subprocess.Popen[bytes]:
             str(data),
             "--facilitator-token",
             TOKEN,
-            "--rate-limit",
-            "0",
             "--quiet",
         ]
     proc = subprocess.Popen(
@@ -108,13 +188,17 @@ def start_server(target: str, port: int, data: Path) -> subprocess.Popen[bytes]:
     return proc
 
 
-def run_one(name: str, target: str, args: list[str], codec: str) -> dict[str, object]:
+def run_one(name: str, target: str, measurement: Measurement, codec: str) -> dict[str, Any]:
+    """Start ``target``, drive it, stop it: one record."""
     port = free_port()
+    args = measurement.args
     with tempfile.TemporaryDirectory() as data:
         server = start_server(target, port, Path(data))
+        sampler = Sampler(server.pid)
         try:
             time.sleep(0.5)
-            rss_before, cpu_before = rss_kib(server.pid), cpu_seconds(server.pid)
+            rss_before = rss_kib(server.pid)
+            sampler.start()
             report_file = Path(data) / "report.json"
             cmd = [
                 *pinned(1),
@@ -133,56 +217,75 @@ def run_one(name: str, target: str, args: list[str], codec: str) -> dict[str, ob
                 "--json",
                 str(report_file),
                 "--timeout",
-                "240",
+                "150",
                 *args,
             ]
-            started = time.monotonic()
-            idle_rss = None
-            gen = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-            if "--hold" in args:  # read the server's memory while every seat is connected
-                hold = float(args[args.index("--hold") + 1])
-                rooms = int(args[args.index("--rooms") + 1])
-                time.sleep(min(hold * 0.8, 2 + rooms / 400))
-                idle_rss = rss_kib(server.pid)
-            _, err = gen.communicate(timeout=300)
-            wall = time.monotonic() - started
-            cpu = cpu_seconds(server.pid) - cpu_before
+            gen = subprocess.run(cmd, capture_output=True, timeout=200)
             report = json.loads(report_file.read_text()) if report_file.exists() else None
         finally:
+            sampler.done.set()
+            sampler.join()
             server.terminate()
             try:
                 server.wait(15)
             except subprocess.TimeoutExpired:
                 server.kill()
-    record: dict[str, object] = {
+    record: dict[str, Any] = {
         "measurement": name,
+        "description": measurement.description,
         "target": target,
         "codec": codec,
         "loadtest_args": args,
-        "server_cpu_s": round(cpu, 2),
-        "wall_s": round(wall, 2),
-        "report": report,
-        "rss_before_kib": rss_before,
-        "rss_idle_kib": idle_rss,
         "generator_exit": gen.returncode,
-        "generator_stderr_tail": err.decode()[-400:],
+        "generator_stderr_tail": gen.stderr.decode()[-400:],
+        "report": report,
     }
-    if idle_rss is not None and report:
-        connections = 2 * int(args[args.index("--rooms") + 1])
-        record["kib_per_connection"] = round((idle_rss - rss_before) / connections, 1)
-    if report and report.get("seconds"):
-        busy = cpu / wall if wall else 0
-        record["server_cpu_share"] = round(busy, 2)
+    window = (report or {}).get("play_window") or {}
+    start, end = window.get("start"), window.get("end")
+    if report and start and end and sampler.samples:
+        cpu = sampler.cpu_at(end) - sampler.cpu_at(start)
+        seconds = end - start
+        moves = report.get("window_moves") or report.get("moves_acked") or 0
+        record.update(
+            window_s=round(seconds, 3),
+            server_cpu_s=round(cpu, 3),
+            server_cpu_share=round(cpu / seconds, 3) if seconds else None,
+            moves_per_server_cpu_s=round(moves / cpu) if cpu > 0 and moves else None,
+            # The main thread's wait for its core: another process, or (dealroom)
+            # its own writer thread, held it.
+            server_waited_for_cpu_s=round(sampler.cpu_at(end, 3) - sampler.cpu_at(start, 3), 3),
+        )
+        if measurement.kind == "idle":
+            connections = 2 * int(args[args.index("--rooms") + 1])
+            idle = sampler.rss_at((start + end) / 2)
+            record.update(
+                rss_before_kib=rss_before,
+                rss_idle_kib=idle,
+                kib_per_connection=round((idle - rss_before) / connections, 1),
+            )
     return record
 
 
-def machine() -> dict[str, object]:
+def ratio(name: str, dealroom: dict[str, Any], relay: dict[str, Any]) -> dict[str, Any]:
+    """dealroom's moves per server CPU-second over the relay's, from the same run."""
+    mine, theirs = dealroom.get("moves_per_server_cpu_s"), relay.get("moves_per_server_cpu_s")
+    value = round(mine / theirs, 3) if mine and theirs else None
+    return {"measurement": name, "target": "ratio", "moves_per_server_cpu_s_ratio": value}
+
+
+def machine() -> dict[str, Any]:
     model = ""
     for line in Path("/proc/cpuinfo").read_text().splitlines():
         if line.startswith("model name"):
             model = line.split(":", 1)[1].strip()
             break
-    versions = {p: metadata.version(p) for p in ("aiohttp", "msgspec", "websockets", "dealroom")}
+    packages = ("aiohttp", "msgspec", "picows", "uvloop", "hdrhistogram", "dealroom")
+    versions = {}
+    for package in packages:
+        try:
+            versions[package] = metadata.version(package)
+        except metadata.PackageNotFoundError:
+            versions[package] = None
     rev = subprocess.run(
         ["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True
     ).stdout.strip()
@@ -194,21 +297,48 @@ def machine() -> dict[str, object]:
         "versions": versions,
         "git": rev,
         "pinning": "server CPU 0, load tool CPU 1" if pinned(0) else "none",
+        "date": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
     }
 
 
-def row(record: dict[str, object]) -> str:
+HEADER = (
+    "| measurement | target | moves/s | moves per server CPU-s | server CPU | "
+    "p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | delivered/scheduled | "
+    "KiB/conn | tool CPU | errors |\n" + "|---" * 14 + "|"
+)
+
+
+def row(record: dict[str, Any]) -> str:
+    """One Markdown table row."""
+    if record["target"] == "ratio":
+        value = record["moves_per_server_cpu_s_ratio"]
+        return f"| {record['measurement']} | dealroom / relay | | **{value}** |" + " |" * 10
     report = record.get("report") or {}
-    assert isinstance(report, dict)
     d = report.get("delivery_ms") or {}
-    mps = report.get("moves_per_second", 0)
-    cpu = record["server_cpu_s"]
-    per_cpu = round(report.get("moves_acked", 0) / cpu) if cpu else "-"
-    mem = record.get("kib_per_connection", "-")
+    tool = report.get("tool_cpu") or {}
+    share = tool.get("max_share")
+    tool_text = "-" if share is None else f"{share:.0%}"
+    tool_text += " SATURATED" if tool.get("saturated") else ""
+    tool_text += " (contended)" if tool.get("contended") else ""
+    waited = record.get("server_waited_for_cpu_s") or 0.0
+    # schedstat is the main thread's: dealroom's own SQLite writer thread on
+    # the same core makes it wait too. Only a wait while the server did not
+    # fill its core means another process had it.
+    contended = (
+        waited > 0.1 * (record.get("window_s") or 1.0)
+        and (record.get("server_cpu_share") or 0.0) < 0.9
+    )
+    scheduled = report.get("moves_scheduled")
+    delivered = f"{report.get('moves_delivered')}/{scheduled}" if scheduled else "-"
+    server_share = record.get("server_cpu_share")
     return (
-        f"| {record['measurement']} | {record['target']} | {mps:,} | {per_cpu} | "
-        f"{record.get('server_cpu_share', '-')} | {d.get('p50')} | {d.get('p90')} | "
-        f"{d.get('p99')} | {d.get('max')} | {mem} | {report.get('lost', '-')} |"
+        f"| {record['measurement']} | {record['target']} | "
+        f"{report.get('moves_per_second', 0):,} | {record.get('moves_per_server_cpu_s') or '-'} | "
+        f"{'-' if server_share is None else f'{server_share:.0%}'}"
+        f"{' (contended)' if contended else ''} | {d.get('p50')} | "
+        f"{d.get('p90')} | {d.get('p99')} | {d.get('p99_9')} | {d.get('max')} | {delivered} | "
+        f"{record.get('kib_per_connection', '-')} | {tool_text} | "
+        f"{json.dumps(report.get('errors') or {})} |"
     )
 
 
@@ -217,26 +347,28 @@ def main() -> int:
     parser.add_argument("--out", type=Path, required=True, help="JSON Lines file to append to")
     parser.add_argument("--only", help="comma-separated measurement names")
     parser.add_argument("--codec", default="msgpack", choices=("json", "msgpack"))
-    parser.add_argument("--quick", action="store_true", help="two short runs (a smoke test)")
+    parser.add_argument("--quick", action="store_true", help="three short runs (~30 s smoke)")
     args = parser.parse_args()
     plan = QUICK if args.quick else MEASUREMENTS
     names = args.only.split(",") if args.only else list(plan)
+    unknown = [n for n in names if n not in plan]
+    if unknown:
+        parser.error(f"unknown measurement {', '.join(unknown)}: choose from {', '.join(plan)}")
     args.out.parent.mkdir(parents=True, exist_ok=True)
     info = machine()
     print(f"machine: {json.dumps(info)}", file=sys.stderr)
-    print(
-        "| measurement | target | moves/s | moves per server CPU-s | server CPU share | "
-        "p50 ms | p90 ms | p99 ms | max ms | KiB/conn | lost |"
-    )
-    print("|---|---|---|---|---|---|---|---|---|---|---|")
+    print(HEADER)
     with args.out.open("a", encoding="utf-8") as out:
         for name in names:
-            loadtest_args, description = plan[name]
+            measurement = plan[name]
+            records = {}
             for target in ("dealroom", "relay"):
-                print(f"{name} ({description}) on {target} …", file=sys.stderr)
-                record = run_one(name, target, loadtest_args, args.codec)
+                print(f"{name} ({measurement.description}) on {target} …", file=sys.stderr)
+                records[target] = run_one(name, target, measurement, args.codec)
+            if measurement.kind == "throughput":
+                records["ratio"] = ratio(name, records["dealroom"], records["relay"])
+            for record in records.values():
                 record["machine"] = info
-                record["description"] = description
                 out.write(json.dumps(record) + "\n")
                 out.flush()
                 print(row(record), flush=True)

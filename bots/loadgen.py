@@ -6,6 +6,10 @@ one clock. Play is either ping-pong (``think == 0``: one move in flight per
 room, the counterpart answers on receipt: a throughput test) or paced (a move
 every ``think`` seconds per room: a latency test). Every room ends with an
 ``accept`` of the counterpart's standing offer, so it completes with an outcome.
+
+Lean seats on picows and the open model (``rate``) are played by
+:mod:`.drive` instead, which :func:`run_rooms` hands them to; the full client
+and the aiohttp lean seats (:class:`LeanPeer`) stay here as the fallback.
 """
 
 from __future__ import annotations
@@ -36,7 +40,7 @@ from dealroom.protocol import (
 )
 
 from .client import Client, ClientClosed, MoveRefused
-from .report import Report
+from .report import Report, WorkerCpu
 
 __all__ = ["Plan", "SeatTokens", "run_rooms"]
 
@@ -71,8 +75,17 @@ class Plan:
     hold: float = 0.0
     """Idle mode: connect every seat, hold the connections this long, make no move."""
     lean: bool = False
-    """Use :class:`LeanPeer` seats (no reconnect) so the load tool is cheaper than the server."""
-    """Drive the bare relay baseline (benchmarks/bare_relay.py) instead of dealroom."""
+    """Lean seats (no reconnect) so the load tool is cheaper than the server."""
+    client: str = "picows"
+    """Lean seats' library: ``picows`` (:mod:`.drive`) or ``aiohttp`` (:class:`LeanPeer`)."""
+    rate: float = 0.0
+    """Open model: moves per second per room on a fixed schedule (picows seats only)."""
+    warmup: float = 0.0
+    """Seconds of play before the measured window opens (picows seats only)."""
+    verify: bool = True
+    """Keep every ack's (room, move id, seq) for the log check afterwards."""
+    total_rooms: int = 1
+    """Rooms over all workers: the open model spreads their phases over one period."""
 
 
 class Seen(msgspec.Struct):
@@ -258,6 +271,7 @@ class _Worker:
         self.relay_peers: list[_RelayPeer] = []
         self.first_send: float | None = None
         self.last_ack = 0.0
+        self.first_cpu = self.last_cpu = 0.0
 
     def _terms(self, rng: random.Random) -> Terms:
         return {i.id: i.value_at(rng.randrange(i.size())) for i in self.plan.issues}
@@ -299,14 +313,14 @@ class _Worker:
     ) -> int | None:
         started = time.perf_counter()
         if self.first_send is None:
-            self.first_send = started
+            self.first_send, self.first_cpu = started, time.process_time()
         room.sent[move.id] = started
         try:
             ack = await client.move(move)
         except MoveRefused as refused:
             self.report.errors[refused.error.code] += 1
             return None
-        self.last_ack = time.perf_counter()
+        self.last_ack, self.last_cpu = time.perf_counter(), time.process_time()
         self.report.ack_ms.append((self.last_ack - started) * 1000)
         self.report.moves_acked += 1
         self.acked.append((room.seats.room, move.id, ack.seq))
@@ -348,12 +362,12 @@ class _Worker:
             room.received[move.id] = asyncio.Event()
             started = time.perf_counter()
             if self.first_send is None:
-                self.first_send = started
+                self.first_send, self.first_cpu = started, time.process_time()
             room.sent[move.id] = started
             await peers[turn].send(move)
             if self.plan.think == 0:
                 await asyncio.wait_for(room.received[move.id].wait(), 30)
-            self.last_ack = time.perf_counter()
+            self.last_ack, self.last_cpu = time.perf_counter(), time.process_time()
             room.received.pop(move.id, None)
             self.report.moves_acked += 1
             self.progress(1, 0)
@@ -414,6 +428,14 @@ class _Worker:
         self.progress(0, 1)
 
 
+def _never() -> bool:
+    return False
+
+
+def _ignore(_: int) -> None:
+    return None
+
+
 async def _cancel_when(stop: Callable[[], bool], tasks: list[asyncio.Task[None]]) -> None:
     """Cancel ``tasks`` once ``stop()`` is true (a flag set by another process)."""
     while not stop():
@@ -427,12 +449,25 @@ async def run_rooms(
     rooms: list[SeatTokens],
     progress: Callable[[int, int], None],
     stop: Callable[[], bool] | None = None,
+    go_at: Callable[[], float] | None = None,
+    first_index: int = 0,
+    connected: Callable[[int], None] | None = None,
 ) -> tuple[Report, list[tuple[str, str, int]]]:
     """Play ``rooms``; the report and every acked (room, move id, seq).
 
     Once ``stop()`` is true the rooms stop where they are and the report
-    covers what was played until then.
+    covers what was played until then. With picows seats, the worker connects
+    every seat, reports its connected rooms through ``connected``, then waits
+    until ``go_at()`` gives the play window's start (epoch seconds, 0: not yet)
+    so that every worker plays in the same window. ``first_index`` is the
+    position of ``rooms[0]`` among all workers' rooms.
     """
+    if plan.rate > 0 or (plan.lean and plan.client == "picows"):
+        from .drive import drive_rooms  # picows: imported only by the workers that use it
+
+        return await drive_rooms(
+            plan, rooms, progress, stop or _never, go_at, first_index, connected or _ignore
+        )
     worker = _Worker(plan, progress)
     worker.report.rooms = len(rooms)
     deadline = time.monotonic() + plan.duration if plan.duration else None
@@ -449,7 +484,12 @@ async def run_rooms(
         if stopper is not None:
             stopper.cancel()
         if worker.first_send is not None:  # the play phase: first send to last ack
-            worker.report.seconds = worker.last_ack - worker.first_send
+            report = worker.report
+            report.seconds = worker.last_ack - worker.first_send
+            report.tool_cpu = [WorkerCpu(worker.last_cpu - worker.first_cpu, report.seconds)]
+            offset = time.time() - time.perf_counter()
+            report.play_start = worker.first_send + offset
+            report.play_end = worker.last_ack + offset
         for result in results:
             if isinstance(result, asyncio.CancelledError):
                 continue  # stopped early: a room cut short, not an error

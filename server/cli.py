@@ -173,7 +173,10 @@ def _loadtest(args: argparse.Namespace) -> int:
         timeout=args.timeout,
         target=args.target,
         hold=args.hold,
-        lean=args.lean,
+        lean=args.lean or args.rate > 0,
+        client=args.client,
+        rate=args.rate,
+        warmup=args.warmup,
     )
     return main(test, args.json, args.slo)
 
@@ -359,7 +362,29 @@ def build_parser() -> argparse.ArgumentParser:
     load.add_argument(
         "--lean",
         action="store_true",
-        help="lean seats (peek-only decoding, no reconnect) so one core can saturate the server",
+        help="lean seats (peek-only decoding, moves encoded ahead, no reconnect) so that one "
+        "core can saturate the server",
+    )
+    load.add_argument(
+        "--client",
+        choices=("picows", "aiohttp"),
+        default="picows",
+        help="the lean seats' WebSocket library (aiohttp: the slower fallback)",
+    )
+    load.add_argument(
+        "--rate",
+        type=float,
+        default=0.0,
+        help="open model: each room sends this many offers per second on a fixed schedule, "
+        "whatever the replies, latency timed from the schedule (implies --lean; needs "
+        "--duration and a free-turn scenario; 0: off)",
+    )
+    load.add_argument(
+        "--warmup",
+        type=float,
+        default=0.0,
+        help="lean seats: play this many seconds before the measured window opens; "
+        "warm-up moves are neither counted nor timed (fresh connections are slow at first)",
     )
     load.add_argument(
         "--hold",

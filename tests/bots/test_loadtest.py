@@ -5,27 +5,70 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import pickle
 from pathlib import Path
 
+import pytest
 from rich.console import Console
 
-from dealroom.bots.loadtest import LoadTest, playable_issues, run_load_test
-from dealroom.bots.report import parse_slo, percentiles
+from dealroom.bots.latency import Latencies
+from dealroom.bots.loadtest import LoadTest, playable_issues, print_report, run_load_test
+from dealroom.bots.report import Report, WorkerCpu, parse_slo
 from dealroom.server.cli import main as cli
 from dealroom.server.scenarios import builtin_scenarios
 from tests.serverproc import TOKEN, Process
 
 
-def test_percentiles_nearest_rank() -> None:
-    samples = [float(n) for n in range(1, 101)]
-    assert percentiles(samples) == {
-        "p50": 50.0,
-        "p90": 90.0,
-        "p99": 99.0,
-        "max": 100.0,
-        "count": 100,
+def test_latency_percentiles_from_the_hdr_histogram() -> None:
+    latencies = Latencies()
+    for n in range(1, 1001):
+        latencies.record(n / 10)  # 0.1 ms .. 100 ms
+    # Three significant digits: each percentile within 0.1 % of the nearest-rank sample.
+    expected = {"p50": 50.0, "p90": 90.0, "p99": 99.0, "p99_9": 99.9, "max": 100.0, "count": 1000}
+    assert latencies.summary() == pytest.approx(expected, rel=1e-3)
+    assert Latencies().summary()["p99_9"] is None
+
+
+def test_workers_histograms_merge_exactly_not_by_averaging() -> None:
+    # One fast worker and one slow one: the merged p99 is the p99 of all
+    # samples (a slow one), where averaging the two workers' p99 would not be.
+    fast, slow, everything = Latencies(), Latencies(), Latencies()
+    for n in range(990):
+        fast.record(1 + n / 1000)
+        everything.record(1 + n / 1000)
+    for n in range(10):
+        slow.record(500 + n)
+        everything.record(500 + n)
+    workers = [pickle.loads(pickle.dumps(w)) for w in (fast, slow)]  # as they reach the parent
+    merged = Report()
+    for latencies in workers:
+        merged.merge(Report(delivery_ms=latencies))
+    assert merged.delivery_ms.summary() == everything.summary()
+    assert merged.delivery_ms.summary()["p99"] == pytest.approx(1.989, rel=1e-3)
+    assert merged.delivery_ms.count == 1000
+    assert Latencies.decode(slow.encode()).summary() == slow.summary()
+
+
+def test_the_report_shows_the_load_tools_cpu_and_flags_saturation() -> None:
+    report = Report(moves_acked=3000, seconds=2.0)
+    report.merge(Report(tool_cpu=[WorkerCpu(cpu_s=0.5, wall_s=2.0)]))
+    assert report.as_dict()["tool_cpu"] == {
+        "workers": [{"cpu_s": 0.5, "wall_s": 2.0, "share": 0.25, "waited_for_cpu_s": 0.0}],
+        "max_share": 0.25,
+        "moves_per_cpu_s": 6000,
+        "saturated": False,
+        "contended": False,
     }
-    assert percentiles([])["p99"] is None
+    out = io.StringIO()
+    print_report(report, Console(file=out, width=200))
+    assert "SATURATED" not in out.getvalue() and "CONTENDED" not in out.getvalue()
+    # A second worker near a whole core, and one that waited for its CPU.
+    report.merge(Report(tool_cpu=[WorkerCpu(cpu_s=1.9, wall_s=2.0, wait_s=0.6)]))
+    assert report.as_dict()["tool_cpu"]["saturated"] is True
+    assert report.as_dict()["tool_cpu"]["contended"] is True
+    print_report(report, Console(file=out, width=200))
+    assert "25%, 95% of a core per worker" in out.getvalue()
+    assert "LOAD TOOL SATURATED" in out.getvalue() and "CPU CONTENDED" in out.getvalue()
 
 
 def test_slo_parsing() -> None:
@@ -142,13 +185,46 @@ async def test_a_thousand_concurrent_rooms_complete_with_nothing_lost(process: P
         assert all(data[name][p] is not None for p in ("p50", "p90", "p99", "max"))
 
 
-async def test_lean_seats_play_the_same_load(process: Process) -> None:
+@pytest.mark.parametrize("client", ["picows", "aiohttp"])
+async def test_lean_seats_play_the_same_load(process: Process, client: str) -> None:
     await process.start()
-    test = LoadTest(url=process.base, token=TOKEN, rooms=50, moves=6, lean=True, codec="json")
+    test = LoadTest(
+        url=process.base,
+        token=TOKEN,
+        rooms=50,
+        moves=6,
+        lean=True,
+        codec="json",
+        client=client,
+        workers=2,
+    )
     report = await run_load_test(test, Console(file=io.StringIO()))
     data = report.as_dict()
     assert data["rooms_completed"] == 50 and data["moves_acked"] == 50 * 7
+    assert data["outcomes"] == {"agreed": 50}
     assert data["delivery_ms"]["count"] == 50 * 6 and data["lost"] == 0 == data["duplicated"]
+    assert data["settings"]["event_loop"] == ("uvloop" if client == "picows" else "asyncio")
+    # Each worker reports its own CPU over its play window.
+    assert len(data["tool_cpu"]["workers"]) == 2
+    assert all(w["cpu_s"] > 0 and w["wall_s"] > 0 for w in data["tool_cpu"]["workers"])
+    assert data["play_window"]["end"] > data["play_window"]["start"]
+
+
+async def test_lean_ping_pong_keeps_a_turn_taking_scenarios_turns(process: Process) -> None:
+    await process.start()
+    test = LoadTest(
+        url=process.base,
+        token=TOKEN,
+        rooms=10,
+        moves=6,
+        lean=True,
+        scenario="fleet-lease",
+        codec="msgpack",
+    )
+    report = await run_load_test(test, Console(file=io.StringIO()))
+    data = report.as_dict()
+    assert data["errors"] == {} and data["outcomes"] == {"agreed": 10}
+    assert data["moves_acked"] == 10 * 7 and data["lost"] == 0 == data["duplicated"]
 
 
 def test_the_load_tool_plays_inside_every_authority_limit() -> None:
