@@ -280,6 +280,9 @@ async def run_load_test(
         api = FacilitatorApi(session, base, FacilitatorToken(test.token, test.token_source))
         if test.target == "relay":
             scenario, seats = _relay_seats(test)
+            # The relay has no API to ask first: reach it once, so that a wrong --url is one line.
+            async with session.get(base + "/"):
+                pass
         else:
             # Asked first, so that a wrong --url, token or scenario is the only line.
             scenario = msgspec.convert(await api.scenario(test.scenario), Scenario)

@@ -70,9 +70,10 @@ def one_line_error(result: subprocess.CompletedProcess[str]) -> str:
         ["bots", "practice"],
         ["bots", "seat", "r1.buyer.x"],
         ["loadtest"],
+        ["loadtest", "--target", "relay"],
         ["export", "w1"],
     ],
-    ids=lambda c: " ".join(c[:2]),
+    ids=lambda c: " ".join(c[:3]),
 )
 def test_no_server_running_is_one_line(command: list[str], tmp_path: Path) -> None:
     url = f"http://127.0.0.1:{_free_port()}"
