@@ -1,11 +1,12 @@
-"""The event loop ``dealroom serve`` runs on: uvloop where it is installed, else asyncio's own.
+"""The event loop ``dealroom serve`` runs on: asyncio's own, or uvloop on request.
 
 uvloop (libuv, written in Cython) runs the same asyncio programs with cheaper
 transports and scheduling: on this project's benchmark machine a bare aiohttp
 relay forwards about 1.3 times as many frames per CPU-second on it
-(docs/performance.md). Nothing in dealroom depends on it: ``--loop asyncio``
-runs the pure-asyncio loop, which is also the fallback where uvloop is not
-available (Windows, PyPy).
+(docs/performance.md). Nothing in dealroom depends on it. It is not the default yet:
+with 10,000 connections opened at once (``benchmarks/run.py``'s open5000),
+handshakes waited past the load tool's 5 s on uvloop and not on asyncio's own
+loop. ``auto`` takes uvloop where it is installed.
 """
 
 from __future__ import annotations

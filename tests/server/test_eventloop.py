@@ -1,4 +1,4 @@
-"""`dealroom serve --loop`: uvloop by default where installed, asyncio's own on request;
+"""`dealroom serve --loop`: asyncio's own by default, uvloop on request;
 a negotiation works on both (the seats' frames are written straight to the transport)."""
 
 from __future__ import annotations
