@@ -173,7 +173,10 @@ class _Table:
                     self.started.set_result(None)
             elif seen.kind == "ended":
                 self.outcome = seen.outcome
-                self._finish()
+                # The room's end can reach the counterpart's seat before the closing
+                # accept's ack reaches its sender: the table is done once that ack is in.
+                if not self.unacked:
+                    self._finish()
         elif seen.type == "ack":
             sent = self.unacked.pop(seen.id or "", None)
             if sent is not None:
@@ -186,9 +189,13 @@ class _Table:
                     driver.acks.append((self.room, seen.id or "", seen.seq))
                 if driver.rate:
                     self.settle()
+            if self.outcome is not None and not self.unacked:
+                self._finish()
         elif seen.type == "error":
             driver.errors[seen.code or "error"] += 1
             self.unacked.pop(seen.id or "", None)
+            if self.outcome is not None and not self.unacked:
+                self._finish()
             if self.delivery.pop(seen.id or "", None) is not None and driver.rate == 0:
                 self._answer(self.other(seat), 0, now)  # a refused move passes the turn
             elif driver.rate:
