@@ -37,7 +37,7 @@ from picows import WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
 from dealroom.protocol import JSON, MSGPACK, Codec, Hello, Issue, Terms
 
-from .move_frames import ID_WIDTH, MoveFrames
+from .move_frames import ID_WIDTH, MoveFrames, Seen
 
 if TYPE_CHECKING:
     from .loadgen import Plan, SeatTokens
@@ -49,20 +49,6 @@ _PACKAGES = 8
 """Offer packages encoded ahead per seat: moves cycle through them."""
 _DRAIN_S = 10.0
 """After the window, how long replies to moves already sent may still arrive."""
-
-
-class Seen(msgspec.Struct):
-    """The few fields of a server frame the load tool needs; the rest is skipped unread."""
-
-    type: str = ""
-    kind: str = ""
-    by: str = ""
-    move: str | None = None
-    outcome: str | None = None
-    id: str | None = None
-    seq: int = 0
-    code: str = ""
-    message: str = ""
 
 
 _now = time.perf_counter

@@ -40,6 +40,7 @@ from dealroom.protocol import (
 )
 
 from .client import Client, ClientClosed, MoveRefused
+from .move_frames import Seen
 from .report import Report, WorkerCpu
 
 __all__ = ["Plan", "SeatTokens", "run_rooms"]
@@ -86,20 +87,6 @@ class Plan:
     """Keep every ack's (room, move id, seq) for the log check afterwards."""
     total_rooms: int = 1
     """Rooms over all workers: the open model spreads their phases over one period."""
-
-
-class Seen(msgspec.Struct):
-    """The few fields of a server frame the load tool needs; the rest is skipped unread."""
-
-    type: str
-    kind: str = ""
-    by: str = ""
-    move: str | None = None
-    outcome: str | None = None
-    id: str | None = None
-    seq: int = 0
-    code: str = ""
-    message: str = ""
 
 
 def _seen(event: Event) -> Seen:

@@ -12,9 +12,26 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import msgspec
+
 from dealroom.protocol import Accept, Codec, Offer, Terms
 
-__all__ = ["ID_WIDTH", "MoveFrames"]
+__all__ = ["ID_WIDTH", "MoveFrames", "Seen"]
+
+
+class Seen(msgspec.Struct):
+    """The few fields of a server frame the load tool needs; the rest is skipped unread."""
+
+    type: str = ""
+    kind: str = ""
+    by: str = ""
+    move: str | None = None
+    outcome: str | None = None
+    id: str | None = None
+    seq: int = 0
+    code: str = ""
+    message: str = ""
+
 
 ID_WIDTH = 10
 """A move id: a one-letter seat tag and nine digits, unique within a room."""
