@@ -120,7 +120,7 @@ def launch(app: web.Application, ws_url: str, seat: BotSeat) -> str:
             log.exception("bot %s in room %s failed", seat.role, seat.room)
 
     tasks = app[BOT_TASKS]
-    task = asyncio.create_task(play())
+    task = asyncio.create_task(play(), name=f"bot {seat.room}:{seat.role}")
     tasks.add(task)
     task.add_done_callback(tasks.discard)
     return bot.strategy.name
@@ -185,6 +185,6 @@ async def resume_bots(app: web.Application) -> None:
             launch(app, url, seat)
         log.info("seated %d bots again after the restart", len(waiting))
 
-    task = asyncio.create_task(seat_them())
+    task = asyncio.create_task(seat_them(), name="seat bots again")
     app[BOT_TASKS].add(task)
     task.add_done_callback(app[BOT_TASKS].discard)
