@@ -46,6 +46,7 @@ from dealroom.protocol import (
     WalkAway,
 )
 from dealroom.server.log import SqliteLog
+from dealroom.server.log import sqlite as sqlite_log
 from dealroom.server.referee import (
     Applied,
     Command,
@@ -178,15 +179,13 @@ def write_history(
     conn = sqlite3.connect(path, isolation_level=None)
     conn.execute("PRAGMA journal_mode=WAL")
     conn.execute("PRAGMA synchronous=OFF")  # a generator: a crash means run it again
-    conn.execute(
-        "CREATE TABLE events (stream TEXT NOT NULL, seq INTEGER NOT NULL, entry BLOB NOT NULL,"
-        " PRIMARY KEY (stream, seq)) WITHOUT ROWID"
-    )
-    if not old_schema:
+    if old_schema:  # as dealroom wrote it before the indexes (and before rowid storage)
         conn.execute(
-            "CREATE TABLE indexes (name TEXT NOT NULL, key TEXT NOT NULL, value BLOB NOT NULL,"
-            " PRIMARY KEY (name, key)) WITHOUT ROWID"
+            "CREATE TABLE events (stream TEXT NOT NULL, seq INTEGER NOT NULL, entry BLOB NOT NULL,"
+            " PRIMARY KEY (stream, seq)) WITHOUT ROWID"
         )
+    else:
+        conn.executescript(sqlite_log.SCHEMA)
     step = max(1, 365 * _DAY_MS // max(rooms, 1))  # spread over the year
     events = 0
     workshop = ""

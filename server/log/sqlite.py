@@ -33,9 +33,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import queue
 import sqlite3
 import threading
+import time
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -46,15 +48,28 @@ from .base import EventLog, IndexKey, LogUnavailable, SeqConflict
 
 __all__ = ["SqliteLog", "Synchronous", "create_store"]
 
+log = logging.getLogger(__name__)
+
 Synchronous = Literal["full", "normal"]
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS events (
+# `events` is a rowid table: rows go in at the end of the table in commit order,
+# and only the small (stream, seq) key goes into the primary key's index. A
+# WITHOUT ROWID table kept each entry inside that key's B-tree, so a commit of
+# moves from 1,000 rooms rewrote (and wrote to the WAL) about one page per room:
+# the writer spent 3-4 times the CPU per append (benchmarks/log_append.py).
+# Files written that way are converted when opened.
+_EVENTS = """
+CREATE TABLE IF NOT EXISTS {name} (
     stream TEXT NOT NULL,
     seq INTEGER NOT NULL,
     entry BLOB NOT NULL,
     PRIMARY KEY (stream, seq)
-) WITHOUT ROWID;
+)
+"""
+
+SCHEMA = (
+    _EVENTS.format(name="events")
+    + """;
 CREATE TABLE IF NOT EXISTS indexes (
     name TEXT NOT NULL,
     key TEXT NOT NULL,
@@ -62,6 +77,7 @@ CREATE TABLE IF NOT EXISTS indexes (
     PRIMARY KEY (name, key)
 ) WITHOUT ROWID;
 """
+)
 
 # The distinct streams from `prefix` on, one primary-key seek each (a "loose index
 # scan"): `SELECT DISTINCT stream` would read every event of every stream, so
@@ -93,13 +109,39 @@ def _create(path: Path, synchronous: Synchronous) -> sqlite3.Connection:
         path.parent.mkdir(parents=True, exist_ok=True)
         conn = _connect(path, synchronous)
         try:
-            conn.executescript(_SCHEMA)
+            conn.executescript(SCHEMA)
+            _convert_events_table(conn)
         except sqlite3.Error:
             conn.close()
             raise
     except (sqlite3.Error, OSError) as exc:
         raise LogUnavailable(f"sqlite: {exc}") from exc
     return conn
+
+
+def _convert_events_table(conn: sqlite3.Connection) -> None:
+    """Rewrite an ``events`` table made WITHOUT ROWID (before 2026-11-30) as a rowid table.
+
+    One transaction: a crash in the middle leaves the old table as it was.
+    """
+    (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'events'").fetchone()
+    if "WITHOUT ROWID" not in sql.upper():
+        return
+    started = time.monotonic()
+    conn.execute("BEGIN IMMEDIATE")
+    try:
+        conn.execute(_EVENTS.format(name="events_converted"))
+        conn.execute(
+            "INSERT INTO events_converted (stream, seq, entry)"
+            " SELECT stream, seq, entry FROM events ORDER BY stream, seq"
+        )
+        conn.execute("DROP TABLE events")
+        conn.execute("ALTER TABLE events_converted RENAME TO events")
+        conn.execute("COMMIT")
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    log.info("converted the events table to rowid storage in %.1f s", time.monotonic() - started)
 
 
 def create_store(path: str | Path, synchronous: Synchronous = "full") -> None:
@@ -184,28 +226,32 @@ class SqliteLog(EventLog):
     def _commit(
         self, conn: sqlite3.Connection, requests: list[_Append], last_seq: dict[str, int]
     ) -> None:
-        tentative = dict(last_seq)
+        tentative: dict[str, int] = {}  # last seqs as this batch leaves them
+        rows: list[tuple[str, int, bytes]] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
             for request in requests:
-                last = tentative.get(request.stream)
+                stream = request.stream
+                last = tentative.get(stream)
+                if last is None:
+                    last = last_seq.get(stream)
                 if last is None:
                     row = conn.execute(
-                        "SELECT MAX(seq) FROM events WHERE stream = ?", (request.stream,)
+                        "SELECT MAX(seq) FROM events WHERE stream = ?", (stream,)
                     ).fetchone()
                     last = row[0] or 0
-                if request.expected_seq != last + 1:
-                    request.error = SeqConflict(request.stream, request.expected_seq, last + 1)
-                    tentative[request.stream] = last
+                seq = request.expected_seq
+                if seq != last + 1:
+                    request.error = SeqConflict(stream, seq, last + 1)
+                    tentative[stream] = last
                     continue
-                conn.executemany(
-                    "INSERT INTO events (stream, seq, entry) VALUES (?, ?, ?)",
-                    [
-                        (request.stream, request.expected_seq + i, entry)
-                        for i, entry in enumerate(request.entries)
-                    ],
-                )
-                tentative[request.stream] = last + len(request.entries)
+                for entry in request.entries:
+                    rows.append((stream, seq, entry))
+                    seq += 1
+                tentative[stream] = seq - 1
+            # One statement for the whole batch: per-request statements cost the
+            # writer a third more CPU per append.
+            conn.executemany("INSERT INTO events (stream, seq, entry) VALUES (?, ?, ?)", rows)
             conn.execute("COMMIT")
         except Exception as exc:  # any failure must settle the batch, or callers wait forever
             if conn.in_transaction:

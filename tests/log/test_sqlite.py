@@ -51,7 +51,8 @@ async def test_an_index_survives_a_reopen_and_refuses_writes_once_closed(tmp_pat
 async def test_an_old_file_without_the_index_table_opens_and_keeps_its_events(
     tmp_path: Path,
 ) -> None:
-    """A data dir written before indexes existed: the table is added, nothing else changes."""
+    """A data dir written before indexes existed: the table is added, and the events table
+    (WITHOUT ROWID then) is rewritten as a rowid table with the same rows."""
     path = tmp_path / "events.db"
     conn = sqlite3.connect(path)
     conn.execute(
@@ -64,11 +65,20 @@ async def test_an_old_file_without_the_index_table_opens_and_keeps_its_events(
     log = SqliteLog(path)
     try:
         assert await log.streams("room:") == ["room:a", "room:b"]
+        assert await log.read("room:a") == [(1, b"x")]
+        await log.append("room:a", 2, [b"x2"])  # the converted table keeps compare-and-set
+        with pytest.raises(SeqConflict):
+            await log.append("room:b", 1, [b"again"])
+        assert await log.read("room:a") == [(1, b"x"), (2, b"x2")]
         assert await log.scan_index("live") == []
         await log.put_index({IndexKey("live", "a"): b""})
         assert await log.scan_index("live") == [("a", b"")]
     finally:
         await log.close()
+    conn = sqlite3.connect(path)
+    (sql,) = conn.execute("SELECT sql FROM sqlite_master WHERE name = 'events'").fetchone()
+    conn.close()
+    assert "WITHOUT ROWID" not in sql.upper()
 
 
 async def test_streams_reads_one_row_per_stream_not_every_event(tmp_path: Path) -> None:
@@ -79,7 +89,8 @@ async def test_streams_reads_one_row_per_stream_not_every_event(tmp_path: Path) 
         plan = await log._read("EXPLAIN QUERY PLAN " + _streams_sql(), {"prefix": "w", "length": 1})
         details = " ".join(str(row[-1]) for row in plan)
         assert "SCAN events" not in details, details
-        assert "SEARCH events USING PRIMARY KEY" in details, details
+        # the primary key's index holds the stream names: the table's rows are never read
+        assert "SEARCH events USING COVERING INDEX sqlite_autoindex_events_1" in details, details
     finally:
         await log.close()
 
