@@ -81,8 +81,13 @@ class Outcome(enum.StrEnum):
     CLOSED = "closed"
 
 
-class EventBase(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind"):
-    """Fields every event carries."""
+class EventBase(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind", gc=False):
+    """Fields every event carries.
+
+    ``gc=False``: an event is an immutable tree of plain values (no cycles), and
+    a server keeps every event of its live rooms; the cyclic collector need
+    never walk them (dealroom/server/collector.py).
+    """
 
     type: Literal["event"] = "event"
     seq: int

@@ -40,7 +40,7 @@ Text = Annotated[str, msgspec.Meta(max_length=2000)]
 Seq = Annotated[int, msgspec.Meta(ge=1)]
 
 
-class Hello(msgspec.Struct, frozen=True, kw_only=True, tag="hello", tag_field="type"):
+class Hello(msgspec.Struct, frozen=True, kw_only=True, tag="hello", tag_field="type", gc=False):
     """First frame on a connection: who you are and the last seq you hold."""
 
     token: Annotated[str, msgspec.Meta(min_length=1, max_length=256)]
@@ -51,7 +51,7 @@ class Hello(msgspec.Struct, frozen=True, kw_only=True, tag="hello", tag_field="t
     """A display name for a participant (shown in ``joined``)."""
 
 
-class MoveBase(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind"):
+class MoveBase(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind", gc=False):
     """Fields every move carries. ``id`` is chosen by the client; a retried id
     is acknowledged again with its original seq, never applied twice."""
 
@@ -147,7 +147,7 @@ class Welcome(msgspec.Struct, frozen=True, kw_only=True, tag="welcome", tag_fiel
     server_time: int = 0
 
 
-class Ack(msgspec.Struct, frozen=True, kw_only=True, tag="ack", tag_field="type"):
+class Ack(msgspec.Struct, frozen=True, kw_only=True, tag="ack", tag_field="type", gc=False):
     """A move is durable: ``seq`` is the seq of the event it produced."""
 
     id: str
@@ -156,7 +156,7 @@ class Ack(msgspec.Struct, frozen=True, kw_only=True, tag="ack", tag_field="type"
     """True when ``id`` had already been applied (a retry)."""
 
 
-class Error(msgspec.Struct, frozen=True, kw_only=True, tag="error", tag_field="type"):
+class Error(msgspec.Struct, frozen=True, kw_only=True, tag="error", tag_field="type", gc=False):
     """A refused frame. ``id`` echoes the move id when there was one."""
 
     id: str | None

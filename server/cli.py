@@ -14,6 +14,7 @@ __all__ = ["main"]
 
 
 def _serve(args: argparse.Namespace) -> int:
+    from . import collector
     from .config import Settings
     from .datadir import DataDir, claim_data_dir
     from .eventloop import new_event_loop
@@ -73,11 +74,17 @@ def _serve(args: argparse.Namespace) -> int:
             open_files=open_files,
             event_loop=loop_name,
         )
+
+        def ready(_: str) -> None:  # once the store is open and the port listens
+            collector.settle()
+            banner.announce()
+
+        collector.tune()
         web.run_app(
             app,
             loop=loop,
             sock=listeners,
-            print=lambda _: banner.announce(),  # once the store is open and the port listens
+            print=ready,
             shutdown_timeout=10.0,
             access_log=None,
         )

@@ -473,3 +473,17 @@ def test_codec_for_defaults_to_json(subprotocol: str | None) -> None:
 def test_codec_attributes() -> None:
     assert (JSON.subprotocol, JSON.binary) == ("dealroom.v1.json", False)
     assert (MSGPACK.subprotocol, MSGPACK.binary) == ("dealroom.v1.msgpack", True)
+
+
+def test_events_and_moves_are_outside_the_cyclic_collector() -> None:
+    """A server keeps every event of its live rooms: none may cost the collector a walk."""
+    import gc
+
+    for codec in (JSON, MSGPACK):
+        for event in EVENTS:
+            assert not gc.is_tracked(event), type(event).__name__
+            decoded = codec.decode_server(codec.encode(event))
+            assert not gc.is_tracked(decoded), type(event).__name__
+        for move in MOVES:
+            decoded = codec.decode_client(codec.encode(move))
+            assert not gc.is_tracked(decoded), type(move).__name__
