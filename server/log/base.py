@@ -16,16 +16,29 @@ Callers order them instead: an entry that says "this room is live" is put
 before the room's first event and removed only after its last one is
 durable, so a crash leaves at worst a stale entry, which start-up cleans.
 
+**Wake-ups.** Where several nodes share a log (Redis), a node that holds a
+room in memory asks to be woken when another node appends to its stream
+(:meth:`EventLog.watch`). A wake-up carries the stream's last seq and nothing
+else (DESIGN.md principle 4): the node reads what it lacks from the log, so a
+lost or late wake-up costs a read, never an event. A backend that may have
+lost some (its notification channel reconnected) wakes every watcher with
+``None``: "read, you may be behind". A backend with one writer per store
+(SQLite: one server per data dir) has nobody to wake.
+
 Every backend passes the same contract suite (``tests/log/test_contract.py``).
 """
 
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-__all__ = ["EventLog", "IndexKey", "LogError", "LogUnavailable", "SeqConflict"]
+__all__ = ["EventLog", "IndexKey", "LogError", "LogUnavailable", "SeqConflict", "Wake"]
+
+Wake = Callable[[str, "int | None"], None]
+"""Called on the event loop as ``wake(stream, last_seq)``, or ``wake(stream, None)``
+when wake-ups may have been lost."""
 
 
 class LogError(Exception):
@@ -92,6 +105,19 @@ class EventLog(ABC):
     @abstractmethod
     async def scan_index(self, index: str) -> list[tuple[str, bytes]]:
         """Every (key, value) of ``index``, sorted by key; empty if it holds nothing."""
+
+    def watch(self, stream: str, wake: Wake) -> None:
+        """Call ``wake`` when ``stream`` may have grown by another writer's append.
+
+        It may also be called for this writer's own appends (the seq then
+        tells the caller it already holds them). A backend with one writer
+        never calls it.
+        """
+        return None  # one writer per store (this default): nobody else appends
+
+    def unwatch(self, stream: str, wake: Wake) -> None:
+        """Stop calling ``wake`` for ``stream``; nothing happens if it was not watching."""
+        return None
 
     @abstractmethod
     async def close(self) -> None:

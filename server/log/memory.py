@@ -1,13 +1,17 @@
 """In-memory event log: for tests and for ``dealroom serve --store memory``.
 
 Nothing survives the process; appends are "durable" as soon as they return.
+Several :class:`~dealroom.server.rooms.RoomService` sharing one ``MemoryLog``
+behave as several nodes sharing a store: each watcher is woken after every
+append to a stream it watches (tests of the cross-node paths use that).
 """
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable, Mapping, Sequence
 
-from .base import EventLog, IndexKey, SeqConflict
+from .base import EventLog, IndexKey, SeqConflict, Wake
 
 __all__ = ["MemoryLog"]
 
@@ -18,6 +22,7 @@ class MemoryLog(EventLog):
     def __init__(self) -> None:
         self._streams: dict[str, list[bytes]] = {}
         self._indexes: dict[str, dict[str, bytes]] = {}
+        self._watchers: dict[str, list[Wake]] = {}
 
     async def append(self, stream: str, expected_seq: int, entries: Sequence[bytes]) -> None:
         """See :meth:`EventLog.append`."""
@@ -25,6 +30,11 @@ class MemoryLog(EventLog):
         if expected_seq != len(log) + 1:
             raise SeqConflict(stream, expected_seq, len(log) + 1)
         log.extend(entries)
+        watchers = self._watchers.get(stream)
+        if watchers:
+            loop = asyncio.get_running_loop()
+            for wake in watchers:  # later, as a notification from another node would be
+                loop.call_soon(wake, stream, len(log))
 
     async def read(self, stream: str, after: int = 0) -> list[tuple[int, bytes]]:
         """See :meth:`EventLog.read`."""
@@ -49,6 +59,20 @@ class MemoryLog(EventLog):
     async def scan_index(self, index: str) -> list[tuple[str, bytes]]:
         """See :meth:`EventLog.scan_index`."""
         return sorted(self._indexes.get(index, {}).items())
+
+    def watch(self, stream: str, wake: Wake) -> None:
+        """See :meth:`EventLog.watch`."""
+        watchers = self._watchers.setdefault(stream, [])
+        if wake not in watchers:
+            watchers.append(wake)
+
+    def unwatch(self, stream: str, wake: Wake) -> None:
+        """See :meth:`EventLog.unwatch`."""
+        watchers = self._watchers.get(stream)
+        if watchers is not None and wake in watchers:
+            watchers.remove(wake)
+            if not watchers:
+                del self._watchers[stream]
 
     async def close(self) -> None:
         """Nothing to flush."""

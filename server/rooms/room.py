@@ -10,12 +10,19 @@ from dealroom.protocol import Actor, Codec, Event, Role
 
 from ..referee import RoomState
 
-__all__ = ["Room", "Subscriber", "stream_of"]
+__all__ = ["Room", "Subscriber", "room_of", "stream_of"]
+
+_STREAM_PREFIX = "room:"
 
 
 def stream_of(room_id: str) -> str:
     """The log stream that holds a room."""
-    return f"room:{room_id}"
+    return _STREAM_PREFIX + room_id
+
+
+def room_of(stream: str) -> str | None:
+    """The room whose stream is ``stream``; None for another kind of stream."""
+    return stream[len(_STREAM_PREFIX) :] if stream.startswith(_STREAM_PREFIX) else None
 
 
 class Subscriber(Protocol):
@@ -41,7 +48,9 @@ class Room:
 
     __slots__ = (
         "__weakref__",
+        "behind",
         "events",
+        "following",
         "id",
         "leaving",
         "lock",
@@ -66,6 +75,10 @@ class Room:
         self.timer: asyncio.TimerHandle | None = None
         self.stale = False
         """True when an append's fate is unknown: catch up from the log before the next use."""
+        self.behind = False
+        """Another node appended beyond this copy (a wake-up said so): catch up."""
+        self.following: asyncio.Task[None] | None = None
+        """The catch-up that wake-ups started, while it runs."""
 
     @property
     def stream(self) -> str:

@@ -44,7 +44,7 @@ from ..referee import (
 from . import directory
 from .directory import RoomRef
 from .fanout import publish
-from .room import Room, Subscriber, stream_of
+from .room import Room, Subscriber, room_of, stream_of
 
 __all__ = ["RoomService", "now_ms"]
 
@@ -119,8 +119,7 @@ class RoomService:
                 await directory.record_ended(self.log, room_id)
                 stale += 1
             else:
-                self.rooms[room.id] = room
-                self._arm(room)
+                self._hold(room)
         log.info(
             "restored %d rooms from the log (the live ones; %d stale directory entries dropped)",
             len(self.rooms),
@@ -137,6 +136,10 @@ class RoomService:
                 leaving.cancel()
         for task in list(self._ticks):
             task.cancel()
+        following = [room.following for room in self.rooms.values() if room.following]
+        for task in following:
+            task.cancel()
+        await asyncio.gather(*following, return_exceptions=True)
         await asyncio.gather(*self._ticks, return_exceptions=True)
         await asyncio.gather(*self._retiring, return_exceptions=True)
 
@@ -161,9 +164,40 @@ class RoomService:
         if loaded.state.phase is Phase.ENDED:
             self._remember(loaded)
         else:  # live, but not restored here (created by another node)
-            self.rooms[room_id] = loaded
-            self._arm(loaded)
+            self._hold(loaded)
         return loaded
+
+    def _hold(self, room: Room) -> None:
+        """Keep a live room on this node: its deadline armed, woken by other nodes' appends."""
+        self.rooms[room.id] = room
+        self._arm(room)
+        self.log.watch(room.stream, self._woken)
+
+    def _woken(self, stream: str, seq: int | None) -> None:
+        """Another node may have appended to ``stream``: catch up if this copy is behind.
+
+        The wake-up is only a hint (DESIGN.md principle 4): the events come from
+        the log, in order, and reach this node's subscribers through ``_apply``
+        as if they had been decided here.
+        """
+        room = self.rooms.get(room_of(stream) or "")
+        if room is None or (seq is not None and seq <= room.state.seq):
+            return
+        room.behind = True
+        if room.following is None:
+            room.following = asyncio.create_task(self._follow(room))
+
+    async def _follow(self, room: Room) -> None:
+        try:
+            while room.behind and not self.stopping:
+                room.behind = False
+                async with room.lock:
+                    await self._catch_up(room)
+        except Exception:  # the log is unavailable: the next command or wake-up reads again
+            room.stale = True
+            log.warning("room %s: could not catch up with the log", room.id, exc_info=True)
+        finally:
+            room.following = None
 
     def _held(self, room_id: str) -> Room | None:
         room = self.rooms.get(room_id)
@@ -192,6 +226,7 @@ class RoomService:
     def _retire(self, room: Room) -> None:
         """The room has ended: move it to the cache, and out of the directory's live rooms."""
         del self.rooms[room.id]
+        self.log.unwatch(room.stream, self._woken)
         self._remember(room)
         task = asyncio.create_task(self._record_ended(room.id))
         self._retiring.add(task)
@@ -251,7 +286,7 @@ class RoomService:
                 failure = failure or result
             else:
                 room = Room(replay([event]), [event])
-                self.rooms[event.room] = room
+                self._hold(room)
                 rooms.append(room)
         if failure is not None:  # the rooms that did land stay (the directory has them)
             raise failure
