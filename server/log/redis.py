@@ -87,8 +87,10 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-from collections.abc import Awaitable, Iterable, Mapping, Sequence
+import logging
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Any, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
@@ -104,6 +106,7 @@ from .base import EventLog, IndexKey, LogUnavailable, SeqConflict
 __all__ = ["RedisLog", "is_redis_url"]
 
 _T = TypeVar("_T")
+log = logging.getLogger(__name__)
 
 # KEYS[1] the stream's list; ARGV[1] the expected seq, ARGV[2..] the entries.
 # Replies {1, next seq} when appended, {0, next seq} when the seq was wrong.
@@ -228,8 +231,9 @@ class RedisLog(EventLog):
         self.timeout = timeout
         self.wait_replicas = wait_replicas
         self.wait_timeout = wait_timeout
-        # One deadline for a whole call, whatever the client's own retries add up to.
-        self._deadline = 3 * timeout + wait_timeout + 1.0
+        # One deadline for a whole call, whatever the client's own retries would add up to
+        # (a Cluster client re-reads the slot map after a timeout and tries again).
+        self._deadline = 2 * timeout + (wait_timeout if wait_replicas else 0.0)
         options: dict[str, Any] = {
             "socket_timeout": timeout,
             "socket_connect_timeout": timeout,
@@ -253,6 +257,7 @@ class RedisLog(EventLog):
         self._appending: asyncio.Task[None] | None = None
         self._index_ops: list[tuple[list[_IndexOp], asyncio.Future[None]]] = []
         self._indexing: asyncio.Task[None] | None = None
+        self._initializing = asyncio.Lock()
         self._closed = False
         self.round_trips = 0
         """Append pipelines sent (appends / round_trips = the batching factor)."""
@@ -291,7 +296,7 @@ class RedisLog(EventLog):
                 batch = self._appends[:_MAX_BATCH]
                 del self._appends[:_MAX_BATCH]
                 try:
-                    await self._guarded(self._append_batch(batch))
+                    await self._guarded(partial(self._append_batch, batch))
                 except LogUnavailable as failure:  # settle every caller, or they wait forever
                     for request in batch:
                         if not request.settled:
@@ -396,7 +401,9 @@ class RedisLog(EventLog):
     async def read(self, stream: str, after: int = 0) -> list[tuple[int, bytes]]:
         """See :meth:`EventLog.read`: one ``LRANGE`` from ``after`` to the end."""
         start = min(max(after, 0), _LAST_READABLE)
-        entries = await self._guarded(self._client.lrange(self.stream_key(stream), start, -1))
+        entries = await self._guarded(
+            lambda: self._client.lrange(self.stream_key(stream), start, -1)
+        )
         return [(seq, _raw(entry)) for seq, entry in enumerate(entries, start=start + 1)]
 
     async def streams(self, prefix: str = "") -> list[str]:
@@ -404,14 +411,14 @@ class RedisLog(EventLog):
         # Every name under the prefix sorts below prefix + 0xFF: UTF-8 never holds that byte.
         start = _utf8(prefix)
         low, high = (b"[" + start, b"(" + start + b"\xff") if prefix else (b"-", b"+")
-        found = await self._guarded(self._client.zrangebylex(self._registry, low, high))
+        found = await self._guarded(lambda: self._client.zrangebylex(self._registry, low, high))
         if not found:
             return []
         names = [_text(name) for name in found]  # UTF-8 order is code point order, as str sorts
         pipe = self._client.pipeline(transaction=False)
         for name in names:
             pipe.execute_command("EXISTS", self.stream_key(name))
-        exists: list[Any] = await self._guarded(pipe.execute())
+        exists: list[Any] = await self._guarded(pipe.execute)
         return [name for name, there in zip(names, exists, strict=True) if there]
 
     # --- indexes ---------------------------------------------------------------------
@@ -428,7 +435,7 @@ class RedisLog(EventLog):
 
     async def scan_index(self, index: str) -> list[tuple[str, bytes]]:
         """See :meth:`EventLog.scan_index`: ``HGETALL``, sorted here."""
-        found = await self._guarded(self._client.hgetall(self.index_key(index)))
+        found = await self._guarded(lambda: self._client.hgetall(self.index_key(index)))
         return sorted((_text(key), _raw(value)) for key, value in found.items())
 
     async def _write_index(self, ops: list[_IndexOp]) -> None:
@@ -449,7 +456,8 @@ class RedisLog(EventLog):
                 batch, self._index_ops = self._index_ops, []
                 failure: LogUnavailable | None = None
                 try:
-                    await self._guarded(self._run_index([op for ops, _ in batch for op in ops]))
+                    changes = [op for ops, _ in batch for op in ops]  # in call order
+                    await self._guarded(partial(self._run_index, changes))
                 except LogUnavailable as exc:
                     failure = exc
                 for _, future in batch:
@@ -477,15 +485,34 @@ class RedisLog(EventLog):
 
     # --- plumbing --------------------------------------------------------------------
 
-    async def _guarded(self, call: Awaitable[_T]) -> _T:
-        """``call`` within the deadline, any Redis failure as :class:`LogUnavailable`."""
+    async def _guarded(self, call: Callable[[], Awaitable[_T]]) -> _T:
+        """``call()`` within the deadline, any failure to talk to Redis as
+        :class:`LogUnavailable` (a settled caller never waits for a dead batch)."""
         try:
             async with asyncio.timeout(self._deadline):
-                return await call
+                await self._ready()
+                return await call()
+        except TimeoutError as exc:  # the deadline's (an OSError: caught before those)
+            raise LogUnavailable(f"redis: no answer within {self._deadline:.1f} s") from exc
         except (RedisError, RedisClusterException, OSError) as exc:
             raise _unavailable(exc) from exc
-        except TimeoutError as exc:
-            raise LogUnavailable(f"redis: no answer within {self._deadline:.1f} s") from exc
+        except Exception as exc:  # redis-py leaks a few transport errors (AttributeError...)
+            log.warning(
+                "redis: unexpected %s, taken as unavailable", type(exc).__name__, exc_info=True
+            )
+            raise _unavailable(exc) from exc
+
+    async def _ready(self) -> None:
+        """Learn a Cluster's slot map before any command, one caller at a time.
+
+        redis-py 8.1's cluster client, first used by many tasks at once, can
+        close connections other tasks are still opening (seen as "Connection
+        lost" or an AttributeError in about one test run in ten); once it is
+        initialised, ``initialize`` returns at once.
+        """
+        if isinstance(self._client, RedisCluster):
+            async with self._initializing:
+                await self._client.initialize()
 
     async def close(self) -> None:
         """Let queued appends and index writes finish, then close the connections."""
