@@ -289,7 +289,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--redis",
         metavar="URL",
         help="keep the event log in Redis: redis://HOST:PORT/DB, or redis+cluster://HOST:PORT "
-        "for a Redis Cluster (the keys stay in --data)",
+        "for a Redis Cluster; the keys stay in --data (default: none, the log is in --store)",
     )
     serve.add_argument(
         "--synchronous",

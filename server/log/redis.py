@@ -45,14 +45,16 @@ Scripts are called by SHA; a ``NOSCRIPT`` (a restarted or flushed Redis)
 loads the script and sends those calls again.
 
 Failures: every call has a socket timeout (``timeout``, 2 s by default) and an
-overall deadline; a Redis that is down, paused or refusing writes raises
-:class:`~.base.LogUnavailable`, and the next call reconnects (redis-py's
-retry with backoff covers connection errors, not timeouts: a timed-out
-pipeline is never sent twice). One difference from SQLite: a pipeline that
-reached Redis and then lost its connection or timed out is *in doubt*; the
-script ran whole or not at all, and the writer learns which at its next
-compare-and-set (a :class:`~.base.SeqConflict` sends the room to the log, as
-any lost race does: DESIGN.md principle 4).
+overall deadline of twice that; a Redis that is down, paused or refusing
+writes raises :class:`~.base.LogUnavailable` within it, and a later call
+reconnects by itself (redis-py's retry with backoff, on connection errors
+only: a timed-out append is not sent again). One difference from SQLite: an
+append that reached Redis before its connection dropped or timed out is *in
+doubt*: the script ran whole or not at all, and the writer learns which at
+its next compare-and-set (a :class:`~.base.SeqConflict` sends the room to the
+log, as any lost race does: DESIGN.md principle 4). For the same reason an
+append that redis-py did resend after a dropped connection can answer
+``SeqConflict`` for its own first run; it is never written twice.
 
 Durability: an append returns once Redis has executed it (and, with
 ``wait_replicas=N``, once ``WAIT N`` says N replicas hold it). What an acked
