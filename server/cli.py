@@ -8,7 +8,7 @@ import logging
 import os
 import sys
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 __all__ = ["main"]
 
@@ -25,6 +25,7 @@ def _serve(args: argparse.Namespace) -> int:
         level=logging.INFO if not args.quiet else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    store = _store(args)
     open_files = raise_open_file_limit()
     data_dir = Path(args.data).resolve()
     token = args.facilitator_token or os.environ.get("DEALROOM_FACILITATOR_TOKEN") or None
@@ -40,11 +41,11 @@ def _serve(args: argparse.Namespace) -> int:
 
         # Scenarios next: a mistake in one refuses the start before the data dir is touched.
         catalog = Catalog([Path(d) for d in args.scenarios])
-        if args.store == "memory":
+        if store == "memory":
             keys = memory_keys(data_dir, token)  # creates and writes nothing
         else:
             claimed = claim_data_dir(data_dir)  # held until this process ends
-            if args.store == "sqlite":  # the store before the keys: see create_store
+            if store == "sqlite":  # the store before the keys: see create_store
                 _create_store(data_dir, args.synchronous)
             keys = load_keys(data_dir, token)
         # Imported only now (a second): a refused start answers at once.
@@ -56,8 +57,9 @@ def _serve(args: argparse.Namespace) -> int:
             host=args.host,
             port=port,
             data_dir=data_dir,
-            store=args.store,
+            store=store,
             synchronous=args.synchronous,
+            redis_url=args.redis,
             facilitator_token=keys.facilitator_token,
             public_url=args.public_url,
             scenario_dirs=tuple(Path(d) for d in args.scenarios),
@@ -94,6 +96,23 @@ def _serve(args: argparse.Namespace) -> int:
         if claimed is not None:
             claimed.release()
     return 0
+
+
+def _store(args: argparse.Namespace) -> Literal["sqlite", "memory", "redis"]:
+    """``--store``, or ``redis`` when ``--redis URL`` is given (the two do not mix)."""
+    from .errors import UserError
+    from .log.redis import is_redis_url
+
+    if args.redis is None:
+        return "memory" if args.store == "memory" else "sqlite"
+    if args.store is not None:
+        raise UserError(f"--redis keeps the log in Redis: drop --store {args.store}")
+    if not is_redis_url(args.redis):
+        raise UserError(
+            f"--redis {args.redis}: expected redis://HOST:PORT/DB, rediss://..., unix://PATH "
+            "or redis+cluster://HOST:PORT"
+        )
+    return "redis"
 
 
 def _create_store(data_dir: Path, synchronous: str) -> None:
@@ -269,7 +288,15 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8080, help="port to listen on")
     serve.add_argument("--data", default=DEFAULT_DATA, help="data directory")
     serve.add_argument(
-        "--store", choices=("sqlite", "memory"), default="sqlite", help="where the event log lives"
+        "--store",
+        choices=("sqlite", "memory"),
+        help="where the event log lives (default: sqlite, in --data)",
+    )
+    serve.add_argument(
+        "--redis",
+        metavar="URL",
+        help="keep the event log in Redis: redis://HOST:PORT/DB, or redis+cluster://HOST:PORT "
+        "for a Redis Cluster; the keys stay in --data (default: none, the log is in --store)",
     )
     serve.add_argument(
         "--synchronous",

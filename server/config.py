@@ -17,8 +17,10 @@ class Settings:
     host: str = "127.0.0.1"
     port: int = 8080
     data_dir: Path = Path("dealroom-data")
-    store: Literal["sqlite", "memory"] = "sqlite"
+    store: Literal["sqlite", "memory", "redis"] = "sqlite"
     synchronous: Literal["full", "normal"] = "full"
+    redis_url: str | None = None
+    """The Redis (or ``redis+cluster://``) the ``redis`` store keeps the log in."""
     facilitator_token: str | None = None
     """None: generate one on first start and keep it under ``data_dir``."""
     public_url: str | None = None

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import weakref
 from collections.abc import AsyncIterator
+from urllib.parse import urlsplit, urlunsplit
 
 import msgspec
 from aiohttp import web
@@ -94,7 +95,9 @@ def make_app(
 async def _event_log(app: web.Application) -> AsyncIterator[None]:
     settings = app[SETTINGS]
     try:
-        event_log = open_log(settings.store, settings.data_dir, settings.synchronous)
+        event_log = open_log(
+            settings.store, settings.data_dir, settings.synchronous, settings.redis_url
+        )
     except LogUnavailable as exc:
         raise _unusable_log(settings, exc) from None
     app[LOG] = event_log
@@ -118,10 +121,24 @@ async def _event_log(app: web.Application) -> AsyncIterator[None]:
 
 
 def _unusable_log(settings: Settings, exc: LogUnavailable) -> UserError:
+    if settings.store == "redis":
+        return UserError(
+            f"cannot use the event log in Redis at {_without_password(settings.redis_url)} "
+            f"({exc}); check that Redis is running and reachable"
+        )
     return UserError(
         f"cannot use the event log {settings.data_dir / 'events.db'} ({exc}); check the disk "
         "(space, permissions), or restore the data dir from a backup"
     )
+
+
+def _without_password(url: str | None) -> str:
+    parts = urlsplit(url or "")
+    if parts.password is None:
+        return url or ""
+    host = parts.netloc.rpartition("@")[2]
+    user = f"{parts.username}:" if parts.username else ":"
+    return urlunsplit(parts._replace(netloc=f"{user}***@{host}"))
 
 
 async def _liveness(app: web.Application) -> AsyncIterator[None]:

@@ -1,8 +1,9 @@
 """The event-log contract (server/log/base.py), run against every backend.
 
 One suite, parametrised by the ``log`` fixture in ``conftest.py`` (ids
-``memory`` and ``sqlite``): whatever a room does with one backend it can do
-with another (DESIGN.md principle 3).
+``memory``, ``sqlite``, ``redis`` and ``redis-cluster``, the last two against a
+real redis-server and a real 3-master Redis Cluster): whatever a room does
+with one backend it can do with another (DESIGN.md principle 3).
 """
 
 from __future__ import annotations
