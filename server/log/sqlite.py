@@ -56,7 +56,8 @@ Synchronous = Literal["full", "normal"]
 # and only the small (stream, seq) key goes into the primary key's index. A
 # WITHOUT ROWID table kept each entry inside that key's B-tree, so a commit of
 # moves from 1,000 rooms rewrote (and wrote to the WAL) about one page per room:
-# the writer spent 3-4 times the CPU per append (benchmarks/log_append.py).
+# the writer spent 2-4 times the CPU per append (benchmarks/log_appends.py
+# --sqlite-layout).
 # Files written that way are converted when opened.
 _EVENTS = """
 CREATE TABLE IF NOT EXISTS {name} (
