@@ -19,6 +19,7 @@ def _serve(args: argparse.Namespace) -> int:
     from .datadir import DataDir, claim_data_dir
     from .eventloop import new_event_loop
     from .keyfiles import load_keys, memory_keys
+    from .sharedkeys import load_shared_keys
     from .startup import Banner, bind_listeners, raise_open_file_limit
 
     logging.basicConfig(
@@ -43,6 +44,8 @@ def _serve(args: argparse.Namespace) -> int:
         catalog = Catalog([Path(d) for d in args.scenarios])
         if store == "memory":
             keys = memory_keys(data_dir, token)  # creates and writes nothing
+        elif store == "redis":  # a node keeps nothing: the keys are the deployment's
+            keys = load_shared_keys(args.redis, token)
         else:
             claimed = claim_data_dir(data_dir)  # held until this process ends
             if store == "sqlite":  # the store before the keys: see create_store

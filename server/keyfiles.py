@@ -53,6 +53,8 @@ class Keys:
     """The token kept in the data dir, whether or not it is the one in force."""
     in_memory: bool = False
     """Nothing was written: the secret and the links signed with it die with the process."""
+    shared: bool = False
+    """Kept in the store the nodes share (``serve --redis``), not in the data dir."""
 
 
 def write_private_file(path: Path, data: bytes) -> bool:

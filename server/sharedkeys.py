@@ -12,12 +12,13 @@ same way when no node is given one (``--facilitator-token`` or
 from __future__ import annotations
 
 import secrets
+from pathlib import Path
 
-from .errors import UserError
+from .errors import UserError, unreachable_redis
 from .keyfiles import MIN_SECRET_BYTES, MIN_TOKEN_CHARS, Keys
 from .log import EventLog, LogUnavailable, SeqConflict
 
-__all__ = ["SECRET_STREAM", "TOKEN_STREAM", "shared_keys"]
+__all__ = ["SECRET_STREAM", "TOKEN_STREAM", "load_shared_keys", "shared_keys"]
 
 SECRET_STREAM = "deployment:secret"
 TOKEN_STREAM = "deployment:facilitator-token"
@@ -35,7 +36,7 @@ async def _first_entry(log: EventLog, stream: str, proposal: bytes) -> tuple[byt
         except SeqConflict:  # another node started at the same moment and won
             return (await log.read(stream))[0][1], False
     except LogUnavailable as exc:
-        raise UserError(f"cannot read the deployment's keys from the shared store: {exc}") from None
+        raise LogUnavailable(f"reading the deployment's keys: {exc}") from exc
 
 
 async def shared_keys(log: EventLog, facilitator_token: str | None) -> Keys:
@@ -47,7 +48,7 @@ async def shared_keys(log: EventLog, facilitator_token: str | None) -> Keys:
             f"fewer than {MIN_SECRET_BYTES}; delete that key to have a new one generated"
         )
     if facilitator_token:
-        return Keys(secret, facilitator_token, secret_created)
+        return Keys(secret, facilitator_token, secret_created, shared=True)
     kept, token_created = await _first_entry(log, TOKEN_STREAM, secrets.token_urlsafe(24).encode())
     token = kept.decode("utf-8", "replace")
     if len(token) < MIN_TOKEN_CHARS:
@@ -55,4 +56,23 @@ async def shared_keys(log: EventLog, facilitator_token: str | None) -> Keys:
             f"the shared store's facilitator token ({TOKEN_STREAM}) is shorter than "
             f"{MIN_TOKEN_CHARS} characters; pass --facilitator-token"
         )
-    return Keys(secret, token, secret_created, token_created, kept_token=token)
+    return Keys(secret, token, secret_created, token_created, kept_token=token, shared=True)
+
+
+def load_shared_keys(redis_url: str, facilitator_token: str | None) -> Keys:
+    """:func:`shared_keys` from the Redis at ``redis_url``, before the server's loop runs."""
+    import asyncio
+
+    from .log import open_log
+
+    async def load() -> Keys:
+        try:
+            log = open_log("redis", Path(), redis_url=redis_url)
+            try:
+                return await shared_keys(log, facilitator_token)
+            finally:
+                await log.close()
+        except LogUnavailable as exc:
+            raise unreachable_redis(redis_url, exc) from None
+
+    return asyncio.run(load())

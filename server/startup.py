@@ -131,8 +131,14 @@ class Banner:
         host, port = settings.host, settings.port
         shown_host = "127.0.0.1" if host in ("0.0.0.0", "::", "") else host
         base = (settings.public_url or f"http://{shown_host}:{port}").rstrip("/")
-        kept_in = settings.data_dir / TOKEN_FILE
-        where = "nothing kept on disk" if keys.in_memory else f"data: {settings.data_dir}"
+        kept_in = "the shared store" if keys.shared else str(settings.data_dir / TOKEN_FILE)
+        where = (
+            "nothing kept on disk"
+            if keys.in_memory
+            else "keys: in the shared store"
+            if keys.shared
+            else f"data: {settings.data_dir}"
+        )
         loop = f", loop: {self.event_loop}" if self.event_loop else ""
         lines = [
             f"dealroom serving on http://{host}:{port} (store: {settings.store}, {where}{loop})",

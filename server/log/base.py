@@ -69,6 +69,10 @@ class IndexKey(NamedTuple):
 class EventLog(ABC):
     """An append-only store of gapless entry sequences, one per stream."""
 
+    degraded: str | None = None
+    """Why the backend is failing now (its last call failed), None while it works:
+    ``/healthz`` reports it. A backend that fails only by raising leaves it None."""
+
     @abstractmethod
     async def append(self, stream: str, expected_seq: int, entries: Sequence[bytes]) -> None:
         """Append ``entries`` as seqs ``expected_seq, expected_seq + 1, ...``, durably.

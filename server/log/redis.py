@@ -88,6 +88,7 @@ as above). On a Cluster every shard's own settings apply to its streams.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
@@ -103,16 +104,19 @@ from redis.crc import key_slot
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, RedisClusterException, RedisError
 
-from .base import EventLog, IndexKey, LogUnavailable, SeqConflict
+from .base import EventLog, IndexKey, LogUnavailable, SeqConflict, Wake
 
 __all__ = ["RedisLog", "is_redis_url"]
 
 _T = TypeVar("_T")
 log = logging.getLogger(__name__)
 
-# KEYS[1] the stream's list; ARGV[1] the expected seq, ARGV[2..] the entries.
-# Replies {1, next seq} when appended, {0, next seq} when the seq was wrong.
-# The check comes before the only write, so a refused call changes nothing.
+# KEYS[1] the stream's list, KEYS[2] its wake-up channel (same hash tag); ARGV[1]
+# the expected seq, ARGV[2..] the entries. Replies {1, next seq} when appended,
+# {0, next seq} when the seq was wrong. The check comes before the only write,
+# so a refused call changes nothing. The wake-up (the new last seq) is published
+# by the same atomic step as the append: no node can append and die before
+# the others are told.
 _APPEND = """
 local next_seq = redis.call('LLEN', KEYS[1]) + 1
 if tonumber(ARGV[1]) ~= next_seq then
@@ -121,6 +125,7 @@ end
 for first = 2, #ARGV, 4000 do  -- unpack() is capped at about 8,000 values
     redis.call('RPUSH', KEYS[1], unpack(ARGV, first, math.min(first + 3999, #ARGV)))
 end
+redis.call('SPUBLISH', KEYS[2], next_seq + #ARGV - 2)
 return {1, next_seq + #ARGV - 1}
 """
 
@@ -146,6 +151,8 @@ _CLUSTER_SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
 _MAX_BATCH = 1000
 """Appends in one pipeline: a bound on one round trip's size, not a target."""
 _LAST_READABLE = 2**62  # LRANGE takes a signed 64-bit start
+_LISTEN_POLL = 0.1
+"""Seconds a wait for a wake-up lasts before the subscriptions are brought up to date."""
 
 
 def is_redis_url(url: str) -> bool:
@@ -255,6 +262,13 @@ class RedisLog(EventLog):
         self._registry = ns + b"streams{" + _tag(ns) + b"}"
         self._index_prefix = ns + b"index{" + _tag(ns) + b"}"
         self._stream_prefix = ns + b"log{"
+        self._wake_prefix = ns + b"wake{"
+        self._watchers: dict[bytes, tuple[str, list[Wake]]] = {}
+        """Wake-up channel -> (its stream, who to wake)."""
+        self._listening: asyncio.Task[None] | None = None
+        self._subscriptions_changed = asyncio.Event()
+        self.degraded: str | None = None
+        """Why the last call to Redis failed; None once one succeeds again."""
         self._appends: list[_Append] = []
         self._appending: asyncio.Task[None] | None = None
         self._index_ops: list[tuple[list[_IndexOp], asyncio.Future[None]]] = []
@@ -268,6 +282,10 @@ class RedisLog(EventLog):
     def stream_key(self, stream: str) -> bytes:
         """The key of ``stream``'s list (its hash tag is the escaped name)."""
         return self._stream_prefix + _tag(_utf8(stream)) + b"}"
+
+    def wake_channel(self, stream: str) -> bytes:
+        """The sharded pub/sub channel of ``stream``'s wake-ups (the stream's hash tag)."""
+        return self._wake_prefix + _tag(_utf8(stream)) + b"}"
 
     def index_key(self, index: str) -> bytes:
         """The key of index ``index``'s hash (every index shares the namespace's tag)."""
@@ -345,7 +363,13 @@ class RedisLog(EventLog):
         pipe = self._client.pipeline(transaction=False)
         for r in requests:
             pipe.execute_command(
-                "EVALSHA", _APPEND_SCRIPT.sha, 1, r.key, r.expected_seq, *r.entries
+                "EVALSHA",
+                _APPEND_SCRIPT.sha,
+                2,
+                r.key,
+                self.wake_channel(r.stream),
+                r.expected_seq,
+                *r.entries,
             )
         waits = self._queue_waits(pipe, requests)
         replies: list[Any] = await pipe.execute(raise_on_error=False)
@@ -493,16 +517,24 @@ class RedisLog(EventLog):
         try:
             async with asyncio.timeout(self._deadline):
                 await self._ready()
-                return await call()
+                result = await call()
         except TimeoutError as exc:  # the deadline's (an OSError: caught before those)
-            raise LogUnavailable(f"redis: no answer within {self._deadline:.1f} s") from exc
+            raise self._failed(
+                LogUnavailable(f"redis: no answer within {self._deadline:.1f} s")
+            ) from exc
         except (RedisError, RedisClusterException, OSError) as exc:
-            raise _unavailable(exc) from exc
+            raise self._failed(_unavailable(exc)) from exc
         except Exception as exc:  # redis-py leaks a few transport errors (AttributeError...)
             log.warning(
                 "redis: unexpected %s, taken as unavailable", type(exc).__name__, exc_info=True
             )
-            raise _unavailable(exc) from exc
+            raise self._failed(_unavailable(exc)) from exc
+        self.degraded = None
+        return result
+
+    def _failed(self, failure: LogUnavailable) -> LogUnavailable:
+        self.degraded = str(failure)
+        return failure
 
     async def _ready(self) -> None:
         """Learn a Cluster's slot map before any command, one caller at a time.
@@ -516,6 +548,111 @@ class RedisLog(EventLog):
             async with self._initializing:
                 await self._client.initialize()
 
+    # --- wake-ups --------------------------------------------------------------------
+
+    def watch(self, stream: str, wake: Wake) -> None:
+        """See :meth:`EventLog.watch`: a sharded pub/sub subscription to the stream's channel.
+
+        Once subscribed (and after every reconnect) the watchers are woken with
+        ``None``: what was appended before the subscription took effect is in
+        the log, not in any message.
+        """
+        if self._closed:
+            return
+        channel = self.wake_channel(stream)
+        _, wakes = self._watchers.setdefault(channel, (stream, []))
+        if wake not in wakes:
+            wakes.append(wake)
+        self._subscriptions_changed.set()
+        if self._listening is None:
+            self._listening = asyncio.create_task(self._listen(), name="redis wake-ups")
+
+    def unwatch(self, stream: str, wake: Wake) -> None:
+        """See :meth:`EventLog.unwatch`."""
+        channel = self.wake_channel(stream)
+        watched = self._watchers.get(channel)
+        if watched is not None and wake in watched[1]:
+            watched[1].remove(wake)
+            if not watched[1]:
+                del self._watchers[channel]
+                self._subscriptions_changed.set()
+
+    async def _listen(self) -> None:
+        """Keep the subscriptions in step with the watchers; deliver wake-ups.
+
+        One pub/sub connection per Redis (per master on a Cluster: redis-py
+        routes each shard channel to its slot's node). A failure drops the
+        connection; the next one subscribes again and wakes every watcher
+        with ``None``, since anything published in between is lost.
+        """
+        backoff = 0.05
+        while not self._closed:
+            pubsub: Any = self._client.pubsub()  # a PubSub, or a ClusterPubSub
+            subscribed: set[bytes] = set()
+            try:
+                await self._ready()
+                while not self._closed:
+                    await self._resubscribe(pubsub, subscribed)
+                    backoff = 0.05
+                    if not subscribed:
+                        self._subscriptions_changed.clear()
+                        await self._subscriptions_changed.wait()
+                        continue
+                    message = await self._next_message(pubsub)
+                    if message is not None:
+                        self._deliver(message)
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # redis-py's errors, and the transport errors it leaks
+                self.degraded = f"redis wake-ups: {type(exc).__name__}: {exc}"
+                log.warning("redis: wake-ups interrupted (%s); reconnecting", exc)
+                await asyncio.sleep(backoff)
+                backoff = min(2 * backoff, 1.0)
+            finally:
+                with contextlib.suppress(Exception):
+                    await pubsub.aclose()
+
+    async def _resubscribe(self, pubsub: Any, subscribed: set[bytes]) -> None:
+        wanted = set(self._watchers)
+        added, dropped = wanted - subscribed, subscribed - wanted
+        if dropped:
+            await pubsub.sunsubscribe(*dropped)
+            subscribed.difference_update(dropped)
+        if added:
+            async with asyncio.timeout(self._deadline):
+                await pubsub.ssubscribe(*added)
+            subscribed.update(added)
+            self.degraded = None
+            loop = asyncio.get_running_loop()
+            for channel in added:  # whatever was appended before now: read it
+                stream, wakes = self._watchers.get(channel, ("", []))
+                for wake in wakes:
+                    loop.call_soon(wake, stream, None)
+
+    async def _next_message(self, pubsub: Any) -> dict[str, Any] | None:
+        """The next wake-up, or None after a short wait (to see new watchers soon)."""
+        if isinstance(self._client, RedisCluster):
+            message = await pubsub.get_sharded_message(
+                ignore_subscribe_messages=True, timeout=_LISTEN_POLL
+            )
+        else:
+            message = await pubsub.get_message(ignore_subscribe_messages=True, timeout=_LISTEN_POLL)
+        return message if isinstance(message, dict) else None
+
+    def _deliver(self, message: dict[str, Any]) -> None:
+        if message.get("type") != "smessage":
+            return
+        watched = self._watchers.get(_raw(message["channel"]))
+        if watched is None:
+            return
+        stream, wakes = watched
+        try:
+            seq: int | None = int(message["data"])
+        except (TypeError, ValueError):
+            seq = None
+        for wake in list(wakes):
+            wake(stream, seq)
+
     async def close(self) -> None:
         """Let queued appends and index writes finish, then close the connections."""
         if self._closed:
@@ -523,6 +660,9 @@ class RedisLog(EventLog):
         self._closed = True
         pending = [task for task in (self._appending, self._indexing) if task is not None]
         await asyncio.gather(*pending, return_exceptions=True)
+        if self._listening is not None:
+            self._listening.cancel()
+            await asyncio.gather(self._listening, return_exceptions=True)
         await self._client.aclose()
 
 

@@ -11,7 +11,6 @@ import asyncio
 import logging
 import weakref
 from collections.abc import AsyncIterator
-from urllib.parse import urlsplit, urlunsplit
 
 import msgspec
 from aiohttp import web
@@ -20,7 +19,7 @@ from dealroom.protocol import CloseCode
 
 from ..auth import Tokens
 from ..config import Settings
-from ..errors import UserError
+from ..errors import UserError, unreachable_redis
 from ..keyfiles import Keys, load_keys, memory_keys
 from ..log import LogUnavailable, open_log
 from ..rooms import RoomService
@@ -122,23 +121,11 @@ async def _event_log(app: web.Application) -> AsyncIterator[None]:
 
 def _unusable_log(settings: Settings, exc: LogUnavailable) -> UserError:
     if settings.store == "redis":
-        return UserError(
-            f"cannot use the event log in Redis at {_without_password(settings.redis_url)} "
-            f"({exc}); check that Redis is running and reachable"
-        )
+        return unreachable_redis(settings.redis_url or "", exc)
     return UserError(
         f"cannot use the event log {settings.data_dir / 'events.db'} ({exc}); check the disk "
         "(space, permissions), or restore the data dir from a backup"
     )
-
-
-def _without_password(url: str | None) -> str:
-    parts = urlsplit(url or "")
-    if parts.password is None:
-        return url or ""
-    host = parts.netloc.rpartition("@")[2]
-    user = f"{parts.username}:" if parts.username else ":"
-    return urlunsplit(parts._replace(netloc=f"{user}***@{host}"))
 
 
 async def _liveness(app: web.Application) -> AsyncIterator[None]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import segno
 from aiohttp import web
 
-from .keys import ROOMS, SETTINGS
+from .keys import LOG, ROOMS, SETTINGS
 
 __all__ = ["add_static_routes", "client_dir"]
 
@@ -20,8 +20,17 @@ def client_dir() -> Path:
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """Liveness: the process answers and its rooms are loaded."""
-    return web.json_response({"status": "ok", "rooms": len(request.app[ROOMS].rooms)})
+    """Liveness: the process answers and its rooms are loaded.
+
+    ``degraded`` (still 200: the process is alive and serves what it can) while
+    the event log fails, e.g. a Redis that is down: moves are refused with
+    ``unavailable`` until it is back, and the reason is in ``store``.
+    """
+    rooms = len(request.app[ROOMS].rooms)
+    failing = request.app[LOG].degraded
+    if failing is not None:
+        return web.json_response({"status": "degraded", "store": failing, "rooms": rooms})
+    return web.json_response({"status": "ok", "rooms": rooms})
 
 
 def _page(name: str) -> web.FileResponse:

@@ -438,3 +438,79 @@ async def test_wait_replicas_on_a_cluster_without_replicas_refuses_the_ack(
         assert all(isinstance(r, LogUnavailable) for r in results), results
     finally:
         await log.close()
+
+
+# --- wake-ups between nodes -------------------------------------------------------------
+
+
+class Woken:
+    """Records the wake-ups one node receives."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, int | None]] = []
+        self.changed = asyncio.Event()
+
+    def __call__(self, stream: str, seq: int | None) -> None:
+        self.calls.append((stream, seq))
+        self.changed.set()
+
+    async def until(self, wanted: tuple[str, int | None], within: float = 5.0) -> None:
+        async with asyncio.timeout(within):
+            while wanted not in self.calls:
+                self.changed.clear()
+                await self.changed.wait()
+
+
+async def test_a_node_is_woken_with_the_seq_of_another_nodes_append(url: str) -> None:
+    ns = namespace()
+    node_a, node_b = RedisLog(url, namespace=ns), RedisLog(url, namespace=ns)
+    woken = Woken()
+    try:
+        node_b.watch("room:x", woken)
+        await woken.until(("room:x", None))  # subscribed: "read what is there"
+        await node_a.append("room:x", 1, [b"a", b"b"])
+        await woken.until(("room:x", 2))  # the new last seq, and nothing else
+        await node_a.append("room:y", 1, [b"other"])  # not watched: no wake-up
+        await node_a.append("room:x", 3, [b"c"])
+        await woken.until(("room:x", 3))
+        assert all(stream == "room:x" for stream, _ in woken.calls)
+        node_b.unwatch("room:x", woken)
+        await asyncio.sleep(0.3)  # the unsubscription takes effect
+        before = len(woken.calls)
+        await node_a.append("room:x", 4, [b"d"])
+        await asyncio.sleep(0.3)
+        assert len(woken.calls) == before
+    finally:
+        await node_a.close()
+        await node_b.close()
+
+
+async def test_wake_ups_lost_to_a_restart_are_made_good_by_a_none(tmp_path: Path) -> None:
+    """Redis restarts: the subscription is renewed and the watcher told to read the log."""
+    server = RedisServer(tmp_path / "redis")
+    server.start()
+    node_a, node_b = RedisLog(server.url, timeout=0.5), RedisLog(server.url, timeout=0.5)
+    woken = Woken()
+    try:
+        node_b.watch("room:x", woken)
+        await woken.until(("room:x", None))
+        server.kill()
+        server.start()
+        woken.calls.clear()
+        for _ in range(50):  # the writer reconnects too
+            try:
+                await node_a.append("room:x", 1, [b"a"])
+                break
+            except LogUnavailable:
+                await asyncio.sleep(0.1)
+        # Either the message arrived on the renewed subscription, or the renewal's None
+        # sent the node to the log: both bring it to seq 1.
+        async with asyncio.timeout(10):
+            while not any(call in woken.calls for call in (("room:x", 1), ("room:x", None))):
+                woken.changed.clear()
+                await woken.changed.wait()
+        assert node_b.degraded is None or "wake-ups" in node_b.degraded
+    finally:
+        await node_a.close()
+        await node_b.close()
+        server.kill()

@@ -1,0 +1,180 @@
+"""Two ``dealroom serve --redis`` nodes on one Redis: one room, a seat on each.
+
+The buyer plays on node A and the seller on node B: each sees the other's
+moves live (B learns of A's appends by a wake-up and reads them from Redis).
+Then A is SIGKILLed; the buyer resumes on B and receives exactly the events
+it missed, and the two close the deal there.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+
+from tests.redisproc import RedisServer
+from tests.serverproc import Process
+
+from .wsclient import MSGPACK_SUB, WsClient
+
+
+@pytest.fixture
+def redis_for_nodes(tmp_path: Path) -> Iterator[RedisServer]:
+    server = RedisServer(tmp_path / "redis", "--appendonly", "yes", "--appendfsync", "always")
+    server.start()
+    yield server
+    server.kill()
+
+
+def _terms(scenario: dict[str, Any], price: int) -> dict[str, Any]:
+    return {
+        i["id"]: price
+        if i["id"] == "price"
+        else (i["options"][0] if i["kind"] == "options" else i["min"])
+        for i in scenario["issues"]
+    }
+
+
+async def test_a_buyer_on_one_node_and_a_seller_on_another_agree_and_survive_a_node_kill(
+    tmp_path: Path, redis_for_nodes: RedisServer
+) -> None:
+    node_a = Process(tmp_path / "a" / "data", "--redis", redis_for_nodes.url)
+    node_b = Process(tmp_path / "b" / "data", "--redis", redis_for_nodes.url)
+    clients: list[WsClient] = []
+    try:
+        await node_a.start()
+        await node_b.start()
+        scenario = await node_a.api("GET", "/api/scenarios/equipment-purchase")
+        price = next(i for i in scenario["issues"] if i["id"] == "price")
+        prices = list(range(price["min"], price["max"] + 1, price["step"]))
+        room = await node_a.api("POST", "/api/rooms", {"scenario": "equipment-purchase"})
+        buyer = await WsClient.connect(node_a.ws_url, MSGPACK_SUB)
+        seller = await WsClient.connect(node_b.ws_url)  # a link node A made opens on B
+        clients += [buyer, seller]
+        assert (await buyer.hello(room["seats"]["buyer"]["token"]))["type"] == "welcome"
+        assert (await seller.hello(room["seats"]["seller"]["token"]))["type"] == "welcome"
+        await buyer.event("started")
+        await seller.event("started")
+
+        for n in range(6):  # alternate, each side on its own node
+            side, other = (buyer, seller) if n % 2 == 0 else (seller, buyer)
+            role = "buyer" if side is buyer else "seller"
+            ack = await side.move("offer", f"m{n}", terms=_terms(scenario, prices[n]))
+            assert ack["type"] == "ack", ack
+            seen = await other.event("offer", by=role)
+            assert seen["seq"] == ack["seq"]  # the other node's client saw it, at that seq
+        for client in (buyer, seller):
+            seqs = [f["seq"] for f in client.events()]
+            assert seqs == sorted(set(seqs)), seqs  # in order, no duplicate
+
+        buyer_last = max(f["seq"] for f in buyer.events())
+        node_a.kill()  # the buyer's node dies mid-negotiation
+        missed = []
+        for n in (6, 7):
+            ack = await seller.move("message", f"m{n}", text=f"are you there? {n}")
+            assert ack["type"] == "ack", ack
+            missed.append(ack["seq"])
+
+        back = await WsClient.connect(node_b.ws_url, MSGPACK_SUB)  # as a load balancer would
+        clients.append(back)
+        welcome = await back.hello(room["seats"]["buyer"]["token"], resume_after=buyer_last)
+        assert welcome["type"] == "welcome", welcome
+        await back.until(lambda f: f["type"] == "event" and f["seq"] >= welcome["seq"])
+        replayed = [f for f in back.events() if f["seq"] <= welcome["seq"]]
+        detail = await node_b.api("GET", f"/api/rooms/{room['id']}")
+        expected = [
+            e["seq"]
+            for e in detail["events"]
+            if buyer_last < e["seq"] <= welcome["seq"]
+            and not (e["kind"] == "message" and e.get("to") not in (None, "buyer"))
+        ]
+        assert [f["seq"] for f in replayed] == expected  # exactly the gap, in order
+        assert set(missed) <= set(expected)
+
+        standing = await seller.move("offer", "m8", terms=_terms(scenario, prices[8]))
+        assert standing["type"] == "ack"
+        await back.event("offer", by="seller")
+        accepted = await back.move("accept", "m9", offer=standing["seq"])
+        assert accepted["type"] == "ack", accepted
+        ended = await seller.event("ended")
+        assert ended["outcome"] == "agreed"
+        detail = await node_b.api("GET", f"/api/rooms/{room['id']}")
+        seqs = [e["seq"] for e in detail["events"]]
+        assert seqs == list(range(1, len(seqs) + 1))
+        moves = [e["move"] for e in detail["events"] if e.get("move")]
+        assert len(moves) == len(set(moves))  # every acked move once
+    finally:
+        await _shut(clients, [node_a, node_b])
+
+
+async def test_a_redis_outage_gives_unavailable_quickly_and_the_rooms_finish_after_it(
+    tmp_path: Path, redis_for_nodes: RedisServer
+) -> None:
+    node_a = Process(tmp_path / "a" / "data", "--redis", redis_for_nodes.url)
+    node_b = Process(tmp_path / "b" / "data", "--redis", redis_for_nodes.url)
+    clients: list[WsClient] = []
+    try:
+        await node_a.start()
+        await node_b.start()
+        scenario = await node_a.api("GET", "/api/scenarios/equipment-purchase")
+        price = next(i for i in scenario["issues"] if i["id"] == "price")
+        within_authority = price["min"] + 8 * price["step"]  # the buyer may accept it unaided
+        room = await node_a.api("POST", "/api/rooms", {"scenario": "equipment-purchase"})
+        buyer = await WsClient.connect(node_a.ws_url)
+        seller = await WsClient.connect(node_b.ws_url)
+        clients += [buyer, seller]
+        await buyer.hello(room["seats"]["buyer"]["token"])
+        await seller.hello(room["seats"]["seller"]["token"])
+        await buyer.event("started")
+
+        redis_for_nodes.kill()  # Redis is gone for 5 s
+        outage = time.monotonic()
+        began = time.monotonic()
+        refused = await buyer.move("offer", "during", terms=_terms(scenario, price["min"]))
+        assert refused["type"] == "error" and refused["code"] == "unavailable", refused
+        assert time.monotonic() - began < 5.0
+        health = await _health(node_a)
+        assert health["status"] == "degraded" and "redis" in health["store"], health
+        await asyncio.sleep(max(0.0, 5.0 - (time.monotonic() - outage)))
+        redis_for_nodes.start()  # the same directory: its AOF
+
+        ack = None
+        for _ in range(50):  # the nodes reconnect by themselves
+            ack = await seller.move("offer", "after", terms=_terms(scenario, within_authority))
+            if ack["type"] == "ack":
+                break
+            assert ack["code"] == "unavailable", ack
+            await asyncio.sleep(0.2)
+        assert ack is not None and ack["type"] == "ack", ack
+        await buyer.event("offer", by="seller", timeout=10)
+        accepted = await buyer.move("accept", "deal", offer=ack["seq"])
+        assert accepted["type"] == "ack", accepted
+        assert (await seller.event("ended", timeout=10))["outcome"] == "agreed"
+        for node in (node_a, node_b):
+            assert (await _health(node))["status"] == "ok"
+            assert node.proc is not None and node.proc.poll() is None  # neither crashed
+        detail = await node_b.api("GET", f"/api/rooms/{room['id']}")
+        assert [e.get("move") for e in detail["events"]].count("during") == 0
+    finally:
+        await _shut(clients, [node_a, node_b])
+
+
+async def _health(node: Process) -> dict[str, Any]:
+    async with aiohttp.ClientSession() as session, session.get(node.base + "/healthz") as r:
+        assert r.status == 200
+        return await r.json()  # type: ignore[no-any-return]
+
+
+async def _shut(clients: list[WsClient], nodes: list[Process]) -> None:
+    for client in clients:
+        with contextlib.suppress(Exception):  # a client of a killed node is gone already
+            await client.close()
+    for node in nodes:
+        if node.proc is not None and node.proc.poll() is None:
+            node.kill()
