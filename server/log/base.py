@@ -69,6 +69,9 @@ class IndexKey(NamedTuple):
 class EventLog(ABC):
     """An append-only store of gapless entry sequences, one per stream."""
 
+    shared: bool = False
+    """Several nodes append to this store at once (Redis): they must agree through it
+    on what one node would simply do (server/nodes.py)."""
     degraded: str | None = None
     """Why the backend is failing now (its last call failed), None while it works:
     ``/healthz`` reports it. A backend that fails only by raising leaves it None."""

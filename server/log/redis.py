@@ -211,6 +211,8 @@ _IndexOp = tuple[bytes, bytes, bytes | None]  # index name, key, value (None: re
 class RedisLog(EventLog):
     """Streams as Redis lists, appended by a compare-and-set script through a shared pipeline."""
 
+    shared = True
+
     def __init__(
         self,
         url: str,

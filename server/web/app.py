@@ -22,11 +22,12 @@ from ..config import Settings
 from ..errors import UserError, unreachable_redis
 from ..keyfiles import Keys, load_keys, memory_keys
 from ..log import LogUnavailable, open_log
+from ..nodes import TTL_MS, Nodes
 from ..rooms import RoomService
 from ..rooms.workshops import Workshops
 from ..scenarios import Catalog
 from .api import api_errors, routes
-from .bot_seats import resume_bots
+from .bot_seats import keep_bots, resume_bots
 from .bots_api import routes as bot_routes
 from .cohort_api import routes as cohort_routes
 from .debrief_api import routes as debrief_routes
@@ -36,6 +37,7 @@ from .keys import (
     CATALOG,
     CONNECTIONS,
     LOG,
+    NODES,
     ROOMS,
     SEATS,
     SETTINGS,
@@ -78,6 +80,7 @@ def make_app(
     app[ANALYSES] = {}
     app[ARRIVALS] = arrival_rate()
     app.cleanup_ctx.append(_event_log)
+    app.cleanup_ctx.append(_nodes)
     app.cleanup_ctx.append(_liveness)
     app.on_startup.append(resume_bots)  # after the log and the rooms are loaded
     app.on_shutdown.append(_close_sockets)
@@ -126,6 +129,27 @@ def _unusable_log(settings: Settings, exc: LogUnavailable) -> UserError:
         f"cannot use the event log {settings.data_dir / 'events.db'} ({exc}); check the disk "
         "(space, permissions), or restore the data dir from a backup"
     )
+
+
+async def _nodes(app: web.Application) -> AsyncIterator[None]:
+    """On a shared store: this node's identity and beat, and the bot seats it keeps."""
+    event_log = app[LOG]
+    nodes = Nodes(event_log, app[ROOMS].clock)
+    app[NODES] = nodes
+    if not event_log.shared:
+        yield
+        return
+    await nodes.beat()  # alive before it takes any lease
+    keeper = asyncio.create_task(keep_bots(app), name="keep bot seats")
+    yield
+    keeper.cancel()
+    await asyncio.gather(keeper, return_exceptions=True)
+    try:
+        await nodes.leave()  # the others take this node's bot seats at their next round
+    except LogUnavailable:
+        log.warning(
+            "could not say this node is leaving; its bot seats move in %d s", TTL_MS // 1000
+        )
 
 
 async def _liveness(app: web.Application) -> AsyncIterator[None]:

@@ -13,6 +13,12 @@ entry per seat of a live room, put before the seat's record and removed with
 the room's directory entry when it ends), not from every ``bots:`` stream
 ever written. A data dir from before the index is indexed once, from its
 streams.
+
+Several nodes on one log (``serve --redis``) must not all seat every bot: each
+seat is a lease (server/nodes.py) held by the node that plays it, and every
+node keeps the seats (:func:`keep_bots`): a live seat whose holder is dead
+(its node was killed) is taken by exactly one of the others, which seats the
+same bot again, so a facilitator's bots keep playing whatever node dies.
 """
 
 from __future__ import annotations
@@ -26,11 +32,12 @@ from aiohttp import web
 
 from dealroom.bots.seat import persona_bot
 
-from ..log import EventLog, IndexKey, SeqConflict
+from ..log import EventLog, IndexKey, LogUnavailable, SeqConflict
+from ..nodes import BEAT_SECONDS
 from ..referee import Phase
-from .keys import BOT_TASKS, LOG, ROOMS, SETTINGS, TOKENS
+from .keys import BOT_TASKS, LOG, NODES, ROOMS, SETTINGS, TOKENS
 
-__all__ = ["BUILT", "BotSeat", "launch", "remember", "resume_bots"]
+__all__ = ["BUILT", "BotSeat", "keep_bots", "launch", "lease_of", "remember", "resume_bots"]
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +77,11 @@ async def remember(app: web.Application, seat: BotSeat) -> None:
         except SeqConflict:
             continue  # another bot was seated in this room at the same moment
     raise RuntimeError(f"could not record the bot seat of room {seat.room}")
+
+
+def lease_of(seat: BotSeat) -> str:
+    """The lease (server/nodes.py) of the node that plays ``seat``."""
+    return f"bot:{seat.room}:{seat.role}"
 
 
 def _key(room: str, role: str) -> IndexKey:
@@ -120,7 +132,7 @@ def launch(app: web.Application, ws_url: str, seat: BotSeat) -> str:
             log.exception("bot %s in room %s failed", seat.role, seat.room)
 
     tasks = app[BOT_TASKS]
-    task = asyncio.create_task(play(), name=f"bot {seat.room}:{seat.role}")
+    task = asyncio.create_task(play(), name=_task_name(seat))
     tasks.add(task)
     task.add_done_callback(tasks.discard)
     return bot.strategy.name
@@ -160,6 +172,8 @@ async def resume_bots(app: web.Application) -> None:
     event_log = app[LOG]
     rooms = app[ROOMS]
     rooms.live_entries.append(_seat_keys)  # a room that ends takes its bot seats with it
+    if event_log.shared:  # several nodes: keep_bots seats each bot on one of them
+        return
     if not await _indexed(event_log):
         await _build_index(event_log)
     waiting, ended = [], []
@@ -188,3 +202,42 @@ async def resume_bots(app: web.Application) -> None:
     task = asyncio.create_task(seat_them(), name="seat bots again")
     app[BOT_TASKS].add(task)
     task.add_done_callback(app[BOT_TASKS].discard)
+
+
+async def keep_bots(app: web.Application) -> None:
+    """Several nodes: play every live bot seat on exactly one alive node (runs for good).
+
+    Each round this node beats, then takes the lease of every live seat whose
+    holder is not alive (a new seat's holder is the node that seated it) and
+    seats its bot; a seat this node holds whose bot is not running (it
+    crashed) is seated again too.
+    """
+    nodes, event_log, rooms = app[NODES], app[LOG], app[ROOMS]
+    url, host, port = _own_url(app)
+    if not await _wait_until_listening(host, port):
+        log.warning("not listening on %s:%s: this node seats no bots", host, port)
+        return
+    while True:
+        try:
+            await nodes.beat()
+            alive = await nodes.alive()
+            playing = {task.get_name() for task in app[BOT_TASKS] if not task.done()}
+            for _, raw in await event_log.scan_index(_LIVE):
+                seat = _decode(raw)
+                if _task_name(seat) in playing:
+                    continue
+                room = rooms.rooms.get(seat.room) or await rooms.room(seat.room)
+                if room is None or room.state.phase is Phase.ENDED:
+                    continue
+                if await nodes.take(lease_of(seat), alive):
+                    log.info("seating the %s bot of room %s on this node", seat.role, seat.room)
+                    launch(app, url, seat)
+        except LogUnavailable as exc:
+            log.warning("bot seats: the shared store is unavailable (%s)", exc)
+        except Exception:
+            log.exception("bot seats: keeping them failed; trying again")
+        await asyncio.sleep(BEAT_SECONDS)
+
+
+def _task_name(seat: BotSeat) -> str:
+    return f"bot {seat.room}:{seat.role}"

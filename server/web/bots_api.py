@@ -18,8 +18,8 @@ from dealroom.bots.personas import PERSONAS
 from dealroom.bots.strategies import STRATEGIES
 
 from .api import ApiError, Id, _body, _json, _room, _scenario, _seats
-from .bot_seats import BotSeat, launch, remember
-from .keys import ROOMS
+from .bot_seats import BotSeat, launch, lease_of, remember
+from .keys import LOG, NODES, ROOMS
 
 __all__ = ["routes"]
 
@@ -77,6 +77,9 @@ def _own_ws_url(request: web.Request) -> str:
 
 async def _start_bot(request: web.Request, seat: BotSeat) -> dict[str, object]:
     await remember(request.app, seat)  # so that a restarted server seats it again
+    if request.app[LOG].shared:  # this node plays it: the other nodes leave it alone
+        nodes = request.app[NODES]
+        await nodes.take(lease_of(seat), await nodes.alive(), force=True)
     strategy = launch(request.app, _own_ws_url(request), seat)
     return {"role": seat.role, "persona": seat.persona, "strategy": strategy, "pace": seat.pace}
 

@@ -11,6 +11,7 @@ from aiohttp import web
 from ..auth import Tokens
 from ..config import Settings
 from ..log import EventLog
+from ..nodes import Nodes
 from ..rooms import RoomService
 from ..rooms.workshops import Workshops
 from ..scenarios import Catalog
@@ -25,6 +26,7 @@ __all__ = [
     "CATALOG",
     "CONNECTIONS",
     "LOG",
+    "NODES",
     "ROOMS",
     "SEATS",
     "SETTINGS",
@@ -38,6 +40,7 @@ ROOMS = web.AppKey("rooms", RoomService)
 WORKSHOPS = web.AppKey("workshops", Workshops)
 CATALOG = web.AppKey("catalog", Catalog)
 TOKENS = web.AppKey("tokens", Tokens)
+NODES = web.AppKey("nodes", Nodes)
 BOT_TASKS: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("bot_tasks")
 CONNECTIONS: web.AppKey[weakref.WeakSet[Connection]] = web.AppKey("connections")
 SEATS: web.AppKey[SeatTable] = web.AppKey("seats")

@@ -178,3 +178,48 @@ async def _shut(clients: list[WsClient], nodes: list[Process]) -> None:
     for node in nodes:
         if node.proc is not None and node.proc.poll() is None:
             node.kill()
+
+
+async def test_a_facilitators_bot_keeps_playing_when_its_node_is_killed(
+    tmp_path: Path, redis_for_nodes: RedisServer
+) -> None:
+    node_a = Process(tmp_path / "a" / "data", "--redis", redis_for_nodes.url)
+    node_b = Process(tmp_path / "b" / "data", "--redis", redis_for_nodes.url)
+    clients: list[WsClient] = []
+    try:
+        await node_a.start()
+        await node_b.start()
+        scenario = await node_a.api("GET", "/api/scenarios/equipment-purchase")
+        price = next(i for i in scenario["issues"] if i["id"] == "price")
+        room = await node_a.api("POST", "/api/rooms", {"scenario": "equipment-purchase"})
+        seated = await node_a.api(
+            "POST", f"/api/rooms/{room['id']}/bots", {"role": "seller", "pace": 0}
+        )
+        assert seated["role"] == "seller", seated
+        buyer = await WsClient.connect(node_b.ws_url)  # the human on the other node
+        clients.append(buyer)
+        await buyer.hello(room["seats"]["buyer"]["token"])
+        await buyer.event("started", timeout=10)
+        low = _terms(scenario, price["min"])
+        assert (await buyer.move("offer", "b1", terms=low))["type"] == "ack"
+        await buyer.until(
+            lambda f: f["type"] == "event" and f["by"] == "seller" and f["seq"] > 4, 10
+        )
+
+        node_a.kill()  # the bot's node dies; node B takes its seat within a beat or three
+        rejoined = await buyer.event("joined", by="seller", timeout=30)
+        assert (
+            await buyer.move("offer", "b2", terms=_terms(scenario, price["min"] + price["step"]))
+        )["type"] == "ack"
+        answer = await buyer.until(
+            lambda f: f["type"] == "event" and f["by"] == "seller" and f["seq"] > rejoined["seq"],
+            15,
+        )
+        assert answer["kind"] in ("offer", "message", "accept", "reject"), answer
+        detail = await node_b.api("GET", f"/api/rooms/{room['id']}")
+        seller_moves = [
+            e["move"] for e in detail["events"] if e["by"] == "seller" and e.get("move")
+        ]
+        assert len(seller_moves) == len(set(seller_moves))  # one bot at a time: no move twice
+    finally:
+        await _shut(clients, [node_a, node_b])
