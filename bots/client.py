@@ -21,7 +21,7 @@ import itertools
 import logging
 import secrets
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from types import TracebackType
 
 import websockets
@@ -63,7 +63,7 @@ class Client:
 
     def __init__(
         self,
-        url: str,
+        url: str | Sequence[str],
         token: str,
         *,
         codec: str = "json",
@@ -76,7 +76,9 @@ class Client:
     ) -> None:
         """
         Args:
-            url: the server's ``/ws`` URL.
+            url: the server's ``/ws`` URL; or several (a node's, then a load
+                balancer's): the first is tried first, and each failed attempt
+                to reconnect moves on to the next, round and round.
             token: a seat token, or the facilitator token with ``room``.
             codec: ``json`` or ``msgpack``.
             name: display name shown in ``joined``.
@@ -87,7 +89,10 @@ class Client:
             on_event: called with each new event and its arrival time
                 (``time.perf_counter()``), before it is queued.
         """
-        self.url = url
+        self.urls: tuple[str, ...] = (url,) if isinstance(url, str) else tuple(url)
+        if not self.urls:
+            raise ValueError("a client needs a URL")
+        self._at = 0
         self.token = token
         self.codec: Codec = MSGPACK if codec == "msgpack" else JSON
         self.name = name
@@ -123,6 +128,11 @@ class Client:
         welcome = await self._open()
         self._reader = asyncio.create_task(self._read_forever())
         return welcome
+
+    @property
+    def url(self) -> str:
+        """The URL this client connects (or last connected) to."""
+        return self.urls[self._at]
 
     async def _open(self) -> Welcome:
         subprotocol = self.codec.subprotocol
@@ -254,6 +264,7 @@ class Client:
                 log.warning("reconnect refused: %s", refused)
                 return False
             except _TRANSIENT:
+                self._at = (self._at + 1) % len(self.urls)  # that server is gone: the next
                 continue
             self.reconnects += 1
             assert self._ws is not None

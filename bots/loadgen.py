@@ -19,6 +19,7 @@ import itertools
 import json
 import random
 import time
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -62,6 +63,9 @@ class Plan:
 
     url: str
     issues: tuple[Issue, ...]
+    nodes: tuple[str, ...] = ()
+    """Nodes' ``/ws`` URLs to seat the rooms across: a room's buyer on one, its seller
+    on the next; a seat whose node is gone reconnects through ``url``."""
     first_mover: str = "buyer"
     codec: str = "json"
     moves: int = 20
@@ -280,16 +284,22 @@ class _Worker:
 
         return on_event
 
+    def _urls(self, place: int) -> tuple[str, ...]:
+        """Where seat number ``place`` connects first, then where it reconnects."""
+        nodes = self.plan.nodes
+        return (nodes[place % len(nodes)], self.plan.url) if nodes else (self.plan.url,)
+
     async def _connect(
-        self, token: str, on_event: Callable[[Seen, float], None] | None
+        self, token: str, on_event: Callable[[Seen, float], None] | None, place: int = 0
     ) -> Client | LeanPeer:
         peer: Client | LeanPeer
+        urls = self._urls(place)
         if self.plan.lean:
             assert self.session is not None
-            peer = LeanPeer(self.session, self.plan.url, token, self.plan.codec, on_event)
+            peer = LeanPeer(self.session, urls[0], token, self.plan.codec, on_event)
         else:
             full = None if on_event is None else (lambda e, at: on_event(_seen(e), at))
-            peer = Client(self.plan.url, token, codec=self.plan.codec, on_event=full)
+            peer = Client(urls, token, codec=self.plan.codec, on_event=full)
         async with self.connect_gate:
             await peer.connect()
         self.clients.append(peer)
@@ -373,10 +383,11 @@ class _Worker:
             await self.play_relay(seats, rng, deadline)
             return
         room = _Room(seats)
-        buyer = await self._connect(seats.buyer, self._listener(room, "buyer"))
-        seller = await self._connect(seats.seller, self._listener(room, "seller"))
-        for _ in range(self.plan.observers):
-            await self._connect(seats.observer, None)
+        place = zlib.crc32(seats.room.encode())  # with --node: each seat on the next node
+        buyer = await self._connect(seats.buyer, self._listener(room, "buyer"), place)
+        seller = await self._connect(seats.seller, self._listener(room, "seller"), place + 1)
+        for n in range(self.plan.observers):
+            await self._connect(seats.observer, None, place + 2 + n)
         await asyncio.wait_for(room.started.wait(), 60)
         if self.plan.hold > 0:
             self.progress(0, 1)

@@ -77,6 +77,8 @@ class LoadTest:
     """Open model: moves per second per room on a fixed schedule, whatever the replies."""
     warmup: float = 0.0
     """Lean seats: seconds of play before the measured window (fresh connections are slow)."""
+    nodes: tuple[str, ...] = ()
+    """Nodes' base URLs: seat each room's buyer and seller on two of them (full seats)."""
     token_source: str = "--token"
     """Where ``token`` came from, named if the server refuses it."""
 
@@ -300,8 +302,11 @@ async def run_load_test(
                 "(e.g. --scenario equipment-purchase)"
             )
         first = rules.first_mover if rules.turns == "alternating" else "buyer"
+        if test.nodes and (test.lean or test.target == "relay"):
+            raise UserError("--node seats full clients on dealroom nodes: drop --lean/--rate")
         plan = Plan(
             url=ws_url,
+            nodes=tuple(node.rstrip("/").replace("http", "ws", 1) + "/ws" for node in test.nodes),
             issues=playable_issues(scenario),
             first_mover=first if first != "either" else "buyer",
             codec=test.codec,
@@ -415,6 +420,7 @@ def _start_ignoring_sigint(processes: Sequence[multiprocessing.process.BaseProce
 def _settings(test: LoadTest, workers: int) -> dict[str, Any]:
     return {
         "url": test.url,
+        "nodes": list(test.nodes),
         "rooms": test.rooms,
         "scenario": test.scenario,
         "codec": test.codec,

@@ -206,6 +206,7 @@ def _loadtest(args: argparse.Namespace) -> int:
         client=args.client,
         rate=args.rate,
         warmup=args.warmup,
+        nodes=tuple(args.node or ()),
     )
     return main(test, args.json, args.slo)
 
@@ -416,6 +417,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="open model: each room sends this many offers per second on a fixed schedule, "
         "whatever the replies, latency timed from the schedule (implies --lean; needs "
         "--duration and a free-turn scenario; 0: off)",
+    )
+    load.add_argument(
+        "--node",
+        action="append",
+        metavar="URL",
+        help="several nodes: seat each room's buyer on one node's URL and its seller on the "
+        "next (repeat the flag per node); a seat whose node is gone reconnects through --url "
+        "(a load balancer in front of them) (default: every seat through --url)",
     )
     load.add_argument(
         "--warmup",

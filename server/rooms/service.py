@@ -34,6 +34,7 @@ from ..referee import (
     Join,
     Leave,
     Phase,
+    Refused,
     Tick,
     audience,
     can_see,
@@ -307,10 +308,21 @@ class RoomService:
     async def submit(self, room: Room, command: Command) -> Decision:
         """Judge ``command``; if allowed, make its events durable, fold and publish them."""
         async with room.lock:
+            checked = False
             for _ in range(_CAS_RETRIES):
                 if room.stale:
                     await self._catch_up(room)
                 decision = decide(room.state, command)
+                if isinstance(decision, Refused) and self.log.shared and not checked:
+                    # Another node may have moved the room on (its wake-up still on the
+                    # way): a refusal judged on an old copy would be wrong, e.g. an
+                    # accept of an offer this copy has not seen yet. Refusals are rare,
+                    # so each costs one read of the log to be sure.
+                    checked = True
+                    before = room.state.seq
+                    await self._catch_up(room)
+                    if room.state.seq != before:
+                        continue
                 if not isinstance(decision, Applied) or not decision.events:
                     return decision
                 frames = [_EVENT.encode(event) for event in decision.events]
@@ -359,7 +371,7 @@ class RoomService:
         the lock, so nothing can be published in between.
         """
         async with room.lock:
-            if room.stale:
+            if room.stale or self.log.shared:  # shared: another node may have appended
                 await self._catch_up(room)
             subscriber.deliver(welcome(room))
         sent = resume_after

@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
+import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -19,7 +21,7 @@ import aiohttp
 import pytest
 
 from tests.redisproc import RedisServer
-from tests.serverproc import Process
+from tests.serverproc import TOKEN, Process
 
 from .wsclient import MSGPACK_SUB, WsClient
 
@@ -223,3 +225,55 @@ async def test_a_facilitators_bot_keeps_playing_when_its_node_is_killed(
         assert len(seller_moves) == len(set(seller_moves))  # one bot at a time: no move twice
     finally:
         await _shut(clients, [node_a, node_b])
+
+
+async def test_a_load_test_across_three_nodes_survives_one_of_them_killed(
+    tmp_path: Path, redis_for_nodes: RedisServer
+) -> None:
+    """Rooms with their seats on different nodes; one node SIGKILLed mid-run: its seats
+    reconnect to a live node, resume by seq, and every room completes with every ack
+    in the log once (the load tool's own log check)."""
+    nodes = [Process(tmp_path / name / "data", "--redis", redis_for_nodes.url) for name in "abc"]
+    try:
+        for node in nodes:
+            await node.start()
+        report_file = tmp_path / "report.json"
+        run = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "dealroom.server.cli",
+            "loadtest",
+            "--url",
+            nodes[2].base,  # the API, and where a seat goes when its node is gone
+            *[arg for node in nodes for arg in ("--node", node.base)],
+            "--token",
+            TOKEN,
+            "--rooms",
+            "60",
+            "--moves",
+            "24",
+            "--think",
+            "0.1",
+            "--codec",
+            "msgpack",
+            "--timeout",
+            "120",
+            "--json",
+            str(report_file),
+            stdin=asyncio.subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
+        await asyncio.sleep(4)  # mid-run: every room is playing
+        assert run.returncode is None, "the load test ended before the kill"
+        nodes[0].kill()
+        output, _ = await asyncio.wait_for(run.communicate(), 150)
+        assert run.returncode == 0, output.decode(errors="replace")[-3000:]
+        report = json.loads(report_file.read_text())
+        assert report["rooms_completed"] == 60, report
+        assert report["reconnects"] > 0, report  # the killed node's seats came back elsewhere
+        assert report["verified_rooms"] == 60, report
+        assert report["lost"] == 0 and report["duplicated"] == 0, report
+        assert not report["errors"], report["errors"]
+    finally:
+        await _shut([], nodes)
