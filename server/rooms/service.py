@@ -27,6 +27,7 @@ import msgspec
 from dealroom.protocol import MSGPACK, Created, Ended, Event, Role, Scenario
 
 from ..log import EventLog, IndexKey, SeqConflict
+from ..nodes import Nodes
 from ..referee import (
     Applied,
     Command,
@@ -63,6 +64,13 @@ ENDED_CACHE = 256
 """Ended rooms a node keeps after someone asked for them (their events are in memory)."""
 
 
+_SEATS = "seats"
+
+
+def _seat_key(room_id: str, role: str, node: str) -> IndexKey:
+    return IndexKey(_SEATS, f"{room_id}:{role}:{node}")
+
+
 def now_ms() -> int:
     """Wall-clock time in epoch milliseconds: the only clock the rooms read."""
     return time.time_ns() // 1_000_000
@@ -94,6 +102,46 @@ class RoomService:
         """Other index entries that last as long as a room is live (given its id): they
         are removed with its directory entry once it ends (e.g. its bot seats)."""
         self.stopping = False
+        self.node = ""
+        """This node's id among the nodes sharing the log (set by the app; see server/nodes.py)."""
+
+    # --- presence across nodes ---------------------------------------------------------
+    # On a shared store each node writes which seats it has connected ("seats" index,
+    # key ROOM:ROLE:NODE) so that, when a node dies, another records `left` for the seats
+    # that nobody else holds (:meth:`expire_presence`): no seat stays "present" forever.
+
+    async def _hold_seat(self, room: Room, role: Role) -> None:
+        if self.log.shared and self.node:
+            await self.log.put_index({_seat_key(room.id, role, self.node): b""})
+
+    async def _release_seat(self, room: Room, role: Role) -> None:
+        if self.log.shared and self.node:
+            await self.log.remove_index([_seat_key(room.id, role, self.node)])
+
+    async def expire_presence(self, nodes: Nodes, alive: set[str]) -> int:
+        """Record ``left`` for every seat that only dead nodes held; answers how many.
+
+        One node acts on one dead node's seat (it takes that lease: server/nodes.py);
+        the others only drop the entries.
+        """
+        holders: dict[tuple[str, Role], set[str]] = {}
+        for key, _ in await self.log.scan_index(_SEATS):
+            room_id, role, node = key.rsplit(":", 2)
+            holders.setdefault((room_id, role), set()).add(node)  # type: ignore[arg-type]
+        recorded = 0
+        for (room_id, role), holding in holders.items():
+            dead = holding - alive
+            if not dead:
+                continue
+            if not holding & alive and await nodes.take(
+                f"left:{room_id}:{role}:{min(dead)}", alive
+            ):
+                room = await self.room(room_id)
+                if room is not None and room.state.phase is not Phase.ENDED:
+                    await self.submit(room, Leave(role=role, now=self.clock()))
+                    recorded += 1
+            await self.log.remove_index([_seat_key(room_id, role, node) for node in dead])
+        return recorded
 
     async def start(self) -> None:
         """Restore the live rooms from the log's room directory and re-arm their deadlines.
@@ -235,6 +283,8 @@ class RoomService:
 
     async def _record_ended(self, room_id: str) -> None:
         others = [key for entries in self.live_entries for key in entries(room_id)]
+        if self.log.shared and self.node:  # this node's presence in it, if any
+            others += [_seat_key(room_id, role, self.node) for role in ("buyer", "seller")]
         try:
             await directory.record_ended(self.log, room_id, others)
         except Exception:  # the next start finds the room ended and drops the entry
@@ -417,6 +467,7 @@ class RoomService:
             if leaving is not None:
                 leaving.cancel()
                 return
+            await self._hold_seat(room, role)
             await self.submit(room, Join(role=role, now=self.clock(), name=name))
 
     async def depart(self, room: Room, role: Role) -> None:
@@ -436,6 +487,7 @@ class RoomService:
             return
         if self.presence_grace <= 0:
             await self.submit(room, Leave(role=role, now=self.clock()))
+            await self._release_seat(room, role)
             return
         loop = asyncio.get_running_loop()
         room.leaving[role] = loop.call_later(self.presence_grace, self._left, room, role)
@@ -451,6 +503,7 @@ class RoomService:
     async def _record_left(self, room: Room, role: Role) -> None:
         try:
             await self.submit(room, Leave(role=role, now=self.clock()))
+            await self._release_seat(room, role)
         except Exception:  # the room may have ended meanwhile, or the log be closing
             log.debug("room %s: recording 'left' failed", room.id, exc_info=True)
 

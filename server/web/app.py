@@ -22,12 +22,12 @@ from ..config import Settings
 from ..errors import UserError, unreachable_redis
 from ..keyfiles import Keys, load_keys, memory_keys
 from ..log import LogUnavailable, open_log
-from ..nodes import TTL_MS, Nodes
+from ..nodes import BEAT_SECONDS, TTL_MS, Nodes
 from ..rooms import RoomService
 from ..rooms.workshops import Workshops
 from ..scenarios import Catalog
 from .api import api_errors, routes
-from .bot_seats import keep_bots, resume_bots
+from .bot_seats import keep_bots, resume_bots, wait_until_listening
 from .bots_api import routes as bot_routes
 from .cohort_api import routes as cohort_routes
 from .debrief_api import routes as debrief_routes
@@ -132,24 +132,44 @@ def _unusable_log(settings: Settings, exc: LogUnavailable) -> UserError:
 
 
 async def _nodes(app: web.Application) -> AsyncIterator[None]:
-    """On a shared store: this node's identity and beat, and the bot seats it keeps."""
+    """On a shared store: this node's identity and beat, and its share of the duties."""
     event_log = app[LOG]
     nodes = Nodes(event_log, app[ROOMS].clock)
     app[NODES] = nodes
+    app[ROOMS].node = nodes.id
     if not event_log.shared:
         yield
         return
     await nodes.beat()  # alive before it takes any lease
-    keeper = asyncio.create_task(keep_bots(app), name="keep bot seats")
+    duties = asyncio.create_task(_node_duties(app), name="node duties")
     yield
-    keeper.cancel()
-    await asyncio.gather(keeper, return_exceptions=True)
+    duties.cancel()
+    await asyncio.gather(duties, return_exceptions=True)
     try:
-        await nodes.leave()  # the others take this node's bot seats at their next round
+        await nodes.leave()  # the others take this node's duties at their next round
     except LogUnavailable:
-        log.warning(
-            "could not say this node is leaving; its bot seats move in %d s", TTL_MS // 1000
-        )
+        log.warning("could not say this node is leaving; its bots move in %d s", TTL_MS // 1000)
+
+
+async def _node_duties(app: web.Application) -> None:
+    """Every beat: say this node is alive, record `left` for seats only dead nodes held,
+    and play the bot seats whose node is gone (runs until the app stops)."""
+    url = await wait_until_listening(app)
+    if url is None:
+        log.warning("this node does not listen on its own address: it seats no bots")
+    nodes, rooms = app[NODES], app[ROOMS]
+    while True:
+        try:
+            await nodes.beat()
+            alive = await nodes.alive()
+            await rooms.expire_presence(nodes, alive)
+            if url is not None:
+                await keep_bots(app, url, alive)
+        except LogUnavailable as exc:
+            log.warning("node duties: the shared store is unavailable (%s)", exc)
+        except Exception:
+            log.exception("node duties failed; trying again")
+        await asyncio.sleep(BEAT_SECONDS)
 
 
 async def _liveness(app: web.Application) -> AsyncIterator[None]:

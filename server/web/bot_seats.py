@@ -32,12 +32,20 @@ from aiohttp import web
 
 from dealroom.bots.seat import persona_bot
 
-from ..log import EventLog, IndexKey, LogUnavailable, SeqConflict
-from ..nodes import BEAT_SECONDS
+from ..log import EventLog, IndexKey, SeqConflict
 from ..referee import Phase
 from .keys import BOT_TASKS, LOG, NODES, ROOMS, SETTINGS, TOKENS
 
-__all__ = ["BUILT", "BotSeat", "keep_bots", "launch", "lease_of", "remember", "resume_bots"]
+__all__ = [
+    "BUILT",
+    "BotSeat",
+    "keep_bots",
+    "launch",
+    "lease_of",
+    "remember",
+    "resume_bots",
+    "wait_until_listening",
+]
 
 log = logging.getLogger(__name__)
 
@@ -204,39 +212,31 @@ async def resume_bots(app: web.Application) -> None:
     task.add_done_callback(app[BOT_TASKS].discard)
 
 
-async def keep_bots(app: web.Application) -> None:
-    """Several nodes: play every live bot seat on exactly one alive node (runs for good).
+async def keep_bots(app: web.Application, url: str, alive: set[str]) -> None:
+    """Several nodes, one round: play every live bot seat on exactly one alive node.
 
-    Each round this node beats, then takes the lease of every live seat whose
-    holder is not alive (a new seat's holder is the node that seated it) and
-    seats its bot; a seat this node holds whose bot is not running (it
-    crashed) is seated again too.
+    This node takes the lease of every live seat whose holder is not alive (a
+    new seat's holder is the node that seated it) and seats its bot; a seat
+    this node holds whose bot is not running (it crashed) is seated again too.
     """
     nodes, event_log, rooms = app[NODES], app[LOG], app[ROOMS]
+    playing = {task.get_name() for task in app[BOT_TASKS] if not task.done()}
+    for _, raw in await event_log.scan_index(_LIVE):
+        seat = _decode(raw)
+        if _task_name(seat) in playing:
+            continue
+        room = rooms.rooms.get(seat.room) or await rooms.room(seat.room)
+        if room is None or room.state.phase is Phase.ENDED:
+            continue
+        if await nodes.take(lease_of(seat), alive):
+            log.info("seating the %s bot of room %s on this node", seat.role, seat.room)
+            launch(app, url, seat)
+
+
+async def wait_until_listening(app: web.Application) -> str | None:
+    """This server's own WebSocket URL once it listens; None if it never does."""
     url, host, port = _own_url(app)
-    if not await _wait_until_listening(host, port):
-        log.warning("not listening on %s:%s: this node seats no bots", host, port)
-        return
-    while True:
-        try:
-            await nodes.beat()
-            alive = await nodes.alive()
-            playing = {task.get_name() for task in app[BOT_TASKS] if not task.done()}
-            for _, raw in await event_log.scan_index(_LIVE):
-                seat = _decode(raw)
-                if _task_name(seat) in playing:
-                    continue
-                room = rooms.rooms.get(seat.room) or await rooms.room(seat.room)
-                if room is None or room.state.phase is Phase.ENDED:
-                    continue
-                if await nodes.take(lease_of(seat), alive):
-                    log.info("seating the %s bot of room %s on this node", seat.role, seat.room)
-                    launch(app, url, seat)
-        except LogUnavailable as exc:
-            log.warning("bot seats: the shared store is unavailable (%s)", exc)
-        except Exception:
-            log.exception("bot seats: keeping them failed; trying again")
-        await asyncio.sleep(BEAT_SECONDS)
+    return url if await _wait_until_listening(host, port) else None
 
 
 def _task_name(seat: BotSeat) -> str:
