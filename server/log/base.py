@@ -30,9 +30,10 @@ Every backend passes the same contract suite (``tests/log/test_contract.py``).
 
 from __future__ import annotations
 
+import asyncio
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 __all__ = ["EventLog", "IndexKey", "LogError", "LogUnavailable", "SeqConflict", "Wake"]
 
@@ -57,6 +58,29 @@ class SeqConflict(LogError):
 
 class LogUnavailable(LogError):
     """The backend failed; nothing from the failed call was appended."""
+
+
+class Pending(Protocol):
+    """A queued call of a batching backend: its caller's future, and its outcome."""
+
+    @property
+    def future(self) -> asyncio.Future[None]:
+        """Where the caller waits."""
+
+    @property
+    def error(self) -> BaseException | None:
+        """Why the call failed; None if it succeeded."""
+
+
+def settle(requests: Iterable[Pending]) -> None:
+    """Hand each batched call its outcome (on the caller's loop); a cancelled caller has none."""
+    for request in requests:
+        if request.future.done():  # the caller was cancelled
+            continue
+        if request.error is None:
+            request.future.set_result(None)
+        else:
+            request.future.set_exception(request.error)
 
 
 class IndexKey(NamedTuple):

@@ -104,7 +104,7 @@ from redis.crc import key_slot
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, RedisClusterException, RedisError
 
-from .base import EventLog, IndexKey, LogUnavailable, SeqConflict, Wake
+from .base import EventLog, IndexKey, LogUnavailable, SeqConflict, Wake, settle
 
 __all__ = ["RedisLog", "is_redis_url"]
 
@@ -323,13 +323,7 @@ class RedisLog(EventLog):
                     for request in batch:
                         if not request.settled:
                             request.error = failure
-                for request in batch:
-                    if request.future.done():  # the caller was cancelled
-                        continue
-                    if request.error is None:
-                        request.future.set_result(None)
-                    else:
-                        request.future.set_exception(request.error)
+                settle(batch)
         finally:
             self._appending = None
 

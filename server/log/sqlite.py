@@ -44,7 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
-from .base import EventLog, IndexKey, LogUnavailable, SeqConflict
+from .base import EventLog, IndexKey, LogUnavailable, SeqConflict, settle
 
 __all__ = ["SqliteLog", "Synchronous", "create_store"]
 
@@ -413,14 +413,4 @@ def _resolve(requests: list[_Append]) -> None:
     for loop, items in by_loop.items():
         # A closed loop has nobody waiting any more.
         with contextlib.suppress(RuntimeError):
-            loop.call_soon_threadsafe(_settle, items)
-
-
-def _settle(requests: list[_Append]) -> None:
-    for request in requests:
-        if request.future.done():  # the caller was cancelled
-            continue
-        if request.error is None:
-            request.future.set_result(None)
-        else:
-            request.future.set_exception(request.error)
+            loop.call_soon_threadsafe(settle, items)

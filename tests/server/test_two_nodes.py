@@ -13,7 +13,7 @@ import contextlib
 import json
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +34,23 @@ def redis_for_nodes(tmp_path: Path) -> Iterator[RedisServer]:
     server.kill()
 
 
+@pytest.fixture
+async def two_nodes(
+    tmp_path: Path, redis_for_nodes: RedisServer
+) -> AsyncIterator[tuple[Process, Process]]:
+    """Nodes A and B on the test's Redis, started; killed at the end if still running."""
+    nodes = (
+        Process(tmp_path / "a" / "data", "--redis", redis_for_nodes.url),
+        Process(tmp_path / "b" / "data", "--redis", redis_for_nodes.url),
+    )
+    try:
+        for node in nodes:
+            await node.start()
+        yield nodes
+    finally:
+        await _shut([], list(nodes))
+
+
 def _terms(scenario: dict[str, Any], price: int) -> dict[str, Any]:
     return {
         i["id"]: price
@@ -44,14 +61,11 @@ def _terms(scenario: dict[str, Any], price: int) -> dict[str, Any]:
 
 
 async def test_a_buyer_on_one_node_and_a_seller_on_another_agree_and_survive_a_node_kill(
-    tmp_path: Path, redis_for_nodes: RedisServer
+    two_nodes: tuple[Process, Process],
 ) -> None:
-    node_a = Process(tmp_path / "a" / "data", "--redis", redis_for_nodes.url)
-    node_b = Process(tmp_path / "b" / "data", "--redis", redis_for_nodes.url)
+    node_a, node_b = two_nodes
     clients: list[WsClient] = []
     try:
-        await node_a.start()
-        await node_b.start()
         scenario = await node_a.api("GET", "/api/scenarios/equipment-purchase")
         price = next(i for i in scenario["issues"] if i["id"] == "price")
         prices = list(range(price["min"], price["max"] + 1, price["step"]))
@@ -116,14 +130,11 @@ async def test_a_buyer_on_one_node_and_a_seller_on_another_agree_and_survive_a_n
 
 
 async def test_a_redis_outage_gives_unavailable_quickly_and_the_rooms_finish_after_it(
-    tmp_path: Path, redis_for_nodes: RedisServer
+    two_nodes: tuple[Process, Process], redis_for_nodes: RedisServer
 ) -> None:
-    node_a = Process(tmp_path / "a" / "data", "--redis", redis_for_nodes.url)
-    node_b = Process(tmp_path / "b" / "data", "--redis", redis_for_nodes.url)
+    node_a, node_b = two_nodes
     clients: list[WsClient] = []
     try:
-        await node_a.start()
-        await node_b.start()
         scenario = await node_a.api("GET", "/api/scenarios/equipment-purchase")
         price = next(i for i in scenario["issues"] if i["id"] == "price")
         within_authority = price["min"] + 8 * price["step"]  # the buyer may accept it unaided
@@ -183,14 +194,11 @@ async def _shut(clients: list[WsClient], nodes: list[Process]) -> None:
 
 
 async def test_a_facilitators_bot_keeps_playing_when_its_node_is_killed(
-    tmp_path: Path, redis_for_nodes: RedisServer
+    two_nodes: tuple[Process, Process],
 ) -> None:
-    node_a = Process(tmp_path / "a" / "data", "--redis", redis_for_nodes.url)
-    node_b = Process(tmp_path / "b" / "data", "--redis", redis_for_nodes.url)
+    node_a, node_b = two_nodes
     clients: list[WsClient] = []
     try:
-        await node_a.start()
-        await node_b.start()
         scenario = await node_a.api("GET", "/api/scenarios/equipment-purchase")
         price = next(i for i in scenario["issues"] if i["id"] == "price")
         room = await node_a.api("POST", "/api/rooms", {"scenario": "equipment-purchase"})
