@@ -152,7 +152,7 @@ def test_compose_runs_three_nodes_on_redis_behind_the_shipped_haproxy_config() -
     assert flags["--maxmemory-policy"] == "noeviction"  # the log must never be evicted
 
     assert "./haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro" in text
-    required = set(re.findall(r"defined\((DEALROOM_\w+)\)", HAPROXY_CFG.read_text()))
+    required = set(re.findall(r"!defined\((DEALROOM_\w+)\)", HAPROXY_CFG.read_text()))
     assert required == {"DEALROOM_NODE1", "DEALROOM_NODE2", "DEALROOM_NODE3"}
     for variable in required:
         (value,) = re.findall(rf"^\s*{variable}: (\S+)$", text, re.M)

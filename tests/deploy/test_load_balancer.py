@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
+import subprocess
 import time
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
@@ -25,7 +27,7 @@ from tests.redisproc import RedisServer
 from tests.server.wsclient import MSGPACK_SUB, WsClient
 from tests.serverproc import TOKEN, Process
 
-from .haproxyproc import HAProxy
+from .haproxyproc import CONFIG, HAProxy, config_env, require_haproxy
 
 BUDGET = 90.0
 """Seconds any one test here may take, start-up included."""
@@ -364,6 +366,22 @@ async def test_a_redis_outage_leaves_every_node_in_rotation(deployment: Deployme
         assert (await observer.event("ended", timeout=10))["outcome"] == "agreed"
         # The WebSockets held through the outage are the ones that finished the room.
         assert not any(client.ws.close_code for client in (buyer, seller, observer))
+
+
+def test_the_config_checks_clean_and_names_the_variables_it_lacks(tmp_path: Path) -> None:
+    """``haproxy -c`` in zero-warning mode: valid as shipped; a missing node says which."""
+    binary = require_haproxy()
+    env = config_env(["127.0.0.1:1", "127.0.0.1:2", "127.0.0.1:3"], tmp_path, 8080, 8404)
+    check = [binary, "-dW", "-c", "-f", str(CONFIG)]
+    for extra in ({}, {"DEALROOM_LB_USER": "haproxy"}):  # as the tests run it; as Debian's
+        ok = subprocess.run(check, env={**os.environ, **env, **extra}, capture_output=True)
+        assert ok.returncode == 0, ok.stdout + ok.stderr
+    del env["DEALROOM_NODE3"]
+    missing = subprocess.run(check, env={**os.environ, **env}, capture_output=True, text=True)
+    assert missing.returncode != 0
+    assert (
+        "set DEALROOM_NODE1, DEALROOM_NODE2 and DEALROOM_NODE3" in missing.stdout + missing.stderr
+    )
 
 
 async def _node_health(node: Process) -> dict[str, Any]:
