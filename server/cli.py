@@ -300,7 +300,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--redis",
         metavar="URL",
         help="keep the event log in Redis: redis://HOST:PORT/DB, or redis+cluster://HOST:PORT "
-        "for a Redis Cluster; the keys stay in --data (default: none, the log is in --store)",
+        "for a Redis Cluster; the seat-token secret is kept there too, shared by every node on "
+        "that Redis, and --data is not used (default: none, the log is in --store)",
     )
     serve.add_argument(
         "--synchronous",
