@@ -82,19 +82,27 @@
 
   // -- the connection --------------------------------------------------------------
   function setLink(s) { $("link").dataset.state = s; $("link").textContent = t(s); }
+  let retries = 0; // reconnects since the last frame received
   function connect() {
     setLink("connecting");
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const ws = new WebSocket(`${scheme}://${location.host}/ws`, ["dealroom.v1.json"]);
     state.ws = ws;
     ws.onopen = () => ws.send(JSON.stringify({ type: "hello", token, resume_after: state.lastSeq, name }));
-    ws.onmessage = (message) => receive(JSON.parse(message.data));
+    ws.onmessage = (message) => { retries = 0; receive(JSON.parse(message.data)); };
     ws.onclose = () => {
       state.ws = null;
       if (state.ended) return;
       setLink("offline");
-      setTimeout(connect, 1000);
+      setTimeout(connect, reconnectDelay(retries++));
     };
+  }
+  // When a node dies every one of its clients reconnects at once: a random share
+  // of a growing delay (0.5-1 s, then up to 8 s) spreads them out instead of
+  // sending them all back in the same instant ("full jitter" backoff).
+  function reconnectDelay(attempt) {
+    const ceiling = Math.min(8000, 1000 * 2 ** attempt);
+    return 500 + Math.random() * (ceiling - 500);
   }
   // A move stays pending until its ack (or error) arrives; while offline it waits
   // here, shown in the header, and goes out (same id) when the connection returns.
