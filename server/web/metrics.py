@@ -26,6 +26,7 @@ from importlib import metadata
 
 from aiohttp import web
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client.gc_collector import GCCollector
 from prometheus_client.metrics_core import (
     CounterMetricFamily,
     GaugeMetricFamily,
@@ -292,12 +293,14 @@ def add_metrics_route(app: web.Application) -> None:
     """Give the app a registry of its own and mount ``GET /metrics``.
 
     The registry holds :class:`NodeCollector`, and ``prometheus_client``'s
-    process collector (CPU seconds, memory, open files, from ``/proc``) and
-    platform collector (``python_info``).
+    process collector (CPU seconds, memory, open files, from ``/proc``), its
+    garbage-collector one (``gc.get_stats()`` when asked: no callback on the
+    collections themselves) and its platform one (``python_info``).
     """
     registry = CollectorRegistry(auto_describe=False)
     registry.register(NodeCollector(app))
     ProcessCollector(registry=registry)
+    GCCollector(registry=registry)
     PlatformCollector(registry=registry)
     app[EXPOSITION] = Exposition(registry, app[SETTINGS].metrics_fresh_seconds)
     app.router.add_get("/metrics", metrics)

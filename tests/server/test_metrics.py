@@ -76,6 +76,7 @@ async def test_metrics_parse_and_move_with_the_load(make_server: MakeServer) -> 
     assert at(before, "dealroom_connections", kind="seat") == 0
     assert at(before, "dealroom_store_degraded", backend="sqlite") == 0
     assert ("process_resident_memory_bytes", frozenset()) in before  # the process collector
+    assert at(before, "python_gc_collections_total", generation="0") >= 0
 
     room = await server.room()
     figures, _ = await scrape(base)
