@@ -46,6 +46,9 @@ class Settings:
     records neither ``left`` nor ``joined``)."""
     max_connections: int | None = None
     """WebSocket connections a node holds at once; None: what the file-descriptor limit allows."""
+    metrics_fresh_seconds: float = 1.0
+    """``GET /metrics`` within this long of the figures it last made gets those again: a
+    scrape walks every connection and room, and the endpoint asks for no credentials."""
 
     def connection_limit(self) -> int:
         """``max_connections``, or the soft descriptor limit less a reserve for plain HTTP

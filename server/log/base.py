@@ -35,6 +35,8 @@ from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple, Protocol
 
+from ..metrics.histogram import Histogram
+
 __all__ = ["EventLog", "IndexKey", "LogError", "LogUnavailable", "SeqConflict", "Wake"]
 
 Wake = Callable[[str, "int | None"], None]
@@ -99,6 +101,11 @@ class EventLog(ABC):
     degraded: str | None = None
     """Why the backend is failing now (its last call failed), None while it works:
     ``/healthz`` reports it. A backend that fails only by raising leaves it None."""
+
+    append_latency: Histogram
+    """Seconds each :meth:`append` took, from the call to its return (queueing for a
+    group commit or a pipeline included), whatever it returned or raised: ``/metrics``
+    exports it. Each backend makes its own in ``__init__``."""
 
     @abstractmethod
     async def append(self, stream: str, expected_seq: int, entries: Sequence[bytes]) -> None:

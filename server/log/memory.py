@@ -9,8 +9,10 @@ append to a stream it watches (tests of the cross-node paths use that).
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Iterable, Mapping, Sequence
 
+from ..metrics.histogram import Histogram
 from .base import EventLog, IndexKey, SeqConflict, Wake
 
 __all__ = ["MemoryLog"]
@@ -23,9 +25,17 @@ class MemoryLog(EventLog):
         self._streams: dict[str, list[bytes]] = {}
         self._indexes: dict[str, dict[str, bytes]] = {}
         self._watchers: dict[str, list[Wake]] = {}
+        self.append_latency = Histogram()
 
     async def append(self, stream: str, expected_seq: int, entries: Sequence[bytes]) -> None:
         """See :meth:`EventLog.append`."""
+        began = time.monotonic()
+        try:
+            self._append(stream, expected_seq, entries)
+        finally:
+            self.append_latency.observe(time.monotonic() - began)
+
+    def _append(self, stream: str, expected_seq: int, entries: Sequence[bytes]) -> None:
         log = self._streams.setdefault(stream, [])
         if expected_seq != len(log) + 1:
             raise SeqConflict(stream, expected_seq, len(log) + 1)

@@ -91,6 +91,7 @@ import asyncio
 import contextlib
 import hashlib
 import logging
+import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
@@ -104,6 +105,7 @@ from redis.crc import key_slot
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import NoScriptError, RedisClusterException, RedisError
 
+from ..metrics.histogram import Histogram
 from .base import EventLog, IndexKey, LogUnavailable, SeqConflict, Wake, settle
 
 __all__ = ["RedisLog", "is_redis_url"]
@@ -280,6 +282,11 @@ class RedisLog(EventLog):
         self.round_trips = 0
         """Append pipelines sent (appends / round_trips = the batching factor)."""
         self.appends = 0
+        self.append_latency = Histogram()
+        self.failed_calls = 0
+        """Calls to Redis that failed (each leaves ``degraded`` set until one succeeds)."""
+        self.wakeup_reconnects = 0
+        """Times the wake-up connection failed and was opened again."""
 
     def stream_key(self, stream: str) -> bytes:
         """The key of ``stream``'s list (its hash tag is the escaped name)."""
@@ -304,13 +311,17 @@ class RedisLog(EventLog):
         """See :meth:`EventLog.append`; returns once Redis ran the batch's pipeline."""
         if self._closed:
             raise LogUnavailable("the log is closed")
+        began = time.monotonic()
         future = asyncio.get_running_loop().create_future()
         self._appends.append(
             _Append(stream, self.stream_key(stream), expected_seq, entries, future)
         )
         if self._appending is None:
             self._appending = asyncio.create_task(self._flush_appends())
-        await future
+        try:
+            await future
+        finally:
+            self.append_latency.observe(time.monotonic() - began)
 
     async def _flush_appends(self) -> None:
         try:
@@ -530,6 +541,7 @@ class RedisLog(EventLog):
 
     def _failed(self, failure: LogUnavailable) -> LogUnavailable:
         self.degraded = str(failure)
+        self.failed_calls += 1
         return failure
 
     async def _ready(self) -> None:
@@ -601,6 +613,7 @@ class RedisLog(EventLog):
                 raise
             except Exception as exc:  # redis-py's errors, and the transport errors it leaks
                 self.degraded = f"redis wake-ups: {type(exc).__name__}: {exc}"
+                self.wakeup_reconnects += 1
                 log.warning("redis: wake-ups interrupted (%s); reconnecting", exc)
                 await asyncio.sleep(backoff)
                 backoff = min(2 * backoff, 1.0)

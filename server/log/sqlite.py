@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal
 
+from ..metrics.histogram import Histogram
 from .base import EventLog, IndexKey, LogUnavailable, SeqConflict, settle
 
 __all__ = ["SqliteLog", "Synchronous", "create_store"]
@@ -176,6 +177,7 @@ class SqliteLog(EventLog):
         self.commits = 0
         """Transactions committed so far (appends / commits = the batching factor)."""
         self.appends = 0
+        self.append_latency = Histogram()
         conn = _create(self.path, synchronous)
         self._writer_conn = conn
         self._writer = threading.Thread(target=self._write_loop, name="sqlite-log-writer")
@@ -194,10 +196,14 @@ class SqliteLog(EventLog):
         """See :meth:`EventLog.append`; returns after the batch's commit."""
         if self._closed:
             raise LogUnavailable("the log is closed")
+        began = time.monotonic()
         loop = asyncio.get_running_loop()
         request = _Append(stream, expected_seq, entries, loop.create_future(), loop)
         self._queue.put(request)
-        await request.future
+        try:
+            await request.future
+        finally:
+            self.append_latency.observe(time.monotonic() - began)
 
     def _write_loop(self) -> None:
         last_seq: dict[str, int] = {}

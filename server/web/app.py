@@ -22,6 +22,7 @@ from ..config import Settings
 from ..errors import UserError, unreachable_redis
 from ..keyfiles import Keys, load_keys, memory_keys
 from ..log import LogUnavailable, open_log
+from ..metrics import NodeMetrics, sample_loop_lag
 from ..nodes import BEAT_SECONDS, TTL_MS, Nodes
 from ..rooms import RoomService
 from ..rooms.workshops import Workshops
@@ -37,6 +38,7 @@ from .keys import (
     CATALOG,
     CONNECTIONS,
     LOG,
+    METRICS,
     NODES,
     ROOMS,
     SEATS,
@@ -46,6 +48,7 @@ from .keys import (
 )
 from .limits import RepeatFilter
 from .liveness import sweep_forever
+from .metrics import add_metrics_route
 from .open_link import ARRIVALS, arrival_rate
 from .open_link import routes as open_routes
 from .static import add_static_routes
@@ -79,9 +82,11 @@ def make_app(
     app[BOT_TASKS] = set()
     app[ANALYSES] = {}
     app[ARRIVALS] = arrival_rate()
+    app[METRICS] = NodeMetrics()
     app.cleanup_ctx.append(_event_log)
     app.cleanup_ctx.append(_nodes)
     app.cleanup_ctx.append(_liveness)
+    app.cleanup_ctx.append(_loop_lag)
     app.on_startup.append(resume_bots)  # after the log and the rooms are loaded
     app.on_shutdown.append(_close_sockets)
     app.router.add_get("/ws", websocket)
@@ -91,6 +96,7 @@ def make_app(
     app.router.add_routes(debrief_routes)
     app.router.add_routes(cohort_routes)
     add_static_routes(app)
+    add_metrics_route(app)
     return app
 
 
@@ -180,6 +186,13 @@ async def _liveness(app: web.Application) -> AsyncIterator[None]:
     yield
     sweep.cancel()
     await asyncio.gather(sweep, return_exceptions=True)
+
+
+async def _loop_lag(app: web.Application) -> AsyncIterator[None]:
+    sampler = asyncio.create_task(sample_loop_lag(app[METRICS]), name="event-loop lag")
+    yield
+    sampler.cancel()
+    await asyncio.gather(sampler, return_exceptions=True)
 
 
 async def _close_sockets(app: web.Application) -> None:

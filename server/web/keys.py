@@ -11,6 +11,7 @@ from aiohttp import web
 from ..auth import Tokens
 from ..config import Settings
 from ..log import EventLog
+from ..metrics import NodeMetrics
 from ..nodes import Nodes
 from ..rooms import RoomService
 from ..rooms.workshops import Workshops
@@ -26,6 +27,7 @@ __all__ = [
     "CATALOG",
     "CONNECTIONS",
     "LOG",
+    "METRICS",
     "NODES",
     "ROOMS",
     "SEATS",
@@ -41,6 +43,8 @@ WORKSHOPS = web.AppKey("workshops", Workshops)
 CATALOG = web.AppKey("catalog", Catalog)
 TOKENS = web.AppKey("tokens", Tokens)
 NODES = web.AppKey("nodes", Nodes)
+METRICS = web.AppKey("metrics", NodeMetrics)
+"""What this node counts as it serves, for ``GET /metrics``."""
 BOT_TASKS: web.AppKey[set[asyncio.Task[None]]] = web.AppKey("bot_tasks")
 CONNECTIONS: web.AppKey[weakref.WeakSet[Connection]] = web.AppKey("connections")
 SEATS: web.AppKey[SeatTable] = web.AppKey("seats")

@@ -37,7 +37,7 @@ from ..auth import FacilitatorAccess, Seat
 from ..log import LogUnavailable
 from ..referee import Applied, Duplicate, MoveCommand, Refused, room_view
 from ..rooms import Room
-from .keys import CONNECTIONS, ROOMS, SEATS, SETTINGS, TOKENS
+from .keys import CONNECTIONS, METRICS, ROOMS, SEATS, SETTINGS, TOKENS
 from .limits import FloodGate, log_limited
 from .wire import OPCODE_BINARY, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, frame_header
 
@@ -60,6 +60,7 @@ class Connection:
         "_transport",
         "codec",
         "heard",
+        "joined",
         "viewer",
         "ws",
     )
@@ -74,6 +75,8 @@ class Connection:
         self.ws = ws
         self.codec = codec
         self.viewer: Actor = "observer"
+        self.joined = False
+        """Said a ``hello`` that was welcomed (until then ``viewer`` means nothing)."""
         self._transport = transport
         self._opcode = OPCODE_BINARY if codec.binary else OPCODE_TEXT
         self._limit = limit
@@ -209,6 +212,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse | web.Respons
     if len(app[CONNECTIONS]) >= limit:
         # Refused before the upgrade, while a plain HTTP answer still costs nothing.
         log_limited(log, "connection limit reached (%d): refusing WebSocket upgrades", limit)
+        app[METRICS].connections_refused += 1
         return _server_full(limit)
     ws = web.WebSocketResponse(
         protocols=SUBPROTOCOLS,
@@ -242,6 +246,7 @@ class _Session:
         self.app = app
         self.conn = conn
         self.rooms = app[ROOMS]
+        self.metrics = app[METRICS]
         settings = app[SETTINGS]
         self.settings = settings
         self.gate = FloodGate(
@@ -305,7 +310,8 @@ class _Session:
             if data is None:
                 return
             gate = self.seat.gate if self.seat is not None else self.gate
-            verdict = gate.admit(time.monotonic())
+            arrived = time.monotonic()
+            verdict = gate.admit(arrived)
             if verdict != "pass":
                 if verdict == "close":
                     await conn.ws.close(
@@ -323,11 +329,11 @@ class _Session:
             frame = codec.decode_client(data)
             try:
                 if isinstance(frame, Error):
-                    conn.reply(frame)
+                    self._refuse(frame)
                 elif isinstance(frame, Hello):
                     await self._hello(frame)
                 else:
-                    await self._move(frame)
+                    await self._move(frame, arrived)
             except LogUnavailable as exc:
                 log.warning("event log unavailable: %s", exc)
                 self._error(None, ErrorCode.UNAVAILABLE, "The event log is unavailable; retry.")
@@ -338,7 +344,13 @@ class _Session:
                 self._error(None, ErrorCode.INTERNAL_ERROR, "Server error; retry.")
 
     def _error(self, move_id: str | None, code: ErrorCode, message: str) -> None:
-        self.conn.reply(Error(id=move_id, code=code, message=message))
+        self._refuse(Error(id=move_id, code=code, message=message))
+
+    def _refuse(self, error: Error) -> None:
+        """Send ``error``, counted by its code (every error frame goes through here)."""
+        errors = self.metrics.errors
+        errors[error.code] = errors.get(error.code, 0) + 1
+        self.conn.reply(error)
 
     async def _hello(self, hello: Hello) -> None:
         if self.room is not None:
@@ -367,10 +379,11 @@ class _Session:
         if viewer == "buyer" or viewer == "seller":
             refusal = self._take_seat(room, viewer)
             if refusal is not None:
-                self.conn.reply(refusal)
+                self._refuse(refusal)
                 return
             self.seat_role = viewer
         self.conn.viewer = viewer
+        self.conn.joined = True
         self.room = room
         await self.rooms.attach(room, self.conn, hello.resume_after, self._welcome)
         if self.seat_role is not None:
@@ -427,7 +440,7 @@ class _Session:
             )
         )
 
-    async def _move(self, move: MoveFrame) -> None:
+    async def _move(self, move: MoveFrame, arrived: float) -> None:
         if self.room is None:
             self._error(move.id, ErrorCode.HELLO_REQUIRED, "Say hello before moving.")
             return
@@ -437,31 +450,37 @@ class _Session:
         command = MoveCommand(role=self.seat_role, move=move, now=self.rooms.clock())
         self.conn.cork()  # the move's own event and its ack leave together
         try:
-            await self._judge(move, command)
+            applied = await self._judge(move, command)
         finally:
             self.conn.uncork()
+        if applied:  # its events are on every subscriber's transport (fan-out never waits)
+            self.metrics.moved(type(move), time.monotonic() - arrived)
 
-    async def _judge(self, move: MoveFrame, command: MoveCommand) -> None:
+    async def _judge(self, move: MoveFrame, command: MoveCommand) -> bool:
+        """Submit the move and reply; whether it was applied (a retry or a refusal was not)."""
         assert self.room is not None
         try:
             decision = await self.rooms.submit(self.room, command)
         except LogUnavailable as exc:
             log.warning("room %s: log unavailable: %s", self.room.id, exc)
             self._error(move.id, ErrorCode.UNAVAILABLE, "Could not save the move; retry.")
-            return
+            return False
         except Exception:
             log.exception("room %s: move %r failed", self.room.id, move.id)
             self._error(move.id, ErrorCode.INTERNAL_ERROR, "Server error; retry the move.")
-            return
+            return False
         match decision:
             case Applied(events=events) if events:
                 self.conn.reply(Ack(id=move.id, seq=events[0].seq))
+                return True
             case Duplicate(seq=seq):
                 self.conn.reply(Ack(id=move.id, seq=seq, duplicate=True))
+                self.metrics.retries += 1
             case Refused(code=code, message=message):
                 self._error(move.id, code, message)
             case _:
                 self._error(move.id, ErrorCode.INTERNAL_ERROR, "The move changed nothing.")
+        return False
 
     async def finish(self) -> None:
         if self.seat is not None:

@@ -22,6 +22,7 @@ from typing import Any
 
 import aiohttp
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from tests.redisproc import RedisServer
 from tests.server.wsclient import MSGPACK_SUB, WsClient
@@ -178,6 +179,24 @@ async def test_connections_spread_over_the_nodes_and_a_room_agrees_across_them(
         for client in (buyer, seller):
             seen = [f["seq"] for f in client.events()]
             assert seen == sorted(set(seen)), seen  # in order, none twice
+
+        # Each node counts the moves that arrived on it; together they are the room's.
+        # The balancer refuses /metrics: scrapers reach the nodes themselves.
+        await asyncio.sleep(1.0)  # past the figures a node repeats within a second
+        moves: dict[str, float] = {}
+        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
+            for node in deployment.nodes.values():
+                async with session.get(node.base + "/metrics") as r:
+                    assert r.status == 200
+                    text = await r.text()
+                for family in text_string_to_metric_families(text):
+                    if family.name == "dealroom_moves":
+                        for sample in family.samples:
+                            kind = sample.labels["kind"]
+                            moves[kind] = moves.get(kind, 0) + sample.value
+            async with session.get(deployment.lb.base + "/metrics") as r:
+                assert r.status == 403
+        assert moves["offer"] == 7 and moves["accept"] == 1, moves
 
 
 async def test_a_killed_node_s_client_resumes_through_the_lb_with_exactly_the_missed_events(
