@@ -92,3 +92,13 @@ class Process:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(15)
+
+
+def priced_terms(scenario: dict[str, Any], price: int) -> dict[str, Any]:
+    """Terms of ``scenario`` (its API JSON) at ``price``, every other issue at its first value."""
+    return {
+        i["id"]: price
+        if i["id"] == "price"
+        else (i["options"][0] if i["kind"] == "options" else i["min"])
+        for i in scenario["issues"]
+    }

@@ -26,7 +26,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from tests.redisproc import RedisServer
 from tests.server.wsclient import MSGPACK_SUB, WsClient
-from tests.serverproc import TOKEN, Process
+from tests.serverproc import TOKEN, Process, priced_terms
 
 from .haproxyproc import CONFIG, HAProxy, config_env, require_haproxy
 
@@ -95,15 +95,6 @@ async def deployment(tmp_path: Path) -> AsyncIterator[Deployment]:
         redis.kill()
 
 
-def _terms(scenario: dict[str, Any], price: int) -> dict[str, Any]:
-    return {
-        i["id"]: price
-        if i["id"] == "price"
-        else (i["options"][0] if i["kind"] == "options" else i["min"])
-        for i in scenario["issues"]
-    }
-
-
 async def _prices(deployed: Deployment) -> tuple[dict[str, Any], list[int]]:
     scenario = await deployed.api("GET", f"/api/scenarios/{SCENARIO}")
     price = next(i for i in scenario["issues"] if i["id"] == "price")
@@ -162,10 +153,10 @@ async def test_connections_spread_over_the_nodes_and_a_room_agrees_across_them(
         for n in range(6):  # the seats alternate, each on its own node
             side, other = (buyer, seller) if n % 2 == 0 else (seller, buyer)
             role = "buyer" if side is buyer else "seller"
-            ack = await side.move("offer", f"m{n}", terms=_terms(scenario, prices[n]))
+            ack = await side.move("offer", f"m{n}", terms=priced_terms(scenario, prices[n]))
             assert ack["type"] == "ack", ack
             assert (await other.event("offer", by=role))["seq"] == ack["seq"]
-        standing = await seller.move("offer", "s-last", terms=_terms(scenario, prices[8]))
+        standing = await seller.move("offer", "s-last", terms=priced_terms(scenario, prices[8]))
         assert standing["type"] == "ack", standing
         await buyer.event("offer", by="seller")
         accepted = await buyer.move("accept", "b-accept", offer=standing["seq"])
@@ -210,7 +201,7 @@ async def test_a_killed_node_s_client_resumes_through_the_lb_with_exactly_the_mi
         assert len({buyer_node, seller_node, observer_node}) == 3
         for n in range(4):
             side = buyer if n % 2 == 0 else seller
-            ack = await side.move("offer", f"m{n}", terms=_terms(scenario, prices[n]))
+            ack = await side.move("offer", f"m{n}", terms=priced_terms(scenario, prices[n]))
             assert ack["type"] == "ack", ack
         await buyer.until(lambda f: f["type"] == "event" and f["seq"] >= ack["seq"])
         buyer_last = max(f["seq"] for f in buyer.events())
@@ -240,7 +231,7 @@ async def test_a_killed_node_s_client_resumes_through_the_lb_with_exactly_the_mi
         assert replayed == expected  # exactly the gap, in order, nothing twice
         assert set(missed) <= set(expected)
 
-        standing = await seller.move("offer", "s-last", terms=_terms(scenario, prices[8]))
+        standing = await seller.move("offer", "s-last", terms=priced_terms(scenario, prices[8]))
         assert standing["type"] == "ack", standing
         await back.event("offer", by="seller")
         accepted = await back.move("accept", "b-accept", offer=standing["seq"])
@@ -298,7 +289,7 @@ async def test_an_upgrade_drains_a_node_then_stops_it_and_its_clients_resume_els
         room, buyer, buyer_node, seller, _ = await _seated(deployment)
         observer, _ = await deployment.connect()
         assert (await observer.hello(room["seats"]["observer"]["token"]))["type"] == "welcome"
-        ack = await buyer.move("offer", "b0", terms=_terms(scenario, prices[0]))
+        ack = await buyer.move("offer", "b0", terms=priced_terms(scenario, prices[0]))
         assert ack["type"] == "ack", ack
         await buyer.until(lambda f: f["type"] == "event" and f["seq"] >= ack["seq"])
 
@@ -331,7 +322,7 @@ async def test_an_upgrade_drains_a_node_then_stops_it_and_its_clients_resume_els
         lb.admin(f"set server nodes/{buyer_node} state ready")
         assert (await lb.servers())[buyer_node]["status"] == "UP"
 
-        standing = await seller.move("offer", "s-last", terms=_terms(scenario, prices[8]))
+        standing = await seller.move("offer", "s-last", terms=priced_terms(scenario, prices[8]))
         assert standing["type"] == "ack", standing
         await back.event("offer", by="seller")
         accepted = await back.move("accept", "b-accept", offer=standing["seq"])
@@ -354,7 +345,7 @@ async def test_a_redis_outage_leaves_every_node_in_rotation(deployment: Deployme
 
         deployment.redis.kill()
         outage = time.monotonic()
-        refused = await buyer.move("offer", "during", terms=_terms(scenario, prices[0]))
+        refused = await buyer.move("offer", "during", terms=priced_terms(scenario, prices[0]))
         assert refused["type"] == "error" and refused["code"] == "unavailable", refused
 
         async def all_degraded() -> bool:
@@ -373,7 +364,7 @@ async def test_a_redis_outage_leaves_every_node_in_rotation(deployment: Deployme
         deployment.redis.start()  # the same directory: its AOF
         ack: dict[str, Any] = {}
         for _ in range(50):  # the nodes reconnect by themselves
-            ack = await seller.move("offer", "after", terms=_terms(scenario, prices[8]))
+            ack = await seller.move("offer", "after", terms=priced_terms(scenario, prices[8]))
             if ack["type"] == "ack":
                 break
             assert ack["code"] == "unavailable", ack

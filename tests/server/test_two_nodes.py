@@ -21,7 +21,7 @@ import aiohttp
 import pytest
 
 from tests.redisproc import RedisServer
-from tests.serverproc import TOKEN, Process
+from tests.serverproc import TOKEN, Process, priced_terms
 
 from .wsclient import MSGPACK_SUB, WsClient
 
@@ -51,15 +51,6 @@ async def two_nodes(
         await _shut([], list(nodes))
 
 
-def _terms(scenario: dict[str, Any], price: int) -> dict[str, Any]:
-    return {
-        i["id"]: price
-        if i["id"] == "price"
-        else (i["options"][0] if i["kind"] == "options" else i["min"])
-        for i in scenario["issues"]
-    }
-
-
 async def test_a_buyer_on_one_node_and_a_seller_on_another_agree_and_survive_a_node_kill(
     two_nodes: tuple[Process, Process],
 ) -> None:
@@ -81,7 +72,7 @@ async def test_a_buyer_on_one_node_and_a_seller_on_another_agree_and_survive_a_n
         for n in range(6):  # alternate, each side on its own node
             side, other = (buyer, seller) if n % 2 == 0 else (seller, buyer)
             role = "buyer" if side is buyer else "seller"
-            ack = await side.move("offer", f"m{n}", terms=_terms(scenario, prices[n]))
+            ack = await side.move("offer", f"m{n}", terms=priced_terms(scenario, prices[n]))
             assert ack["type"] == "ack", ack
             seen = await other.event("offer", by=role)
             assert seen["seq"] == ack["seq"]  # the other node's client saw it, at that seq
@@ -113,7 +104,7 @@ async def test_a_buyer_on_one_node_and_a_seller_on_another_agree_and_survive_a_n
         assert [f["seq"] for f in replayed] == expected  # exactly the gap, in order
         assert set(missed) <= set(expected)
 
-        standing = await seller.move("offer", "m8", terms=_terms(scenario, prices[8]))
+        standing = await seller.move("offer", "m8", terms=priced_terms(scenario, prices[8]))
         assert standing["type"] == "ack"
         await back.event("offer", by="seller")
         accepted = await back.move("accept", "m9", offer=standing["seq"])
@@ -149,7 +140,7 @@ async def test_a_redis_outage_gives_unavailable_quickly_and_the_rooms_finish_aft
         redis_for_nodes.kill()  # Redis is gone for 5 s
         outage = time.monotonic()
         began = time.monotonic()
-        refused = await buyer.move("offer", "during", terms=_terms(scenario, price["min"]))
+        refused = await buyer.move("offer", "during", terms=priced_terms(scenario, price["min"]))
         assert refused["type"] == "error" and refused["code"] == "unavailable", refused
         assert time.monotonic() - began < 5.0
         health = await _health(node_a)
@@ -159,7 +150,9 @@ async def test_a_redis_outage_gives_unavailable_quickly_and_the_rooms_finish_aft
 
         ack = None
         for _ in range(50):  # the nodes reconnect by themselves
-            ack = await seller.move("offer", "after", terms=_terms(scenario, within_authority))
+            ack = await seller.move(
+                "offer", "after", terms=priced_terms(scenario, within_authority)
+            )
             if ack["type"] == "ack":
                 break
             assert ack["code"] == "unavailable", ack
@@ -210,7 +203,7 @@ async def test_a_facilitators_bot_keeps_playing_when_its_node_is_killed(
         clients.append(buyer)
         await buyer.hello(room["seats"]["buyer"]["token"])
         await buyer.event("started", timeout=10)
-        low = _terms(scenario, price["min"])
+        low = priced_terms(scenario, price["min"])
         assert (await buyer.move("offer", "b1", terms=low))["type"] == "ack"
         await buyer.until(
             lambda f: f["type"] == "event" and f["by"] == "seller" and f["seq"] > 4, 10
@@ -219,7 +212,9 @@ async def test_a_facilitators_bot_keeps_playing_when_its_node_is_killed(
         node_a.kill()  # the bot's node dies; node B takes its seat within a beat or three
         rejoined = await buyer.event("joined", by="seller", timeout=30)
         assert (
-            await buyer.move("offer", "b2", terms=_terms(scenario, price["min"] + price["step"]))
+            await buyer.move(
+                "offer", "b2", terms=priced_terms(scenario, price["min"] + price["step"])
+            )
         )["type"] == "ack"
         answer = await buyer.until(
             lambda f: f["type"] == "event" and f["by"] == "seller" and f["seq"] > rejoined["seq"],
