@@ -56,6 +56,11 @@ _DECODE_JSON = msgspec.json.Decoder(Seen).decode
 _DECODE_MSGPACK = msgspec.msgpack.Decoder(Seen).decode
 
 
+async def _sleep_until(when: float) -> None:
+    """Sleep until about perf_counter time ``when`` (the loop's timers may wake early)."""
+    await asyncio.sleep(max(0.0, when - _now()))
+
+
 class _Seat(WSListener):
     """One connection: hands every peeked frame to its table."""
 
@@ -337,7 +342,11 @@ class Driver:
         gc.collect()
         gc.freeze()
         gc.disable()
-        await asyncio.sleep(max(0.0, go - time.perf_counter()))
+        await _sleep_until(go)
+        # uvloop rounds a timer to whole milliseconds and wakes up to half of
+        # one early: the window opens when play does, or a first move sent
+        # "before" it would be played but not counted.
+        go = min(go, _now())
         self._open_tables = len(self.tables)
         # Fresh connections are slow on their first moves (measured: up to
         # 380 ms for the first move of each of 10,000 new relay connections,

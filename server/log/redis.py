@@ -248,7 +248,8 @@ class RedisLog(EventLog):
         # (a Cluster client re-reads the slot map after a timeout and tries again).
         self._deadline = 2 * timeout + (wait_timeout if wait_replicas else 0.0)
         options: dict[str, Any] = {
-            "socket_timeout": timeout,
+            # A WAIT holds its reply up to wait_timeout: not a dead socket.
+            "socket_timeout": timeout + (wait_timeout if wait_replicas else 0.0),
             "socket_connect_timeout": timeout,
             # Reconnect with backoff; never resend on a timeout (the first may have run).
             "retry": Retry(

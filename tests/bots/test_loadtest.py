@@ -6,12 +6,15 @@ import asyncio
 import io
 import json
 import pickle
+import time
 from pathlib import Path
 
 import pytest
 from rich.console import Console
 
+from dealroom.bots import drive
 from dealroom.bots.latency import Latencies
+from dealroom.bots.loadgen import Plan, SeatTokens
 from dealroom.bots.loadtest import LoadTest, playable_issues, print_report, run_load_test
 from dealroom.bots.report import Report, WorkerCpu, parse_slo
 from dealroom.server.cli import main as cli
@@ -209,6 +212,39 @@ async def test_lean_seats_play_the_same_load(process: Process, client: str) -> N
     assert len(data["tool_cpu"]["workers"]) == 2
     assert all(w["cpu_s"] > 0 and w["wall_s"] > 0 for w in data["tool_cpu"]["workers"])
     assert data["play_window"]["end"] > data["play_window"]["start"]
+
+
+async def test_a_play_window_that_wakes_early_still_counts_every_move(
+    process: Process, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # uvloop rounds timers to whole milliseconds and wakes up to half of one
+    # early; a first move sent then, "before" the window, was played but not
+    # counted (349 of 350 acks now and then). Here the start always wakes early.
+    async def early(when: float) -> None:
+        await asyncio.sleep(max(0.0, when - time.perf_counter() - 0.002))
+
+    monkeypatch.setattr(drive, "_sleep_until", early)
+    await process.start()
+    workshop = await process.api(
+        "POST", "/api/workshops", {"scenario": "equipment-purchase", "rooms": 5}
+    )
+    rooms = [
+        SeatTokens(
+            r["id"], *(r["seats"][role]["token"] for role in ("buyer", "seller", "observer"))
+        )
+        for r in workshop["rooms"]
+    ]
+    plan = Plan(
+        url=process.ws_url,
+        issues=playable_issues(builtin_scenarios()["equipment-purchase"]),
+        moves=4,
+    )
+    go = time.time() + 0.05
+    report, acks = await drive.drive_rooms(
+        plan, rooms, lambda *_: None, lambda: False, lambda: go, 0, lambda _: None
+    )
+    assert report.errors == {} and report.moves_acked == 5 * 5 == len(acks), report.as_dict()
+    assert report.outcomes == {"agreed": 5}
 
 
 async def test_lean_ping_pong_keeps_a_turn_taking_scenarios_turns(process: Process) -> None:

@@ -405,7 +405,9 @@ async def test_wait_replicas_returns_once_a_replica_holds_the_append(
         client.config_set("repl-diskless-sync-delay", 0)
     replica = RedisServer(tmp_path / "replica", "--replicaof", "127.0.0.1", str(own_server.port))
     replica.start()
-    log = RedisLog(own_server.url, wait_replicas=1, wait_timeout=0.5, timeout=1.0)
+    # Patient while the replica is up (a loaded machine can take a while to
+    # ack), quick to give up once it is paused.
+    log = RedisLog(own_server.url, wait_replicas=1, wait_timeout=10.0, timeout=1.0)
     try:
         with replica.client() as client:
             for _ in range(200):  # the first sync
@@ -416,6 +418,8 @@ async def test_wait_replicas_returns_once_a_replica_holds_the_append(
         with replica.client() as client:
             assert client.lrange(log.stream_key("s7"), 0, -1) == [b"x"]
         replica.pause()
+        await log.close()
+        log = RedisLog(own_server.url, wait_replicas=1, wait_timeout=0.5, timeout=1.0)
         # On the primary, not on the replica: the caller must not take it as durable.
         began = time.monotonic()
         with pytest.raises(LogUnavailable, match="replicas"):
