@@ -95,7 +95,7 @@ import time
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import partial
-from typing import Any, TypeVar
+from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
 from redis.asyncio import Redis, RedisCluster
@@ -111,6 +111,8 @@ from .base import EventLog, IndexKey, LogUnavailable, SeqConflict, Wake, settle
 __all__ = ["RedisLog", "is_redis_url"]
 
 _T = TypeVar("_T")
+_In = TypeVar("_In")
+_Out = TypeVar("_Out")
 log = logging.getLogger(__name__)
 
 # KEYS[1] the stream's list, KEYS[2] its wake-up channel (same hash tag); ARGV[1]
@@ -208,6 +210,48 @@ class _Append:
 
 
 _IndexOp = tuple[bytes, bytes, bytes | None]  # index name, key, value (None: remove)
+_Read = tuple[bytes, int]  # a stream's key, the first index to read
+
+
+class _RoundTrips(Generic[_In, _Out]):
+    """Calls that queue while one round trip is in flight go together in the next.
+
+    ``run`` sends a batch and answers one result per call, in order; a failure
+    (LogUnavailable) fails the whole batch. Besides sharing round trips, this
+    bounds the connections a burst takes: a wake-up from another node's append
+    makes every room that node shares read, and one connection per concurrent
+    read ran into redis-py's pool limit (``MaxConnectionsError``) under load.
+    """
+
+    def __init__(self, run: Callable[[list[_In]], Awaitable[list[_Out]]]) -> None:
+        self._run = run
+        self._queued: list[tuple[_In, asyncio.Future[_Out]]] = []
+        self.task: asyncio.Task[None] | None = None
+
+    async def call(self, item: _In) -> _Out:
+        future: asyncio.Future[_Out] = asyncio.get_running_loop().create_future()
+        self._queued.append((item, future))
+        if self.task is None:
+            self.task = asyncio.create_task(self._flush())
+        return await future
+
+    async def _flush(self) -> None:
+        try:
+            while self._queued:
+                batch = self._queued[:_MAX_BATCH]
+                del self._queued[:_MAX_BATCH]
+                try:
+                    results = await self._run([item for item, _ in batch])
+                except LogUnavailable as failure:
+                    for _, future in batch:
+                        if not future.done():  # a caller may have given up (cancelled)
+                            future.set_exception(failure)
+                    continue
+                for (_, future), result in zip(batch, results, strict=True):
+                    if not future.done():
+                        future.set_result(result)
+        finally:
+            self.task = None
 
 
 class RedisLog(EventLog):
@@ -276,8 +320,8 @@ class RedisLog(EventLog):
         """Why the last call to Redis failed; None once one succeeds again."""
         self._appends: list[_Append] = []
         self._appending: asyncio.Task[None] | None = None
-        self._index_ops: list[tuple[list[_IndexOp], asyncio.Future[None]]] = []
-        self._indexing: asyncio.Task[None] | None = None
+        self._reads: _RoundTrips[_Read, list[Any]] = _RoundTrips(self._read_batch)
+        self._index_writes: _RoundTrips[list[_IndexOp], None] = _RoundTrips(self._write_indexes)
         self._initializing = asyncio.Lock()
         self._closed = False
         self.round_trips = 0
@@ -434,11 +478,22 @@ class RedisLog(EventLog):
 
     async def read(self, stream: str, after: int = 0) -> list[tuple[int, bytes]]:
         """See :meth:`EventLog.read`: one ``LRANGE`` from ``after`` to the end."""
+        if self._closed:
+            raise LogUnavailable("the log is closed")
         start = min(max(after, 0), _LAST_READABLE)
-        entries = await self._guarded(
-            lambda: self._client.lrange(self.stream_key(stream), start, -1)
-        )
+        entries = await self._reads.call((self.stream_key(stream), start))
         return [(seq, _raw(entry)) for seq, entry in enumerate(entries, start=start + 1)]
+
+    async def _read_batch(self, reads: list[_Read]) -> list[list[Any]]:
+        """Reads that queued together: one pipeline of ``LRANGE``s."""
+
+        async def run() -> list[list[Any]]:
+            pipe = self._client.pipeline(transaction=False)
+            for key, start in reads:
+                pipe.lrange(key, start, -1)
+            return await pipe.execute()
+
+        return await self._guarded(run)
 
     async def streams(self, prefix: str = "") -> list[str]:
         """See :meth:`EventLog.streams`: the registry's names under ``prefix`` that exist."""
@@ -475,34 +530,14 @@ class RedisLog(EventLog):
     async def _write_index(self, ops: list[_IndexOp]) -> None:
         if self._closed:
             raise LogUnavailable("the log is closed")
-        if not ops:
-            return
-        future = asyncio.get_running_loop().create_future()
-        self._index_ops.append((ops, future))
-        if self._indexing is None:
-            self._indexing = asyncio.create_task(self._flush_index())
-        await future
+        if ops:
+            await self._index_writes.call(ops)
 
-    async def _flush_index(self) -> None:
-        """Calls that queue while one script is in flight go, in call order, in the next."""
-        try:
-            while self._index_ops:
-                batch, self._index_ops = self._index_ops, []
-                failure: LogUnavailable | None = None
-                try:
-                    changes = [op for ops, _ in batch for op in ops]  # in call order
-                    await self._guarded(partial(self._run_index, changes))
-                except LogUnavailable as exc:
-                    failure = exc
-                for _, future in batch:
-                    if future.done():
-                        continue
-                    if failure is None:
-                        future.set_result(None)
-                    else:
-                        future.set_exception(failure)
-        finally:
-            self._indexing = None
+    async def _write_indexes(self, calls: list[list[_IndexOp]]) -> list[None]:
+        """Calls that queued while one script was in flight go, in call order, in the next."""
+        changes = [op for ops in calls for op in ops]
+        await self._guarded(partial(self._run_index, changes))
+        return [None] * len(calls)
 
     async def _run_index(self, ops: list[_IndexOp]) -> None:
         keys: dict[bytes, int] = {}
@@ -664,11 +699,15 @@ class RedisLog(EventLog):
             wake(stream, seq)
 
     async def close(self) -> None:
-        """Let queued appends and index writes finish, then close the connections."""
+        """Let queued appends, index writes and reads finish, then close the connections."""
         if self._closed:
             return
         self._closed = True
-        pending = [task for task in (self._appending, self._indexing) if task is not None]
+        pending = [
+            task
+            for task in (self._appending, self._index_writes.task, self._reads.task)
+            if task is not None
+        ]
         await asyncio.gather(*pending, return_exceptions=True)
         if self._listening is not None:
             self._listening.cancel()

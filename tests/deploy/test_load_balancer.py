@@ -15,130 +15,32 @@ import contextlib
 import os
 import subprocess
 import time
-from collections.abc import AsyncIterator
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import aiohttp
-import pytest
-from prometheus_client.parser import text_string_to_metric_families
 
-from tests.redisproc import RedisServer
-from tests.server.wsclient import MSGPACK_SUB, WsClient
-from tests.serverproc import TOKEN, Process, priced_terms
+from tests.serverproc import priced_terms
 
-from .haproxyproc import CONFIG, HAProxy, config_env, require_haproxy
-
-BUDGET = 90.0
-"""Seconds any one test here may take, start-up included."""
-NODE_HEADER = "X-Dealroom-Node"
-SCENARIO = "equipment-purchase"
-
-
-@dataclass
-class Deployment:
-    """Redis, the nodes by their HAProxy server name, and the load balancer."""
-
-    redis: RedisServer
-    nodes: dict[str, Process]
-    lb: HAProxy
-    clients: list[WsClient] = field(default_factory=list)
-
-    async def api(self, method: str, path: str, body: object = None) -> Any:
-        """A facilitator API call through the load balancer."""
-        headers = {"Authorization": f"Bearer {TOKEN}"}
-        timeout = aiohttp.ClientTimeout(total=10)
-        async with (
-            aiohttp.ClientSession(timeout=timeout) as session,
-            session.request(method, self.lb.base + path, json=body, headers=headers) as r,
-        ):
-            assert r.status < 300, await r.text()
-            return await r.json()
-
-    async def connect(self, subprotocol: str = MSGPACK_SUB) -> tuple[WsClient, str]:
-        """A WebSocket through the load balancer, and the node it landed on."""
-        client = await WsClient.connect(self.lb.ws_url, subprotocol, open_timeout=10)
-        self.clients.append(client)
-        return client, client.ws.response.headers[NODE_HEADER]
-
-    async def health(self) -> dict[str, Any]:
-        async with (
-            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session,
-            session.get(self.lb.base + "/healthz") as r,
-        ):
-            assert r.status == 200
-            return await r.json()  # type: ignore[no-any-return]
-
-
-@pytest.fixture
-async def deployment(tmp_path: Path) -> AsyncIterator[Deployment]:
-    redis = RedisServer(tmp_path / "redis", "--appendonly", "yes", "--appendfsync", "always")
-    nodes = {
-        f"node{n}": Process(tmp_path / f"node{n}" / "data", "--redis", redis.url) for n in (1, 2, 3)
-    }
-    lb = HAProxy(tmp_path / "haproxy", [f"127.0.0.1:{node.port}" for node in nodes.values()])
-    deployed = Deployment(redis, nodes, lb)
-    try:
-        redis.start()
-        await asyncio.gather(*(node.start() for node in nodes.values()))
-        await lb.start()
-        yield deployed
-    finally:
-        for client in deployed.clients:
-            with contextlib.suppress(Exception):  # a client of a killed node is gone already
-                await asyncio.wait_for(client.close(), 2)
-        lb.stop()
-        for node in nodes.values():
-            if node.proc is not None and node.proc.poll() is None:
-                node.kill()
-        redis.kill()
-
-
-async def _prices(deployed: Deployment) -> tuple[dict[str, Any], list[int]]:
-    scenario = await deployed.api("GET", f"/api/scenarios/{SCENARIO}")
-    price = next(i for i in scenario["issues"] if i["id"] == "price")
-    return scenario, list(range(price["min"], price["max"] + 1, price["step"]))
-
-
-async def _seated(deployed: Deployment) -> tuple[dict[str, Any], WsClient, str, WsClient, str]:
-    """A room created through the LB; buyer and seller joined through it and started."""
-    room = await deployed.api("POST", "/api/rooms", {"scenario": SCENARIO})
-    buyer, buyer_node = await deployed.connect()
-    seller, seller_node = await deployed.connect()
-    assert (await buyer.hello(room["seats"]["buyer"]["token"]))["type"] == "welcome"
-    assert (await seller.hello(room["seats"]["seller"]["token"]))["type"] == "welcome"
-    await buyer.event("started")
-    await seller.event("started")
-    return room, buyer, buyer_node, seller, seller_node
-
-
-async def _buyer_sees(
-    deployed: Deployment, room: dict[str, Any], after: int, upto: int
-) -> list[int]:
-    """The seqs in (after, upto] the buyer may see, from the room's full log."""
-    detail = await deployed.api("GET", f"/api/rooms/{room['id']}")
-    return [
-        e["seq"]
-        for e in detail["events"]
-        if after < e["seq"] <= upto
-        and not (e["kind"] == "message" and e.get("to") not in (None, "buyer"))
-    ]
-
-
-async def _wait_for(predicate: Any, what: str, timeout: float) -> None:
-    deadline = time.monotonic() + timeout
-    while not await predicate():
-        assert time.monotonic() < deadline, f"not within {timeout} s: {what}"
-        await asyncio.sleep(0.1)
+from .deployment import (
+    BUDGET,
+    Deployment,
+    buyer_sees,
+    metric,
+    node_health,
+    price_ladder,
+    seated,
+    wait_for,
+)
+from .haproxyproc import CONFIG, config_env, require_haproxy
 
 
 async def test_connections_spread_over_the_nodes_and_a_room_agrees_across_them(
     deployment: Deployment,
 ) -> None:
     async with asyncio.timeout(BUDGET):
-        scenario, prices = await _prices(deployment)
-        room, buyer, buyer_node, seller, seller_node = await _seated(deployment)
+        scenario, prices = await price_ladder(deployment)
+        room, buyer, buyer_node, seller, seller_node = await seated(deployment)
         observer, observer_node = await deployment.connect()
         assert (await observer.hello(room["seats"]["observer"]["token"]))["type"] == "welcome"
         # leastconn: each new WebSocket goes to a node holding none yet.
@@ -175,18 +77,15 @@ async def test_connections_spread_over_the_nodes_and_a_room_agrees_across_them(
         # The balancer refuses /metrics: scrapers reach the nodes themselves.
         await asyncio.sleep(1.0)  # past the figures a node repeats within a second
         moves: dict[str, float] = {}
-        async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session:
-            for node in deployment.nodes.values():
-                async with session.get(node.base + "/metrics") as r:
-                    assert r.status == 200
-                    text = await r.text()
-                for family in text_string_to_metric_families(text):
-                    if family.name == "dealroom_moves":
-                        for sample in family.samples:
-                            kind = sample.labels["kind"]
-                            moves[kind] = moves.get(kind, 0) + sample.value
-            async with session.get(deployment.lb.base + "/metrics") as r:
-                assert r.status == 403
+        for node in deployment.nodes.values():
+            for labels, value in (await metric(node, "dealroom_moves")).items():
+                kind = dict(labels)["kind"]
+                moves[kind] = moves.get(kind, 0) + value
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session,
+            session.get(deployment.lb.base + "/metrics") as r,
+        ):
+            assert r.status == 403
         assert moves["offer"] == 7 and moves["accept"] == 1, moves
 
 
@@ -194,8 +93,8 @@ async def test_a_killed_node_s_client_resumes_through_the_lb_with_exactly_the_mi
     deployment: Deployment,
 ) -> None:
     async with asyncio.timeout(BUDGET):
-        scenario, prices = await _prices(deployment)
-        room, buyer, buyer_node, seller, seller_node = await _seated(deployment)
+        scenario, prices = await price_ladder(deployment)
+        room, buyer, buyer_node, seller, seller_node = await seated(deployment)
         observer, observer_node = await deployment.connect()
         assert (await observer.hello(room["seats"]["observer"]["token"]))["type"] == "welcome"
         assert len({buyer_node, seller_node, observer_node}) == 3
@@ -227,7 +126,7 @@ async def test_a_killed_node_s_client_resumes_through_the_lb_with_exactly_the_mi
         assert welcome["type"] == "welcome", welcome
         await back.until(lambda f: f["type"] == "event" and f["seq"] >= welcome["seq"])
         replayed = [f["seq"] for f in back.events() if f["seq"] <= welcome["seq"]]
-        expected = await _buyer_sees(deployment, room, buyer_last, welcome["seq"])
+        expected = await buyer_sees(deployment, room, buyer_last, welcome["seq"])
         assert replayed == expected  # exactly the gap, in order, nothing twice
         assert set(missed) <= set(expected)
 
@@ -256,7 +155,7 @@ async def test_health_checks_take_a_dead_node_out_and_bring_it_back(
         async def node2_down() -> bool:
             return (await lb.servers())["node2"]["status"].startswith("DOWN")
 
-        await _wait_for(node2_down, "node2 marked DOWN", 10)
+        await wait_for(node2_down, "node2 marked DOWN", 10)
         assert time.monotonic() - killed_at < 6  # inter 2 s, then fall 3 at fastinter 0.5 s
         sessions_before = int((await lb.servers())["node2"]["stot"])
         landed = [(await deployment.connect())[1] for _ in range(6)]
@@ -269,7 +168,7 @@ async def test_health_checks_take_a_dead_node_out_and_bring_it_back(
         async def node2_up() -> bool:
             return (await lb.servers())["node2"]["status"] == "UP"
 
-        await _wait_for(node2_up, "node2 back UP", 15)
+        await wait_for(node2_up, "node2 back UP", 15)
         # slowstart ramps its weight up: within the ramp, new WebSockets reach it again.
         for _ in range(60):
             if (await deployment.connect())[1] == "node2":
@@ -285,8 +184,8 @@ async def test_an_upgrade_drains_a_node_then_stops_it_and_its_clients_resume_els
     """The procedure of docs/operations.md for one node: drain, SIGTERM, start, ready."""
     async with asyncio.timeout(BUDGET):
         lb = deployment.lb
-        scenario, prices = await _prices(deployment)
-        room, buyer, buyer_node, seller, _ = await _seated(deployment)
+        scenario, prices = await price_ladder(deployment)
+        room, buyer, buyer_node, seller, _ = await seated(deployment)
         observer, _ = await deployment.connect()
         assert (await observer.hello(room["seats"]["observer"]["token"]))["type"] == "welcome"
         ack = await buyer.move("offer", "b0", terms=priced_terms(scenario, prices[0]))
@@ -310,7 +209,7 @@ async def test_an_upgrade_drains_a_node_then_stops_it_and_its_clients_resume_els
         assert welcome["type"] == "welcome", welcome
         await back.until(lambda f: f["type"] == "event" and f["seq"] >= welcome["seq"])
         replayed = [f["seq"] for f in back.events() if f["seq"] <= welcome["seq"]]
-        assert replayed == await _buyer_sees(deployment, room, buyer_last, welcome["seq"])
+        assert replayed == await buyer_sees(deployment, room, buyer_last, welcome["seq"])
         assert missed["seq"] in replayed
 
         await deployment.nodes[buyer_node].start()  # the upgraded node, on its port
@@ -318,7 +217,7 @@ async def test_an_upgrade_drains_a_node_then_stops_it_and_its_clients_resume_els
         async def drained_and_up() -> bool:
             return (await lb.servers())[buyer_node]["status"] == "DRAIN"  # up, still drained
 
-        await _wait_for(drained_and_up, f"{buyer_node} up and still drained", 15)
+        await wait_for(drained_and_up, f"{buyer_node} up and still drained", 15)
         lb.admin(f"set server nodes/{buyer_node} state ready")
         assert (await lb.servers())[buyer_node]["status"] == "UP"
 
@@ -338,8 +237,8 @@ async def test_a_redis_outage_leaves_every_node_in_rotation(deployment: Deployme
     """
     async with asyncio.timeout(BUDGET):
         lb = deployment.lb
-        scenario, prices = await _prices(deployment)
-        room, buyer, _, seller, _ = await _seated(deployment)
+        scenario, prices = await price_ladder(deployment)
+        room, buyer, _, seller, _ = await seated(deployment)
         observer, _ = await deployment.connect()  # every node now holds (and watches) the room
         assert (await observer.hello(room["seats"]["observer"]["token"]))["type"] == "welcome"
 
@@ -349,10 +248,10 @@ async def test_a_redis_outage_leaves_every_node_in_rotation(deployment: Deployme
         assert refused["type"] == "error" and refused["code"] == "unavailable", refused
 
         async def all_degraded() -> bool:
-            states = [await _node_health(node) for node in deployment.nodes.values()]
+            states = [await node_health(node) for node in deployment.nodes.values()]
             return all(state["status"] == "degraded" for state in states)
 
-        await _wait_for(all_degraded, "every node's /healthz degraded", 10)
+        await wait_for(all_degraded, "every node's /healthz degraded", 10)
         # Longer than a dead node takes to be marked down (inter + fall x fastinter).
         while time.monotonic() - outage < 6:
             states = {name: row["status"] for name, row in (await lb.servers()).items()}
@@ -392,12 +291,3 @@ def test_the_config_checks_clean_and_names_the_variables_it_lacks(tmp_path: Path
     assert (
         "set DEALROOM_NODE1, DEALROOM_NODE2 and DEALROOM_NODE3" in missing.stdout + missing.stderr
     )
-
-
-async def _node_health(node: Process) -> dict[str, Any]:
-    async with (
-        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session,
-        session.get(node.base + "/healthz") as r,
-    ):
-        assert r.status == 200  # degraded is still 200: the LB checks the status code only
-        return await r.json()  # type: ignore[no-any-return]

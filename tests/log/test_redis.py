@@ -131,6 +131,17 @@ async def test_streams_skips_a_registered_name_whose_first_append_never_landed(
     assert await log.streams("room:") == ["room:kept", "room:lost"]
 
 
+async def test_a_burst_of_reads_shares_round_trips_instead_of_a_connection_each(
+    log: RedisLog,
+) -> None:
+    # Another node's appends wake every room a node shares, and each reads the
+    # log at once: one connection per concurrent read ran into redis-py's pool
+    # limit (100 a node) and failed with MaxConnectionsError.
+    await asyncio.gather(*(log.append(f"burst{n}", 1, [b"%d" % n]) for n in range(600)))
+    reads = await asyncio.gather(*(log.read(f"burst{n}") for n in range(600)))
+    assert reads == [[(1, b"%d" % n)] for n in range(600)]
+
+
 async def test_namespaces_keep_logs_apart(url: str) -> None:
     first, second = RedisLog(url, namespace=namespace()), RedisLog(url, namespace=namespace())
     try:
