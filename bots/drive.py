@@ -38,6 +38,7 @@ from picows import WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 from dealroom.protocol import JSON, MSGPACK, Codec, Hello, Issue, Terms
 
 from .move_frames import ID_WIDTH, MoveFrames, Seen
+from .placement import seat_url
 
 if TYPE_CHECKING:
     from .loadgen import Plan, SeatTokens
@@ -253,6 +254,7 @@ class Driver:
         codec: str,
         issues: tuple[Issue, ...],
         *,
+        nodes: tuple[str, ...] = (),
         relay: bool,
         moves: int,
         duration: float | None,
@@ -267,6 +269,7 @@ class Driver:
         total_rooms: int = 1,
     ) -> None:
         self.url, self.issues, self.relay = url, issues, relay
+        self.nodes = nodes
         self.codec: Codec = MSGPACK if codec == "msgpack" else JSON
         self.msg_type = WSMsgType.BINARY if self.codec.binary else WSMsgType.TEXT
         self.moves, self.duration, self.rate, self.hold = moves, duration, rate, hold
@@ -299,10 +302,12 @@ class Driver:
 
     async def _seat(self, table: _Table, role: str, token: str, rng: random.Random) -> _Seat:
         frames = MoveFrames(self.codec, role[0], self._packages(rng))
+        # Lean seats do not reconnect: with nodes, a seat stays on its first one.
+        url = seat_url(self.nodes, self.url, table.room, 0 if role == "buyer" else 1)
         async with self.gate:
             _, seat = await ws_connect(
                 lambda: _Seat(table, role, frames),
-                self.url,
+                url,
                 extra_headers={"Sec-WebSocket-Protocol": self.codec.subprotocol},
                 max_frame_size=1 << 24,
             )
@@ -491,6 +496,7 @@ async def drive_rooms(
         plan.url,
         plan.codec,
         plan.issues,
+        nodes=plan.nodes,
         relay=plan.relay,
         moves=plan.moves,
         duration=plan.duration,

@@ -19,7 +19,6 @@ import itertools
 import json
 import random
 import time
-import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -42,6 +41,7 @@ from dealroom.protocol import (
 
 from .client import Client, ClientClosed, MoveRefused
 from .move_frames import Seen
+from .placement import seat_url
 from .report import Report, WorkerCpu
 
 __all__ = ["Plan", "SeatTokens", "run_rooms"]
@@ -284,16 +284,20 @@ class _Worker:
 
         return on_event
 
-    def _urls(self, place: int) -> tuple[str, ...]:
-        """Where seat number ``place`` connects first, then where it reconnects."""
-        nodes = self.plan.nodes
-        return (nodes[place % len(nodes)], self.plan.url) if nodes else (self.plan.url,)
+    def _urls(self, room: str, seat: int) -> tuple[str, ...]:
+        """Where ``room``'s seat number ``seat`` connects first, then where it reconnects."""
+        first = seat_url(self.plan.nodes, self.plan.url, room, seat)
+        return (first, self.plan.url) if first != self.plan.url else (first,)
 
     async def _connect(
-        self, token: str, on_event: Callable[[Seen, float], None] | None, place: int = 0
+        self,
+        token: str,
+        on_event: Callable[[Seen, float], None] | None,
+        room: str = "",
+        seat: int = 0,
     ) -> Client | LeanPeer:
         peer: Client | LeanPeer
-        urls = self._urls(place)
+        urls = self._urls(room, seat)
         if self.plan.lean:
             assert self.session is not None
             peer = LeanPeer(self.session, urls[0], token, self.plan.codec, on_event)
@@ -383,11 +387,10 @@ class _Worker:
             await self.play_relay(seats, rng, deadline)
             return
         room = _Room(seats)
-        place = zlib.crc32(seats.room.encode())  # with --node: each seat on the next node
-        buyer = await self._connect(seats.buyer, self._listener(room, "buyer"), place)
-        seller = await self._connect(seats.seller, self._listener(room, "seller"), place + 1)
+        buyer = await self._connect(seats.buyer, self._listener(room, "buyer"), seats.room, 0)
+        seller = await self._connect(seats.seller, self._listener(room, "seller"), seats.room, 1)
         for n in range(self.plan.observers):
-            await self._connect(seats.observer, None, place + 2 + n)
+            await self._connect(seats.observer, None, seats.room, 2 + n)
         await asyncio.wait_for(room.started.wait(), 60)
         if self.plan.hold > 0:
             self.progress(0, 1)

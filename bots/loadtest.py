@@ -302,8 +302,8 @@ async def run_load_test(
                 "(e.g. --scenario equipment-purchase)"
             )
         first = rules.first_mover if rules.turns == "alternating" else "buyer"
-        if test.nodes and (test.lean or test.target == "relay"):
-            raise UserError("--node seats full clients on dealroom nodes: drop --lean/--rate")
+        if test.nodes and test.target == "relay":
+            raise UserError("--node spreads seats over dealroom nodes, not over the relay")
         plan = Plan(
             url=ws_url,
             nodes=tuple(node.rstrip("/").replace("http", "ws", 1) + "/ws" for node in test.nodes),

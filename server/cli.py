@@ -425,7 +425,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="several nodes: seat each room's buyer on one node's URL and its seller on the "
         "next (repeat the flag per node); a seat whose node is gone reconnects through --url "
-        "(a load balancer in front of them) (default: every seat through --url)",
+        "(a load balancer in front of them); lean seats stay where they are "
+        "(default: every seat through --url)",
     )
     load.add_argument(
         "--warmup",

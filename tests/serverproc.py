@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+from prometheus_client.parser import text_string_to_metric_families
 
 TOKEN = "process-test-token"
 
@@ -49,6 +50,23 @@ class Process:
             session.request(method, self.base + path, json=body, headers=headers) as r,
         ):
             return await r.json()
+
+    async def metric(self, name: str) -> dict[tuple[tuple[str, str], ...], float]:
+        """One family of this server's ``/metrics``: each sample's value by its labels
+        (a counter's ``_total`` sample under the family's name; no ``_created``)."""
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session,
+            session.get(self.base + "/metrics") as r,
+        ):
+            assert r.status == 200
+            text = await r.text()
+        return {
+            tuple(sorted(sample.labels.items())): sample.value
+            for family in text_string_to_metric_families(text)
+            if family.name == name
+            for sample in family.samples
+            if sample.name in (name, name + "_total")
+        }
 
     async def start(self) -> None:
         log = self._log_file()  # the child keeps its own copy of the descriptor

@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import aiohttp
-from prometheus_client.parser import text_string_to_metric_families
 
 from tests.redisproc import RedisServer
 from tests.server.wsclient import MSGPACK_SUB, WsClient
@@ -25,7 +24,6 @@ __all__ = [
     "SCENARIO",
     "Deployment",
     "buyer_sees",
-    "metric",
     "node_health",
     "price_ladder",
     "seated",
@@ -118,21 +116,3 @@ async def node_health(node: Process) -> dict[str, Any]:
     ):
         assert r.status == 200  # degraded is still 200: the LB checks the status code only
         return await r.json()  # type: ignore[no-any-return]
-
-
-async def metric(node: Process, name: str) -> dict[tuple[tuple[str, str], ...], float]:
-    """One family of a node's ``/metrics`` (read from the node: the balancer refuses it),
-    each sample's value by its labels."""
-    async with (
-        aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session,
-        session.get(node.base + "/metrics") as r,
-    ):
-        assert r.status == 200
-        text = await r.text()
-    return {
-        tuple(sorted(sample.labels.items())): sample.value
-        for family in text_string_to_metric_families(text)
-        if family.name == name
-        for sample in family.samples
-        if sample.name == name or sample.name == name + "_total"
-    }

@@ -21,7 +21,7 @@ from typing import Any
 
 from tests.serverproc import TOKEN
 
-from .deployment import SCENARIO, Deployment, metric, wait_for
+from .deployment import SCENARIO, Deployment, wait_for
 
 ROOMS = 500
 BOT_ROOMS = 6
@@ -34,13 +34,13 @@ async def _moves_so_far(deployment: Deployment) -> float:
     total = 0.0
     for node in deployment.nodes.values():
         if node.proc is not None and node.proc.poll() is None:
-            total += sum((await metric(node, "dealroom_moves")).values())
+            total += sum((await node.metric("dealroom_moves")).values())
     return total
 
 
 async def _bots_running(deployment: Deployment) -> dict[str, float]:
     return {
-        name: sum((await metric(node, "dealroom_bots_running")).values())
+        name: sum((await node.metric("dealroom_bots_running")).values())
         for name, node in deployment.nodes.items()
         if node.proc is not None and node.proc.poll() is None
     }

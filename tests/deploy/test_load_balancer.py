@@ -26,7 +26,6 @@ from .deployment import (
     BUDGET,
     Deployment,
     buyer_sees,
-    metric,
     node_health,
     price_ladder,
     seated,
@@ -78,7 +77,7 @@ async def test_connections_spread_over_the_nodes_and_a_room_agrees_across_them(
         await asyncio.sleep(1.0)  # past the figures a node repeats within a second
         moves: dict[str, float] = {}
         for node in deployment.nodes.values():
-            for labels, value in (await metric(node, "dealroom_moves")).items():
+            for labels, value in (await node.metric("dealroom_moves")).items():
                 kind = dict(labels)["kind"]
                 moves[kind] = moves.get(kind, 0) + value
         async with (

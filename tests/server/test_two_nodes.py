@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import io
 import json
 import sys
 import time
@@ -19,7 +20,9 @@ from typing import Any
 
 import aiohttp
 import pytest
+from rich.console import Console
 
+from dealroom.bots.loadtest import LoadTest, run_load_test
 from tests.redisproc import RedisServer
 from tests.serverproc import TOKEN, Process, priced_terms
 
@@ -280,3 +283,27 @@ async def test_a_load_test_across_three_nodes_survives_one_of_them_killed(
         assert not report["errors"], report["errors"]
     finally:
         await _shut([], nodes)
+
+
+@pytest.mark.parametrize("client", ["picows", "aiohttp"])
+async def test_lean_load_seats_spread_over_two_nodes(
+    two_nodes: tuple[Process, Process], client: str
+) -> None:
+    """The benchmark's seats (lean, no reconnect) with ``--node``: each room's buyer on
+    one node and its seller on the other, every room agreed, every ack in the log once."""
+    node_a, node_b = two_nodes
+    test = LoadTest(
+        url=node_a.base,
+        nodes=(node_a.base, node_b.base),
+        token=TOKEN,
+        rooms=20,
+        moves=6,
+        lean=True,
+        client=client,
+        codec="msgpack",
+    )
+    data = (await run_load_test(test, Console(file=io.StringIO()))).as_dict()
+    assert data["outcomes"] == {"agreed": 20} and not data["errors"], data
+    assert data["moves_acked"] == 20 * 7 and data["lost"] == 0 == data["duplicated"], data
+    moves = [sum((await node.metric("dealroom_moves")).values()) for node in two_nodes]
+    assert sum(moves) == 20 * 7 and min(moves) > 0, moves  # both nodes took moves
