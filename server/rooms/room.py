@@ -48,7 +48,9 @@ class Room:
 
     __slots__ = (
         "__weakref__",
+        "appending",
         "behind",
+        "echoed",
         "events",
         "following",
         "id",
@@ -79,6 +81,12 @@ class Room:
         """Another node appended beyond this copy (a wake-up said so): catch up."""
         self.following: asyncio.Task[None] | None = None
         """The catch-up that wake-ups started, while it runs."""
+        self.appending = 0
+        """The last seq of this node's append in flight (0: none): its own wake-up is
+        an echo, not news."""
+        self.echoed = False
+        """A wake-up was taken for that echo: if the append did not land, it may have
+        been another node's news after all."""
 
     @property
     def stream(self) -> str:

@@ -232,6 +232,12 @@ class RoomService:
         room = self.rooms.get(room_of(stream) or "")
         if room is None or (seq is not None and seq <= room.state.seq):
             return
+        if seq is not None and seq <= room.appending:
+            # Most likely the echo of this node's own append (Redis publishes it to
+            # every watcher, this node too): reading the log for it would cost a
+            # read per move. If that append does not land, submit looks again.
+            room.echoed = True
+            return
         room.behind = True
         if room.following is None:
             room.following = asyncio.create_task(self._follow(room))
@@ -377,10 +383,17 @@ class RoomService:
                     return decision
                 frames = [_EVENT.encode(event) for event in decision.events]
                 room.stale = True  # until we know whether the append landed
+                room.appending, room.echoed = room.state.seq + len(frames), False
                 try:
                     await self.log.append(room.stream, room.state.seq + 1, frames)
                 except SeqConflict:
                     continue  # another writer appended first: catch up, decide again
+                except BaseException:
+                    if room.echoed:  # in doubt: the wake-up taken for an echo may be news
+                        self._woken(room.stream, None)
+                    raise
+                finally:
+                    room.appending = 0
                 room.stale = False
                 self._apply(room, decision.events, frames)
                 return decision

@@ -11,11 +11,13 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Sequence
 
 import msgspec
+import pytest
 
 from dealroom.protocol import MSGPACK, Actor, Codec, Ended, Event, Offer, SendMessage
-from dealroom.server.log import MemoryLog
+from dealroom.server.log import LogUnavailable, MemoryLog
 from dealroom.server.referee import Applied, MoveCommand, Phase, Refused
 from dealroom.server.rooms import RoomService
 from tests.support import small_scenario, terms
@@ -133,3 +135,64 @@ async def test_a_node_that_missed_wake_ups_catches_up_on_the_next_one() -> None:
     await settle(node_a, node_b)
     assert watcher.seqs == list(range(1, room_a.state.seq + 1))
     assert room_b.state.seq == room_a.state.seq
+
+
+class EchoFirstLog(MemoryLog):
+    """As Redis does it: the wake-up for an append reaches the appending node too, and
+    may arrive before the append's own reply. Counts reads; can fail an append after
+    it landed (a reply lost: the append is in doubt)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.reads = 0
+        self.lose_next_reply = False
+
+    async def append(self, stream: str, expected_seq: int, entries: Sequence[bytes]) -> None:
+        await super().append(stream, expected_seq, entries)
+        await asyncio.sleep(0.001)  # the reply is slower than the wake-up
+        if self.lose_next_reply:
+            self.lose_next_reply = False
+            raise LogUnavailable("the reply was lost")
+
+    async def read(self, stream: str, after: int = 0) -> list[tuple[int, bytes]]:
+        self.reads += 1
+        return await super().read(stream, after)
+
+
+async def test_a_node_does_not_read_the_log_for_the_echo_of_its_own_append() -> None:
+    log = EchoFirstLog()
+    node = RoomService(log)
+    room = await node.create(small_scenario())
+    watcher = Watcher("facilitator")
+    await node.attach(room, watcher, 0, lambda _: b"")
+    await node.arrive(room, "buyer")
+    await node.arrive(room, "seller")
+    before = log.reads
+    for n in range(10):
+        role = "buyer" if n % 2 == 0 else "seller"
+        move = SendMessage(id=f"m{n}", text="hello", intent=None)
+        decision = await node.submit(room, MoveCommand(role, move, now=room.state.created_at))
+        assert isinstance(decision, Applied), decision
+    await settle(node)
+    assert log.reads == before  # each wake-up was the echo of the node's own append
+    assert watcher.seqs == list(range(1, room.state.seq + 1))
+
+
+async def test_an_echo_of_an_append_in_doubt_is_read_after_all() -> None:
+    # The append landed but its reply was lost: the node takes it as failed, and the
+    # wake-up it set aside as an echo is the only news of the event. It reads the log.
+    log = EchoFirstLog()
+    node = RoomService(log)
+    room = await node.create(small_scenario())
+    watcher = Watcher("facilitator")
+    await node.attach(room, watcher, 0, lambda _: b"")
+    await node.arrive(room, "buyer")
+    await node.arrive(room, "seller")
+    log.lose_next_reply = True
+    move = SendMessage(id="lost-reply", text="hello", intent=None)
+    with pytest.raises(LogUnavailable):
+        await node.submit(room, MoveCommand("buyer", move, now=room.state.created_at))
+    await settle(node)
+    stored = await log.read(room.stream)
+    assert watcher.seqs == list(range(1, len(stored) + 1))  # the landed message too
+    assert room.state.seq == len(stored)

@@ -1,0 +1,297 @@
+"""One node on SQLite beside one, two and three nodes on Redis, and the bare relay, in one run.
+
+    python benchmarks/nodes.py --out benchmarks/results/$(date +%F)-nodes.jsonl [--quick]
+
+Each setup is started fresh with its defaults (``dealroom serve``, durable
+acks; on Redis: ``appendonly yes``, ``appendfsync always``, the setting that
+keeps an acked move through a Redis crash, as SQLite's fsynced group commit
+does): every server process, the nodes and their ``redis-server``, pinned
+together to CPU 0, and ``dealroom loadtest`` pinned to CPU 1 with lean picows
+seats, each room's buyer on one node and its seller on the next
+(``--node``), so every move crosses nodes through Redis. For each it records
+the load tool's report and the CPU seconds of every server process over the
+play window only, and from them the moves per server CPU-second (nodes and
+Redis together, and the nodes alone). Same ratio as benchmarks/run.py: over
+the bare relay's, measured in the same run.
+
+Traffic stays on 127.0.0.1; every run is bounded by its own timeout.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import run as bench  # benchmarks/ is a folder of scripts, not a package
+
+
+@dataclass(frozen=True)
+class Setup:
+    name: str
+    store: str  # sqlite, redis, relay
+    nodes: int
+
+
+SETUPS = [
+    Setup("sqlite x1", "sqlite", 1),
+    Setup("redis x1", "redis", 1),
+    Setup("redis x2", "redis", 2),
+    Setup("redis x3", "redis", 3),
+    Setup("relay", "relay", 1),
+]
+MEASUREMENTS = {
+    "tp1000": bench.Measurement(
+        "1,000 rooms ping-pong of offers (closed model)",
+        ["--rooms", "1000", "--duration", "10", "--warmup", "2", "--lean"],
+        "throughput",
+    ),
+    "open1000": bench.Measurement(
+        "1,000 rooms x 1 offer/s (open model)",
+        ["--rooms", "1000", "--duration", "15", "--warmup", "3", "--rate", "1"],
+        "open",
+    ),
+}
+QUICK = {
+    "tp100": bench.Measurement(
+        "100 rooms ping-pong (quick)",
+        ["--rooms", "100", "--duration", "3", "--warmup", "1", "--lean"],
+        "throughput",
+    ),
+    "open200": bench.Measurement(
+        "200 rooms x 2 offers/s (quick)",
+        ["--rooms", "200", "--duration", "3", "--warmup", "1", "--rate", "2"],
+        "open",
+    ),
+}
+
+
+def _start(cmd: list[str], port: int) -> subprocess.Popen[bytes]:
+    proc = subprocess.Popen(
+        [*bench.pinned(0), *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+    bench.wait_port(port)
+    return proc
+
+
+def _start_setup(setup: Setup, data: Path) -> tuple[list[int], list[subprocess.Popen[bytes]]]:
+    """The setup's processes (Redis first, where there is one) and the nodes' ports."""
+    procs: list[subprocess.Popen[bytes]] = []
+    if setup.store == "relay":
+        port = bench.free_port()
+        procs.append(bench.start_server("relay", port, data))
+        return [port], procs
+    store: list[str] = []
+    if setup.store == "redis":
+        redis_port = bench.free_port()
+        redis_dir = data / "redis"
+        redis_dir.mkdir()
+        procs.append(
+            _start(
+                [
+                    "redis-server",
+                    "--port",
+                    str(redis_port),
+                    "--bind",
+                    "127.0.0.1",
+                    "--dir",
+                    str(redis_dir),
+                    "--appendonly",
+                    "yes",
+                    "--appendfsync",
+                    "always",
+                    "--save",
+                    "",
+                ],
+                redis_port,
+            )
+        )
+        store = ["--redis", f"redis://127.0.0.1:{redis_port}/0"]
+    ports = []
+    for n in range(setup.nodes):
+        port = bench.free_port()
+        ports.append(port)
+        cmd = [
+            sys.executable,
+            "-m",
+            "dealroom.server.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--data",
+            str(data / f"node{n}"),
+            "--facilitator-token",
+            bench.TOKEN,
+            "--quiet",
+            *store,
+        ]
+        procs.append(_start(cmd, port))
+    return ports, procs
+
+
+def run_one(setup: Setup, name: str, measurement: bench.Measurement, codec: str) -> dict[str, Any]:
+    """Start ``setup``, drive it, stop it: one record."""
+    with tempfile.TemporaryDirectory() as tmp:
+        data = Path(tmp)
+        ports, procs = _start_setup(setup, data)
+        samplers = [bench.Sampler(proc.pid) for proc in procs]
+        try:
+            time.sleep(0.5)
+            for sampler in samplers:
+                sampler.start()
+            report_file = data / "report.json"
+            urls = [f"http://127.0.0.1:{port}" for port in ports]
+            nodes = [a for url in urls for a in ("--node", url)] if len(urls) > 1 else []
+            cmd = [
+                *bench.pinned(1),
+                sys.executable,
+                "-m",
+                "dealroom.server.cli",
+                "loadtest",
+                "--url",
+                urls[0],
+                *nodes,
+                "--token",
+                bench.TOKEN,
+                "--target",
+                "relay" if setup.store == "relay" else "dealroom",
+                "--codec",
+                codec,
+                "--json",
+                str(report_file),
+                "--timeout",
+                "150",
+                *measurement.args,
+            ]
+            gen = subprocess.run(cmd, capture_output=True, timeout=200)
+            report = json.loads(report_file.read_text()) if report_file.exists() else None
+        finally:
+            for sampler in samplers:
+                sampler.done.set()
+                sampler.join()
+            for proc in reversed(procs):  # the nodes, then Redis
+                proc.terminate()
+                try:
+                    proc.wait(15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+    record: dict[str, Any] = {
+        "measurement": name,
+        "description": measurement.description,
+        "setup": setup.name,
+        "target": setup.name,
+        "codec": codec,
+        "loadtest_args": measurement.args,
+        "generator_exit": gen.returncode,
+        "generator_stderr_tail": gen.stderr.decode()[-400:],
+        "report": report,
+    }
+    window = (report or {}).get("play_window") or {}
+    start, end = window.get("start"), window.get("end")
+    if report and start and end and all(s.samples for s in samplers):
+        seconds = end - start
+        cpus = [s.cpu_at(end) - s.cpu_at(start) for s in samplers]
+        redis_cpu = cpus[0] if setup.store == "redis" else 0.0
+        nodes_cpu = sum(cpus) - redis_cpu
+        total = sum(cpus)
+        moves = report.get("window_moves") or report.get("moves_acked") or 0
+        record.update(
+            window_s=round(seconds, 3),
+            server_cpu_s=round(total, 3),
+            server_cpu_share=round(total / seconds, 3) if seconds else None,
+            nodes_cpu_s=[round(c, 3) for c in (cpus[1:] if setup.store == "redis" else cpus)],
+            redis_cpu_s=round(redis_cpu, 3) if setup.store == "redis" else None,
+            moves_per_server_cpu_s=round(moves / total) if total > 0 and moves else None,
+            moves_per_node_cpu_s=round(moves / nodes_cpu) if nodes_cpu > 0 and moves else None,
+        )
+    return record
+
+
+HEADER = (
+    "| measurement | setup | moves/s | moves per server CPU-s (nodes + Redis) | "
+    "moves per node CPU-s | x relay | server CPU | Redis CPU | p50 ms | p99 ms | max ms | "
+    "delivered/scheduled | tool CPU | errors |\n" + "|---" * 14 + "|"
+)
+
+
+def row(record: dict[str, Any], relay: dict[str, Any] | None) -> str:
+    report = record.get("report") or {}
+    d = report.get("delivery_ms") or {}
+    tool = report.get("tool_cpu") or {}
+    share = tool.get("max_share")
+    tool_text = "-" if share is None else f"{share:.0%}"
+    tool_text += " SATURATED" if tool.get("saturated") else ""
+    mine = record.get("moves_per_server_cpu_s")
+    theirs = (relay or {}).get("moves_per_server_cpu_s")
+    versus = f"{mine / theirs:.3f}" if mine and theirs and record is not relay else "-"
+    seconds = record.get("window_s") or 0
+    redis = record.get("redis_cpu_s")
+    redis_text = "-" if redis is None or not seconds else f"{redis / seconds:.0%}"
+    server_share = record.get("server_cpu_share")
+    scheduled = report.get("moves_scheduled")
+    delivered = f"{report.get('moves_delivered')}/{scheduled}" if scheduled else "-"
+    return (
+        f"| {record['measurement']} | {record['setup']} | "
+        f"{report.get('moves_per_second', 0):,} | {mine or '-'} | "
+        f"{record.get('moves_per_node_cpu_s') or '-'} | {versus} | "
+        f"{'-' if server_share is None else f'{server_share:.0%}'} | {redis_text} | "
+        f"{d.get('p50')} | {d.get('p99')} | {d.get('max')} | {delivered} | {tool_text} | "
+        f"{json.dumps(report.get('errors') or {})} |"
+    )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--out", type=Path, required=True, help="JSON Lines file to append to")
+    parser.add_argument("--only", help="comma-separated measurement names")
+    parser.add_argument("--codec", default="msgpack", choices=("json", "msgpack"))
+    parser.add_argument("--quick", action="store_true", help="short runs (a smoke test)")
+    parser.add_argument(
+        "--setups",
+        help="comma-separated setups (default: all): " + ", ".join(s.name for s in SETUPS),
+    )
+    args = parser.parse_args()
+    plan = QUICK if args.quick else MEASUREMENTS
+    names = args.only.split(",") if args.only else list(plan)
+    unknown = [n for n in names if n not in plan]
+    if unknown:
+        parser.error(f"unknown measurement {', '.join(unknown)}: choose from {', '.join(plan)}")
+    setups = SETUPS
+    if args.setups:
+        wanted = args.setups.split(",")
+        setups = [s for s in SETUPS if s.name in wanted]
+        if len(setups) != len(wanted):
+            parser.error(f"unknown setup in {args.setups!r}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    info = bench.machine()
+    info["pinning"] = "every server process CPU 0, load tool CPU 1" if bench.pinned(0) else "none"
+    info["redis"] = subprocess.run(
+        ["redis-server", "--version"], capture_output=True, text=True
+    ).stdout.strip()
+    print(f"machine: {json.dumps(info)}", file=sys.stderr)
+    print(HEADER)
+    with args.out.open("a", encoding="utf-8") as out:
+        for name in names:
+            measurement = plan[name]
+            records = []
+            for setup in setups:
+                print(f"{name} ({measurement.description}) on {setup.name} …", file=sys.stderr)
+                records.append(run_one(setup, name, measurement, args.codec))
+            relay = next((r for r in records if r["setup"] == "relay"), None)
+            for record in records:
+                record["machine"] = info
+                out.write(json.dumps(record) + "\n")
+                out.flush()
+                print(row(record, relay), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
