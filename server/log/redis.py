@@ -635,11 +635,15 @@ class RedisLog(EventLog):
             subscribed: set[bytes] = set()
             try:
                 await self._ready()
+                self._subscriptions_changed.set()  # a new connection: subscribe to all
                 while not self._closed:
-                    await self._resubscribe(pubsub, subscribed)
+                    # Only when a watch changed: comparing every watched channel on
+                    # every wake-up cost as much as the wake-up with 1,000 rooms.
+                    if self._subscriptions_changed.is_set():
+                        self._subscriptions_changed.clear()
+                        await self._resubscribe(pubsub, subscribed)
                     backoff = 0.05
                     if not subscribed:
-                        self._subscriptions_changed.clear()
                         await self._subscriptions_changed.wait()
                         continue
                     message = await self._next_message(pubsub)
