@@ -25,9 +25,13 @@ import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import redis
+from prometheus_client.parser import text_string_to_metric_families
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import run as bench  # benchmarks/ is a folder of scripts, not a package
@@ -81,14 +85,17 @@ def _start(cmd: list[str], port: int) -> subprocess.Popen[bytes]:
     return proc
 
 
-def _start_setup(setup: Setup, data: Path) -> tuple[list[int], list[subprocess.Popen[bytes]]]:
-    """The setup's processes (Redis first, where there is one) and the nodes' ports."""
+def _start_setup(
+    setup: Setup, data: Path
+) -> tuple[list[int], int | None, list[subprocess.Popen[bytes]]]:
+    """The setup's processes (Redis first, where there is one), the nodes' ports, Redis's."""
     procs: list[subprocess.Popen[bytes]] = []
     if setup.store == "relay":
         port = bench.free_port()
         procs.append(bench.start_server("relay", port, data))
-        return [port], procs
+        return [port], None, procs
     store: list[str] = []
+    redis_port = None
     if setup.store == "redis":
         redis_port = bench.free_port()
         redis_dir = data / "redis"
@@ -133,17 +140,66 @@ def _start_setup(setup: Setup, data: Path) -> tuple[list[int], list[subprocess.P
             *store,
         ]
         procs.append(_start(cmd, port))
-    return ports, procs
+    return ports, redis_port, procs
+
+
+def _moves_applied(ports: list[int]) -> float:
+    """Moves the nodes applied so far (their ``dealroom_moves_total``, summed)."""
+    total = 0.0
+    for port in ports:
+        with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as r:
+            text = r.read().decode()
+        for family in text_string_to_metric_families(text):
+            if family.name == "dealroom_moves":
+                total += sum(s.value for s in family.samples if s.name == "dealroom_moves_total")
+    return total
+
+
+def _redis_info(port: int) -> dict[str, Any]:
+    """Redis's own counters: commands by name, bytes in and out, memory used."""
+    client = redis.Redis(port=port)
+    try:
+        stats = client.info("stats")
+        commands = client.info("commandstats")
+        memory = client.info("memory")
+    finally:
+        client.close()
+    return {
+        "commands": {k.removeprefix("cmdstat_"): v["calls"] for k, v in commands.items()},
+        "bytes_in": stats["total_net_input_bytes"],
+        "bytes_out": stats["total_net_output_bytes"],
+        "used_memory": memory["used_memory"],
+    }
+
+
+def _per_move(before: dict[str, Any], after: dict[str, Any], moves: float) -> dict[str, Any]:
+    """What Redis did per move applied, over the whole load test (joins, rooms created
+    and the log check included: what a move costs all in)."""
+    commands = {
+        name: round((calls - before["commands"].get(name, 0)) / moves, 3)
+        for name, calls in sorted(after["commands"].items())
+        if calls > before["commands"].get(name, 0)
+    }
+    return {
+        "moves": moves,
+        "redis_commands_per_move": commands,
+        "redis_bytes_in_per_move": round((after["bytes_in"] - before["bytes_in"]) / moves),
+        "redis_bytes_out_per_move": round((after["bytes_out"] - before["bytes_out"]) / moves),
+        "redis_memory_bytes": after["used_memory"] - before["used_memory"],
+    }
 
 
 def run_one(setup: Setup, name: str, measurement: bench.Measurement, codec: str) -> dict[str, Any]:
     """Start ``setup``, drive it, stop it: one record."""
     with tempfile.TemporaryDirectory() as tmp:
         data = Path(tmp)
-        ports, procs = _start_setup(setup, data)
+        ports, redis_port, procs = _start_setup(setup, data)
         samplers = [bench.Sampler(proc.pid) for proc in procs]
+        redis_use: dict[str, Any] = {}
         try:
             time.sleep(0.5)
+            if redis_port is not None:
+                info_before, moves_before = _redis_info(redis_port), _moves_applied(ports)
             for sampler in samplers:
                 sampler.start()
             report_file = data / "report.json"
@@ -172,6 +228,10 @@ def run_one(setup: Setup, name: str, measurement: bench.Measurement, codec: str)
             ]
             gen = subprocess.run(cmd, capture_output=True, timeout=200)
             report = json.loads(report_file.read_text()) if report_file.exists() else None
+            if redis_port is not None:
+                applied = _moves_applied(ports) - moves_before
+                if applied > 0:
+                    redis_use = _per_move(info_before, _redis_info(redis_port), applied)
         finally:
             for sampler in samplers:
                 sampler.done.set()
@@ -192,6 +252,7 @@ def run_one(setup: Setup, name: str, measurement: bench.Measurement, codec: str)
         "generator_exit": gen.returncode,
         "generator_stderr_tail": gen.stderr.decode()[-400:],
         "report": report,
+        **redis_use,
     }
     window = (report or {}).get("play_window") or {}
     start, end = window.get("start"), window.get("end")
@@ -202,6 +263,8 @@ def run_one(setup: Setup, name: str, measurement: bench.Measurement, codec: str)
         nodes_cpu = sum(cpus) - redis_cpu
         total = sum(cpus)
         moves = report.get("window_moves") or report.get("moves_acked") or 0
+        if setup.store == "redis" and moves:
+            record["redis_cpu_us_per_move"] = round(redis_cpu / moves * 1e6, 1)
         record.update(
             window_s=round(seconds, 3),
             server_cpu_s=round(total, 3),
