@@ -26,6 +26,10 @@ def _serve(args: argparse.Namespace) -> int:
         level=logging.INFO if not args.quiet else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    if args.redis is None and args.store is None:
+        # From the environment, a password in the URL stays out of `ps` and the unit file.
+        args.redis = os.environ.get(REDIS_ENV) or None
+        args.redis_source = f"${REDIS_ENV}"
     store = _store(args)
     open_files = raise_open_file_limit()
     data_dir = Path(args.data).resolve()
@@ -111,8 +115,9 @@ def _store(args: argparse.Namespace) -> Literal["sqlite", "memory", "redis"]:
     if args.store is not None:
         raise UserError(f"--redis keeps the log in Redis: drop --store {args.store}")
     if not is_redis_url(args.redis):
+        source = getattr(args, "redis_source", None) or f"--redis {args.redis}"
         raise UserError(
-            f"--redis {args.redis}: expected redis://HOST:PORT/DB, rediss://..., unix://PATH "
+            f"{source}: expected redis://HOST:PORT/DB, rediss://..., unix://PATH "
             "or redis+cluster://HOST:PORT"
         )
     return "redis"
@@ -277,6 +282,10 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
 
+REDIS_ENV = "DEALROOM_REDIS_URL"
+"""Where ``serve`` finds a Redis URL when ``--redis`` is absent (its password out of ``ps``)."""
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``dealroom`` command."""
     from dealroom.bots.reach import DEFAULT_DATA, DEFAULT_URL, TOKEN_ENV
@@ -301,7 +310,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="URL",
         help="keep the event log in Redis: redis://HOST:PORT/DB, or redis+cluster://HOST:PORT "
         "for a Redis Cluster; the seat-token secret is kept there too, shared by every node on "
-        "that Redis, and --data is not used (default: none, the log is in --store)",
+        "that Redis, and --data is not used (default: $DEALROOM_REDIS_URL unless --store is "
+        "given, else none: the log is in --store)",
     )
     serve.add_argument(
         "--synchronous",

@@ -125,9 +125,10 @@ def _run_the_unit(tmp_path: Path, redis: RedisServer) -> None:
         "serve",
         "--host", "127.0.0.1",
         "--port", str(port),
-        "--redis", redis.url,
         "--data", str(state_root / "dealroom"),
     ]  # fmt: skip
+    # The Redis URL (a password, maybe) reaches the node through its environment only.
+    assert not any("redis" in arg for arg in argv), argv
 
     log = tmp_path / "node.log"
     with log.open("wb") as out:
@@ -137,6 +138,7 @@ def _run_the_unit(tmp_path: Path, redis: RedisServer) -> None:
     try:
         health = _healthz(f"http://127.0.0.1:{port}", proc, log)
         assert health["status"] == "ok", health
+        assert "store: redis" in log.read_text()  # on Redis, from DEALROOM_REDIS_URL
         # The facilitator token came from the environment file, not from a flag.
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/api/scenarios",

@@ -9,6 +9,8 @@ from pathlib import Path
 from tests.redisproc import RedisServer
 from tests.serverproc import Process, _free_port
 
+from .servecmd import Served, refused
+
 
 async def test_a_room_lives_in_redis_across_a_sigkilled_server(tmp_path: Path) -> None:
     redis_server = RedisServer(tmp_path / "redis")
@@ -60,3 +62,18 @@ def test_redis_and_store_do_not_mix(tmp_path: Path) -> None:
     result = _serve(tmp_path, "--redis", "mysql://127.0.0.1:1/0")
     assert result.returncode == 2
     assert "redis+cluster://" in result.stderr
+
+
+def test_the_redis_url_may_come_from_the_environment(tmp_path: Path) -> None:
+    # A password in the URL then stays out of `ps`; --store still wins over it.
+    url = "redis://:s3cret@127.0.0.1:1/0"
+    line = refused("--port", "0", "--data", str(tmp_path / "d"), env={"DEALROOM_REDIS_URL": url})
+    assert "cannot use the event log in Redis" in line and "s3cret" not in line
+    bad = refused("--port", "0", env={"DEALROOM_REDIS_URL": "mysql://x:1/0"})
+    assert bad.startswith("dealroom: error: $DEALROOM_REDIS_URL: expected redis://"), bad
+    assert "mysql" not in bad  # the URL (and any password in it) is not echoed
+    served = Served(tmp_path, "--store", "memory", env={"DEALROOM_REDIS_URL": url})
+    try:
+        assert "store: memory" in served.output
+    finally:
+        served.stop()
