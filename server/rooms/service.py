@@ -11,6 +11,12 @@ at start from the log's room directory (:mod:`.directory`), never by reading
 every room stream; and the ended rooms someone asked for lately (a seat's
 hello, a room's detail, a replay, a cohort), loaded on demand and kept in a
 bounded least-recently-used cache. A room that ends moves to that cache.
+
+A store that lost acknowledged events (a Redis restarted empty) answers an
+append with a next seq *below* the expected one: that is no race, so the
+command fails with :class:`~..log.HistoryLost` (``unavailable``), nothing is
+written over the gap, and the room is logged once and listed in
+:attr:`RoomService.lost` (``/healthz`` says degraded).
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import msgspec
 
 from dealroom.protocol import MSGPACK, Created, Ended, Event, Role, Scenario
 
-from ..log import EventLog, IndexKey, SeqConflict
+from ..log import EventLog, HistoryLost, IndexKey, SeqConflict
 from ..nodes import Nodes
 from ..referee import (
     Applied,
@@ -60,6 +66,8 @@ _REPLAY_UNDER_LOCK = 256
 _REPLAY_ROUNDS = 8
 _CREATING_MS = 60_000
 """How long a room may sit in the directory before its `created` lands (another node's)."""
+_LOST_RETRY_SECONDS = 30.0
+"""How often the deadline of a room whose history the store lost is tried again (quietly)."""
 ENDED_CACHE = 256
 """Ended rooms a node keeps after someone asked for them (their events are in memory)."""
 
@@ -101,6 +109,9 @@ class RoomService:
         self.live_entries: list[Callable[[str], Iterable[IndexKey]]] = []
         """Other index entries that last as long as a room is live (given its id): they
         are removed with its directory entry once it ends (e.g. its bot seats)."""
+        self.lost: dict[str, str] = {}
+        """Rooms whose history the store lost (room id -> why), each reported once in the
+        log and listed by ``/healthz``; a room leaves once an append to it succeeds again."""
         self.stopping = False
         self.node = ""
         """This node's id among the nodes sharing the log (set by the app; see server/nodes.py)."""
@@ -379,12 +390,37 @@ class RoomService:
                 room.stale = True  # until we know whether the append landed
                 try:
                     await self.log.append(room.stream, room.state.seq + 1, frames)
-                except SeqConflict:
+                except SeqConflict as conflict:
+                    if conflict.behind:  # not a race: the store lost what it had acked
+                        raise self._history_lost(room, conflict) from None
                     continue  # another writer appended first: catch up, decide again
                 room.stale = False
+                if self.lost:
+                    self.lost.pop(room.id, None)  # its history is back (restored from a backup)
                 self._apply(room, decision.events, frames)
                 return decision
             raise RuntimeError(f"room {room.id}: lost the compare-and-set {_CAS_RETRIES} times")
+
+    def _history_lost(self, room: Room, conflict: SeqConflict) -> HistoryLost:
+        """The store is behind this node's copy: say so loudly, once per room; write nothing.
+
+        Appending at the store's next seq would rewrite acknowledged history
+        (DESIGN.md principle 2), so every command to the room is refused with
+        :class:`HistoryLost` (``unavailable``) until the store holds it again.
+        """
+        lost = HistoryLost(room.stream, room.state.seq, conflict.actual - 1)
+        if room.id not in self.lost:
+            self.lost[room.id] = str(lost)
+            log.error(
+                "room %s: THE STORE LOST THIS ROOM'S HISTORY: it holds %d events, %d were "
+                "acknowledged (a Redis restarted without persistence, or restored from an old "
+                "backup?). Its moves are refused with 'unavailable'; nothing is written over "
+                "the gap. Restore the store from a backup, or end the workshop.",
+                room.id,
+                lost.stored,
+                lost.held,
+            )
+        return lost
 
     def _apply(self, room: Room, events: tuple[Event, ...], frames: list[bytes]) -> None:
         before = room.state.deadline
@@ -528,6 +564,10 @@ class RoomService:
     async def _tick(self, room: Room) -> None:
         try:
             await self.submit(room, Tick(now=self.clock()))
+        except HistoryLost:  # said once already (see _history_lost); try again now and then
+            if not self.stopping:
+                loop = asyncio.get_running_loop()
+                room.timer = loop.call_later(_LOST_RETRY_SECONDS, self._fire, room)
         except Exception:
             log.exception("room %s: deadline tick failed; retrying in 1 s", room.id)
             if not self.stopping:
