@@ -48,6 +48,7 @@ class Room:
 
     __slots__ = (
         "__weakref__",
+        "attaching",
         "behind",
         "events",
         "following",
@@ -59,6 +60,7 @@ class Room:
         "state",
         "subscribers",
         "timer",
+        "watched",
     )
 
     def __init__(self, state: RoomState, events: list[Event]) -> None:
@@ -79,6 +81,10 @@ class Room:
         """Another node appended beyond this copy (a wake-up said so): catch up."""
         self.following: asyncio.Task[None] | None = None
         """The catch-up that wake-ups started, while it runs."""
+        self.watched = False
+        """This node is woken by other nodes' appends (it has local subscribers)."""
+        self.attaching = 0
+        """Subscribers on their way in (welcomed, being replayed to): they need wake-ups too."""
 
     @property
     def stream(self) -> str:

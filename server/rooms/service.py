@@ -6,6 +6,10 @@ got there first: catch up from the log and decide again (DESIGN.md principle
 4). Commands to one room are serialised by the room's lock; commands to
 different rooms proceed together, so their appends share commits.
 
+Which rooms a node watches on a shared store: only those with a subscriber
+here (a connection, an in-process bot's included); the others are caught up
+from the log when used (:meth:`RoomService._listen`).
+
 Which rooms a node holds (DESIGN.md principle 7): every live room, restored
 at start from the log's room directory (:mod:`.directory`), never by reading
 every room stream; and the ended rooms someone asked for lately (a seat's
@@ -211,9 +215,16 @@ class RoomService:
         return Room(replay(events), events)
 
     async def room(self, room_id: str) -> Room | None:
-        """The room with that id, loaded from the log if this node does not hold it."""
+        """The room with that id, loaded from the log if this node does not hold it.
+
+        On a shared store a live room that this node holds without watching it
+        (no subscriber here: :meth:`_listen`) is caught up from the log first.
+        """
         room = self._held(room_id)
         if room is not None:
+            if self.log.shared and not room.watched and self.rooms.get(room_id) is room:
+                async with room.lock:
+                    await self._catch_up(room)
             return room
         loaded = await self._load(room_id)
         if loaded is None:
@@ -228,10 +239,27 @@ class RoomService:
         return loaded
 
     def _hold(self, room: Room) -> None:
-        """Keep a live room on this node: its deadline armed, woken by other nodes' appends."""
+        """Keep a live room on this node, its deadline armed (woken only while listened to)."""
         self.rooms[room.id] = room
         self._arm(room)
-        self.log.watch(room.stream, self._woken)
+
+    def _listen(self, room: Room) -> None:
+        """Watch the room's stream exactly while it is live here and has local subscribers.
+
+        Every append on a shared store wakes every watching node, and each one
+        then reads the log: watching only where someone listens keeps a move's
+        cost from growing with the number of nodes that merely hold the room.
+        A held room nobody listens to here is caught up when it is next used:
+        :meth:`room` and :meth:`attach` read the log first, and :meth:`submit`
+        learns what it missed from a lost compare-and-set or re-judges a refusal.
+        """
+        wanted = bool(room.subscribers or room.attaching) and self.rooms.get(room.id) is room
+        if wanted and not room.watched:
+            room.watched = True
+            self.log.watch(room.stream, self._woken)
+        elif room.watched and not wanted:
+            room.watched = False
+            self.log.unwatch(room.stream, self._woken)
 
     def _woken(self, stream: str, seq: int | None) -> None:
         """Another node may have appended to ``stream``: catch up if this copy is behind.
@@ -286,7 +314,7 @@ class RoomService:
     def _retire(self, room: Room) -> None:
         """The room has ended: move it to the cache, and out of the directory's live rooms."""
         del self.rooms[room.id]
-        self.log.unwatch(room.stream, self._woken)
+        self._listen(room)  # an ended room never changes: no more wake-ups
         self._remember(room)
         task = asyncio.create_task(self._record_ended(room.id))
         self._retiring.add(task)
@@ -456,23 +484,29 @@ class RoomService:
         buffer. Only the last few events, and the subscription, happen under
         the lock, so nothing can be published in between.
         """
-        async with room.lock:
-            if room.stale or self.log.shared:  # shared: another node may have appended
-                await self._catch_up(room)
-            subscriber.deliver(welcome(room))
-        sent = resume_after
-        for _ in range(_REPLAY_ROUNDS):  # a busy room may grow while we replay: chase it
-            if len(room.events) - sent <= _REPLAY_UNDER_LOCK:
-                break
-            sent = await self._replay(subscriber, room.events, sent, len(room.events))
-        async with room.lock:
-            if room.stale:
-                await self._catch_up(room)
-            codec, viewer = subscriber.codec, subscriber.viewer
-            for event in room.events[sent:]:
-                if can_see(viewer, audience(event)):
-                    subscriber.deliver(codec.encode(event))
-            room.subscribers.add(subscriber)
+        room.attaching += 1
+        self._listen(room)  # before the first read: what lands after it wakes this node
+        try:
+            async with room.lock:
+                if room.stale or self.log.shared:  # shared: another node may have appended
+                    await self._catch_up(room)
+                subscriber.deliver(welcome(room))
+            sent = resume_after
+            for _ in range(_REPLAY_ROUNDS):  # a busy room may grow while we replay: chase it
+                if len(room.events) - sent <= _REPLAY_UNDER_LOCK:
+                    break
+                sent = await self._replay(subscriber, room.events, sent, len(room.events))
+            async with room.lock:
+                if room.stale:
+                    await self._catch_up(room)
+                codec, viewer = subscriber.codec, subscriber.viewer
+                for event in room.events[sent:]:
+                    if can_see(viewer, audience(event)):
+                        subscriber.deliver(codec.encode(event))
+                room.subscribers.add(subscriber)
+        finally:
+            room.attaching -= 1
+            self._listen(room)
 
     @staticmethod
     async def _replay(subscriber: Subscriber, events: list[Event], start: int, end: int) -> int:
@@ -488,8 +522,9 @@ class RoomService:
         return end
 
     def detach(self, room: Room, subscriber: Subscriber) -> None:
-        """Stop delivering to ``subscriber``."""
+        """Stop delivering to ``subscriber`` (and stop watching the room if it was the last)."""
         room.subscribers.discard(subscriber)
+        self._listen(room)
 
     async def arrive(self, room: Room, role: Role, name: str = "") -> None:
         """A seat's connection opened; the first one records ``joined``.

@@ -11,12 +11,14 @@ from __future__ import annotations
 
 import asyncio
 import random
+from collections.abc import Iterable, Mapping, Sequence
 
 import msgspec
 
-from dealroom.protocol import MSGPACK, Actor, Codec, Ended, Event, Offer, SendMessage
-from dealroom.server.log import MemoryLog
-from dealroom.server.referee import Applied, MoveCommand, Phase, Refused
+from dealroom.protocol import MSGPACK, Accept, Actor, Codec, Ended, Event, Offer, SendMessage
+from dealroom.server.log import EventLog, IndexKey, MemoryLog
+from dealroom.server.log.base import Wake
+from dealroom.server.referee import Announce, Applied, MoveCommand, Phase, Refused
 from dealroom.server.rooms import RoomService
 from tests.support import small_scenario, terms
 
@@ -41,6 +43,45 @@ class Watcher:
 
     async def send(self, frame: bytes) -> None:
         self.deliver(frame)
+
+
+class NodeLog(EventLog):
+    """One node's handle on a log shared by several (``shared``, as Redis is): counts its reads."""
+
+    shared = True
+
+    def __init__(self, log: MemoryLog) -> None:
+        self.log = log
+        self.reads = 0
+        self.append_latency = log.append_latency
+
+    async def append(self, stream: str, expected_seq: int, entries: Sequence[bytes]) -> None:
+        await self.log.append(stream, expected_seq, entries)
+
+    async def read(self, stream: str, after: int = 0) -> list[tuple[int, bytes]]:
+        self.reads += 1
+        return await self.log.read(stream, after)
+
+    async def streams(self, prefix: str = "") -> list[str]:
+        return await self.log.streams(prefix)
+
+    async def put_index(self, entries: Mapping[IndexKey, bytes]) -> None:
+        await self.log.put_index(entries)
+
+    async def remove_index(self, keys: Iterable[IndexKey]) -> None:
+        await self.log.remove_index(keys)
+
+    async def scan_index(self, index: str) -> list[tuple[str, bytes]]:
+        return await self.log.scan_index(index)
+
+    def watch(self, stream: str, wake: Wake) -> None:
+        self.log.watch(stream, wake)
+
+    def unwatch(self, stream: str, wake: Wake) -> None:
+        self.log.unwatch(stream, wake)
+
+    async def close(self) -> None:
+        pass
 
 
 async def settle(*nodes: RoomService) -> None:
@@ -99,6 +140,9 @@ async def test_a_deadline_armed_on_two_nodes_ends_the_room_once() -> None:
     room_a = await node_a.create(small_scenario(deadline_seconds=1))
     room_b = await node_b.room(room_a.id)
     assert room_b is not None
+    # Each seat's connection, as on a real node: the room has a subscriber on both.
+    await node_a.attach(room_a, Watcher("buyer"), 0, lambda _: b"")
+    await node_b.attach(room_b, Watcher("seller"), 0, lambda _: b"")
     await node_a.arrive(room_a, "buyer")
     await node_b.arrive(room_b, "seller")  # both seats in: the clock starts
     await settle(node_a, node_b)
@@ -133,3 +177,70 @@ async def test_a_node_that_missed_wake_ups_catches_up_on_the_next_one() -> None:
     await settle(node_a, node_b)
     assert watcher.seqs == list(range(1, room_a.state.seq + 1))
     assert room_b.state.seq == room_a.state.seq
+
+
+async def test_a_node_without_subscribers_in_a_room_reads_nothing_while_it_plays() -> None:
+    """Node C created the room (the API's node) and holds it, but its seats play on A and B:
+    C is not woken by their moves, and is caught up from the log when it next uses the room."""
+    shared = MemoryLog()
+    a, b, c = (RoomService(NodeLog(shared)) for _ in range(3))
+    logs: list[NodeLog] = [n.log for n in (a, b, c)]  # type: ignore[misc]
+    room_c = await c.create(small_scenario())
+    room_a, room_b = await a.room(room_c.id), await b.room(room_c.id)
+    assert room_a is not None and room_b is not None
+    buyer, seller = Watcher("facilitator"), Watcher("facilitator")  # sees every event
+    await a.attach(room_a, buyer, 0, lambda _: b"")
+    await b.attach(room_b, seller, 0, lambda _: b"")
+    await a.arrive(room_a, "buyer")
+    await b.arrive(room_b, "seller")
+    await settle(a, b, c)
+    quiet_from, played_from = logs[2].reads, logs[0].reads + logs[1].reads
+    now = room_a.state.created_at
+    for n in range(20):  # offers alternate between the two nodes
+        node, room, role = (a, room_a, "buyer") if n % 2 == 0 else (b, room_b, "seller")
+        step = 10 * min(n // 2, 4)
+        price = 100 + step if role == "buyer" else 200 - step
+        offer = Offer(id=f"m{n}", terms=terms(price=price))
+        assert isinstance(await node.submit(room, MoveCommand(role, offer, now=now)), Applied)
+        await settle(a, b, c)
+    assert logs[2].reads == quiet_from  # C was not woken: no read per move
+    assert logs[0].reads + logs[1].reads - played_from <= 20  # the other seat's node, once
+    assert room_c.state.seq < room_a.state.seq  # C's copy is behind, until it is used
+
+    # C's seat accepts the seller's standing offer, which C's copy has not seen: the
+    # refusal judged on the old copy (no such offer) is judged again after one read.
+    standing = room_a.state.standing["seller"].seq
+    accept = MoveCommand("buyer", Accept(id="deal", offer=standing), now=now)
+    decision = await c.submit(room_c, accept)
+    assert isinstance(decision, Applied) and decision.events, decision
+    await settle(a, b, c)
+    stored = await shared.read(room_c.stream)
+    everything = list(range(1, len(stored) + 1))
+    assert buyer.seqs == seller.seqs == everything  # A's and B's subscribers: all, in order
+    assert room_a.state.phase is room_b.state.phase is room_c.state.phase is Phase.ENDED
+
+
+async def test_a_node_watches_a_room_while_a_subscriber_of_it_is_here() -> None:
+    shared = MemoryLog()
+    a, c = RoomService(NodeLog(shared)), RoomService(NodeLog(shared))
+    room_a = await a.create(small_scenario())
+    room_c = await c.room(room_a.id)
+    assert room_c is not None and not room_c.watched
+    await a.attach(room_a, Watcher("buyer"), 0, lambda _: b"")
+    await a.arrive(room_a, "buyer")
+    now = room_a.state.created_at
+    assert isinstance(await a.submit(room_a, Announce(text="one", now=now)), Applied)
+    assert (await c.room(room_a.id)) is room_c  # held: caught up on use, not reloaded
+    assert room_c.state.seq == room_a.state.seq
+    facilitator = Watcher("facilitator")
+    await c.attach(room_c, facilitator, 0, lambda _: b"")
+    assert room_c.watched
+    assert isinstance(await a.submit(room_a, Announce(text="two", now=now)), Applied)
+    await settle(a, c)
+    assert facilitator.seqs == list(range(1, room_a.state.seq + 1))  # live, by wake-up
+    c.detach(room_c, facilitator)
+    assert not room_c.watched
+    assert isinstance(await a.submit(room_a, Announce(text="three", now=now)), Applied)
+    await settle(a, c)
+    assert room_c.state.seq == room_a.state.seq - 1  # no longer woken
+    assert (await c.room(room_a.id)) is room_c and room_c.state.seq == room_a.state.seq
