@@ -6,6 +6,11 @@ got there first: catch up from the log and decide again (DESIGN.md principle
 4). Commands to one room are serialised by the room's lock; commands to
 different rooms proceed together, so their appends share commits.
 
+On a shared store the node that moves a room's clock keeps the deadlines
+index current, and one node at a time fires the deadlines that the rooms'
+own nodes did not (:mod:`.deadlines`): a room's clock fires even when every
+node that held it is gone. On SQLite none of that is written.
+
 Which rooms a node watches on a shared store: only those with a subscriber
 here (a connection, an in-process bot's included); the others are caught up
 from the log when used (:meth:`RoomService._listen`).
@@ -36,7 +41,7 @@ import msgspec
 
 from dealroom.protocol import MSGPACK, Created, Ended, Event, Role, Scenario
 
-from ..log import EventLog, HistoryLost, IndexKey, SeqConflict
+from ..log import EventLog, HistoryLost, IndexKey, LogUnavailable, SeqConflict
 from ..nodes import Nodes
 from ..referee import (
     Applied,
@@ -53,7 +58,7 @@ from ..referee import (
     fold,
     replay,
 )
-from . import directory
+from . import deadlines, directory
 from .directory import RoomRef
 from .fanout import publish
 from .room import Room, Subscriber, room_of, stream_of
@@ -184,6 +189,14 @@ class RoomService:
                 stale += 1
             else:
                 self._hold(room)
+        if self.log.shared:  # rooms started by a version that kept no deadlines index
+            running = {
+                deadlines.key(room.id): deadlines.encode(room.state.deadline)
+                for room in self.rooms.values()
+                if room.state.deadline is not None
+            }
+            if running:
+                await self.log.put_index(running)
         log.info(
             "restored %d rooms from the log (the live ones; %d stale directory entries dropped)",
             len(self.rooms),
@@ -322,6 +335,8 @@ class RoomService:
 
     async def _record_ended(self, room_id: str) -> None:
         others = [key for entries in self.live_entries for key in entries(room_id)]
+        if self.log.shared:
+            others.append(deadlines.key(room_id))
         if self.log.shared and self.node:  # this node's presence in it, if any
             others += [_seat_key(room_id, role, self.node) for role in ("buyer", "seller")]
         try:
@@ -415,6 +430,9 @@ class RoomService:
                 if not isinstance(decision, Applied) or not decision.events:
                     return decision
                 frames = [_EVENT.encode(event) for event in decision.events]
+                deadline = room.state.deadline
+                if self.log.shared:  # other nodes must be able to fire the room's clock
+                    deadline = await self._before_deadline_moves(room, decision.events)
                 room.stale = True  # until we know whether the append landed
                 try:
                     await self.log.append(room.stream, room.state.seq + 1, frames)
@@ -425,9 +443,84 @@ class RoomService:
                 room.stale = False
                 if self.lost:
                     self.lost.pop(room.id, None)  # its history is back (restored from a backup)
+                previous = room.state.deadline
                 self._apply(room, decision.events, frames)
+                if deadline != previous:  # only on a shared store (see above)
+                    await self._after_deadline_moved(room, previous)
                 return decision
             raise RuntimeError(f"room {room.id}: lost the compare-and-set {_CAS_RETRIES} times")
+
+    # --- deadlines across nodes (see .deadlines) ---------------------------------------
+
+    async def _before_deadline_moves(self, room: Room, events: tuple[Event, ...]) -> int | None:
+        """Before appending ``events``: index the deadline of a clock they start.
+
+        A clock that starts (``started``, ``resumed``) is indexed before the
+        append, so no crash can leave a running room without an entry; a
+        deadline that only moves later (``extended``) keeps its earlier entry
+        until the append is durable. Answers the deadline the room will have
+        once ``events`` are folded.
+        """
+        planned = deadlines.planned(room.state.deadline, events)
+        if planned is not None and room.state.deadline is None:
+            await deadlines.record(self.log, room.id, planned)
+        return planned
+
+    async def _after_deadline_moved(self, room: Room, before: int | None) -> None:
+        """The append that moved the clock is durable: make the room's entry exact.
+
+        A later deadline (an extension) replaces the earlier one put before the
+        append; a stopped clock (a pause) drops it; an ended room's entry goes
+        with its directory entry (:meth:`_record_ended`). A failure leaves an
+        early or stale entry, which the sweep corrects: the move stands.
+        """
+        deadline = room.state.deadline
+        if room.state.phase is Phase.ENDED or (before is None and deadline is not None):
+            return  # ended: see above; a clock that started: put exactly already
+        try:
+            await deadlines.record(self.log, room.id, deadline)
+        except LogUnavailable as exc:
+            log.warning("room %s: could not index its deadline (%s); the sweep will", room.id, exc)
+
+    async def expire_overdue(self, nodes: Nodes, alive: set[str]) -> int:
+        """Fire every deadline more than ``deadlines.GRACE_MS`` late, wherever its room is held.
+
+        One node at a time does this (the lease ``deadlines``); it loads each
+        late room it does not hold, or catches up its copy, and submits the
+        clock's tick, which ends the room once however many nodes fire it.
+        Answers how many rooms this call ended.
+        """
+        if not await nodes.take(deadlines.LEASE, alive):
+            return 0
+        ended = 0
+        for room_id, _ in await deadlines.due(self.log, self.clock()):
+            try:
+                ended += await self._expire(room_id)
+            except LogUnavailable:
+                raise
+            except Exception:  # one damaged room must not keep the others from expiring
+                log.exception("room %s: could not fire its deadline", room_id)
+        return ended
+
+    async def _expire(self, room_id: str) -> bool:
+        room = await self.room(room_id)  # loaded, or this node's copy caught up
+        if room is None:  # no stream: an entry without a room, nothing to fire
+            await deadlines.forget(self.log, room_id)
+            return False
+        if room.state.phase is Phase.ENDED:  # a crash after `ended` left the entries
+            await self._record_ended(room_id)
+            return False
+        deadline = room.state.deadline
+        if deadline is None or deadline > self.clock():  # paused, or extended: an early entry
+            await deadlines.record(self.log, room_id, deadline)
+            return False
+        log.info(
+            "room %s: its deadline passed %d ms ago; firing it here",
+            room_id,
+            self.clock() - deadline,
+        )
+        decision = await self.submit(room, Tick(now=self.clock()))
+        return isinstance(decision, Applied) and bool(decision.events)
 
     def _history_lost(self, room: Room, conflict: SeqConflict) -> HistoryLost:
         """The store is behind this node's copy: say so loudly, once per room; write nothing.

@@ -18,8 +18,19 @@ import msgspec
 from dealroom.protocol import MSGPACK, Accept, Actor, Codec, Ended, Event, Offer, SendMessage
 from dealroom.server.log import EventLog, IndexKey, MemoryLog
 from dealroom.server.log.base import Wake
-from dealroom.server.referee import Announce, Applied, MoveCommand, Phase, Refused
-from dealroom.server.rooms import RoomService
+from dealroom.server.nodes import Nodes
+from dealroom.server.referee import (
+    Announce,
+    Applied,
+    End,
+    Extend,
+    MoveCommand,
+    Pause,
+    Phase,
+    Refused,
+    Resume,
+)
+from dealroom.server.rooms import RoomService, deadlines
 from tests.support import small_scenario, terms
 
 _decode_event = msgspec.msgpack.Decoder(Event).decode
@@ -244,3 +255,103 @@ async def test_a_node_watches_a_room_while_a_subscriber_of_it_is_here() -> None:
     await settle(a, c)
     assert room_c.state.seq == room_a.state.seq - 1  # no longer woken
     assert (await c.room(room_a.id)) is room_c and room_c.state.seq == room_a.state.seq
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_800_000_000_000
+
+    def __call__(self) -> int:
+        return self.now
+
+
+async def _indexed(log: MemoryLog) -> dict[str, int]:
+    entries = await log.scan_index(deadlines.INDEX)
+    return {room: msgspec.msgpack.decode(raw) for room, raw in entries}
+
+
+async def test_the_deadlines_index_follows_the_clock_of_a_room_on_a_shared_store() -> None:
+    shared, clock = MemoryLog(), Clock()
+    node = RoomService(NodeLog(shared), clock=clock)
+    room = await node.create(small_scenario(deadline_seconds=60))
+    await node.arrive(room, "buyer")
+    assert await _indexed(shared) == {}  # waiting: no clock runs
+    await node.arrive(room, "seller")  # started
+    assert await _indexed(shared) == {room.id: clock.now + 60_000} == {room.id: room.state.deadline}
+    clock.now += 10_000
+    assert isinstance(await node.submit(room, Pause(now=clock.now)), Applied)
+    assert await _indexed(shared) == {}
+    assert isinstance(await node.submit(room, Resume(now=clock.now)), Applied)
+    assert await _indexed(shared) == {room.id: clock.now + 50_000}
+    assert isinstance(await node.submit(room, Extend(seconds=30, now=clock.now)), Applied)
+    assert await _indexed(shared) == {room.id: clock.now + 80_000} == {room.id: room.state.deadline}
+    assert isinstance(await node.submit(room, End(now=clock.now)), Applied)
+    await node.stop()  # waits for the ended room's entries to go
+    assert await _indexed(shared) == {}
+
+
+async def test_one_node_on_its_own_store_writes_no_deadlines_index() -> None:
+    log = MemoryLog()  # not shared: one node, which holds every live room
+    node = RoomService(log)
+    room = await node.create(small_scenario(deadline_seconds=60))
+    await node.arrive(room, "buyer")
+    await node.arrive(room, "seller")
+    assert room.state.deadline is not None and room.timer is not None
+    assert await _indexed(log) == {}
+    await node.stop()
+
+
+async def test_a_deadline_fires_once_on_another_node_when_the_rooms_node_is_gone() -> None:
+    shared, clock = MemoryLog(), Clock()
+    a, b, c = (RoomService(NodeLog(shared), clock=clock) for _ in range(3))
+    room = await a.create(small_scenario(deadline_seconds=5))
+    await a.attach(room, Watcher("facilitator"), 0, lambda _: b"")
+    await a.arrive(room, "buyer")
+    await a.arrive(room, "seller")
+    assert room.state.phase is Phase.RUNNING and room.id not in b.rooms | c.rooms
+    await a.stop()  # node A dies: its timer never fires
+    nodes_b, nodes_c = Nodes(b.log, clock, "b"), Nodes(c.log, clock, "c")
+    for n in (nodes_b, nodes_c):
+        await n.beat()
+    alive = await nodes_b.alive()
+    assert alive == {"b", "c"}
+    clock.now += 5_000 + deadlines.GRACE_MS // 2  # due, but within the grace: not yet
+    assert [await b.expire_overdue(nodes_b, alive), await c.expire_overdue(nodes_c, alive)] == [
+        0,
+        0,
+    ]
+    clock.now += deadlines.GRACE_MS
+    fired = await asyncio.gather(b.expire_overdue(nodes_b, alive), c.expire_overdue(nodes_c, alive))
+    assert sorted(fired) == [0, 1]  # one node sweeps (the lease), and it ends the room
+    await asyncio.sleep(0.05)  # the sweeping node's own timer for the room, armed on load
+    await b.stop()
+    await c.stop()
+    stored = [_decode_event(entry) for _, entry in await shared.read(room.stream)]
+    ended = [event for event in stored if isinstance(event, Ended)]
+    assert len(ended) == 1 and ended[0].outcome == "expired", stored
+    assert await _indexed(shared) == {}
+    assert [await b.expire_overdue(nodes_b, alive), await c.expire_overdue(nodes_c, alive)] == [
+        0,
+        0,
+    ]
+
+
+async def test_the_sweep_corrects_an_entry_that_is_early_or_stale() -> None:
+    shared, clock = MemoryLog(), Clock()
+    a, b = RoomService(NodeLog(shared), clock=clock), RoomService(NodeLog(shared), clock=clock)
+    room = await a.create(small_scenario(deadline_seconds=5))
+    await a.arrive(room, "buyer")
+    await a.arrive(room, "seller")
+    deadline = room.state.deadline
+    assert deadline is not None
+    await shared.put_index({deadlines.key(room.id): deadlines.encode(deadline - 60_000)})
+    nodes_b = Nodes(b.log, clock, "b")
+    await nodes_b.beat()
+    assert await b.expire_overdue(nodes_b, {"b"}) == 0  # early: set right, nothing fired
+    assert await _indexed(shared) == {room.id: deadline}
+    assert isinstance(await a.submit(room, Pause(now=clock.now)), Applied)
+    await shared.put_index({deadlines.key(room.id): deadlines.encode(deadline - 60_000)})
+    assert await b.expire_overdue(nodes_b, {"b"}) == 0  # paused: the entry goes
+    assert await _indexed(shared) == {}
+    await a.stop()
+    await b.stop()

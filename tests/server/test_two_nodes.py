@@ -13,7 +13,7 @@ import contextlib
 import json
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -24,14 +24,6 @@ from tests.redisproc import RedisServer
 from tests.serverproc import TOKEN, Process, priced_terms
 
 from .wsclient import MSGPACK_SUB, WsClient
-
-
-@pytest.fixture
-def redis_for_nodes(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis", "--appendonly", "yes", "--appendfsync", "always")
-    server.start()
-    yield server
-    server.kill()
 
 
 @pytest.fixture
