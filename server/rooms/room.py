@@ -48,8 +48,8 @@ class Room:
 
     __slots__ = (
         "__weakref__",
+        "announced",
         "attaching",
-        "behind",
         "events",
         "following",
         "id",
@@ -77,8 +77,8 @@ class Room:
         self.timer: asyncio.TimerHandle | None = None
         self.stale = False
         """True when an append's fate is unknown: catch up from the log before the next use."""
-        self.behind = False
-        """Another node appended beyond this copy (a wake-up said so): catch up."""
+        self.announced = 0
+        """The highest seq a wake-up announced beyond this copy (0: none pending): catch up."""
         self.following: asyncio.Task[None] | None = None
         """The catch-up that wake-ups started, while it runs."""
         self.watched = False

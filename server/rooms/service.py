@@ -75,6 +75,8 @@ _REPLAY_UNDER_LOCK = 256
 _REPLAY_ROUNDS = 8
 _CREATING_MS = 60_000
 """How long a room may sit in the directory before its `created` lands (another node's)."""
+_ANY_SEQ = 2**62
+"""What a wake-up without a seq announces: "read, you may be behind"."""
 _LOST_RETRY_SECONDS = 30.0
 """How often the deadline of a room whose history the store lost is tried again (quietly)."""
 ENDED_CACHE = 256
@@ -284,16 +286,20 @@ class RoomService:
         room = self.rooms.get(room_of(stream) or "")
         if room is None or (seq is not None and seq <= room.state.seq):
             return
-        room.behind = True
+        room.announced = _ANY_SEQ if seq is None else max(room.announced, seq)
         if room.following is None:
             room.following = asyncio.create_task(self._follow(room))
 
     async def _follow(self, room: Room) -> None:
         try:
-            while room.behind and not self.stopping:
-                room.behind = False
+            while room.announced and not self.stopping:
                 async with room.lock:
-                    await self._catch_up(room)
+                    # This node's own append announces itself too, often before its
+                    # reply: by the time the lock is free it is folded, and no read
+                    # is needed for it.
+                    announced, room.announced = room.announced, 0
+                    if announced > room.state.seq:
+                        await self._catch_up(room)
         except Exception:  # the log is unavailable: the next command or wake-up reads again
             room.stale = True
             log.warning("room %s: could not catch up with the log", room.id, exc_info=True)
