@@ -14,7 +14,9 @@ needs (DESIGN.md principle 2): compare-and-set on a stream's next seq.
   ids and the last one holds it. A node takes it by appending its id at the
   next seq, and only when the holder is not alive: of several nodes that try
   at once the compare-and-set lets exactly one win. Nothing is renewed: the
-  holder's beat is the lease's life.
+  holder's beat is the lease's life. Leases in use: each bot seat
+  (server/web/bot_seats.py), each dead node's seat (``left:``), and the sweep
+  of late deadlines (``deadlines``: server/rooms/deadlines.py).
 
 Clocks: "alive until" is the beating node's clock, read by the others; a skew
 between nodes shortens or lengthens :data:`TTL_MS` by that much, so keep them

@@ -5,12 +5,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Literal
 
-from .base import EventLog, IndexKey, LogError, LogUnavailable, SeqConflict
+from .base import EventLog, HistoryLost, IndexKey, LogError, LogUnavailable, SeqConflict
 from .memory import MemoryLog
 from .sqlite import SqliteLog, Synchronous, create_store
 
 __all__ = [
     "EventLog",
+    "HistoryLost",
     "IndexKey",
     "LogError",
     "LogUnavailable",

@@ -37,7 +37,15 @@ from typing import NamedTuple, Protocol
 
 from ..metrics.histogram import Histogram
 
-__all__ = ["EventLog", "IndexKey", "LogError", "LogUnavailable", "SeqConflict", "Wake"]
+__all__ = [
+    "EventLog",
+    "HistoryLost",
+    "IndexKey",
+    "LogError",
+    "LogUnavailable",
+    "SeqConflict",
+    "Wake",
+]
 
 Wake = Callable[[str, "int | None"], None]
 """Called on the event loop as ``wake(stream, last_seq)``, or ``wake(stream, None)``
@@ -49,7 +57,12 @@ class LogError(Exception):
 
 
 class SeqConflict(LogError):
-    """The stream's next seq is not the one the writer expected: someone else appended."""
+    """The stream's next seq is not the one the writer expected: someone else appended.
+
+    ``actual`` is the stream's next seq. Above ``expected``: another writer got
+    there first (catch up and decide again). Below it: the store lost entries
+    (see :class:`HistoryLost`).
+    """
 
     def __init__(self, stream: str, expected: int, actual: int) -> None:
         self.stream = stream
@@ -57,9 +70,35 @@ class SeqConflict(LogError):
         self.actual = actual
         super().__init__(f"{stream}: expected next seq {expected}, the log is at {actual - 1}")
 
+    @property
+    def behind(self) -> bool:
+        """The store holds less than the writer has seen: it lost history."""
+        return self.actual < self.expected
+
 
 class LogUnavailable(LogError):
     """The backend failed; nothing from the failed call was appended."""
+
+
+class HistoryLost(LogUnavailable):
+    """The store holds fewer entries of a stream than a writer has already seen.
+
+    A log only grows, so this is damage, not a race: the store lost entries
+    it had acknowledged (a Redis restarted without persistence, or restored
+    from an old backup). Nothing was appended: writing at the store's next
+    seq would put new events where acknowledged ones were, a silent rewrite
+    of history. Raised by the writer that notices it (the room service), from
+    the :class:`SeqConflict` whose ``actual`` is below its ``expected``.
+    """
+
+    def __init__(self, stream: str, held: int, stored: int) -> None:
+        self.stream = stream
+        self.held = held
+        self.stored = stored
+        super().__init__(
+            f"the store lost the history of {stream}: it holds {stored} events, "
+            f"{held} were acknowledged; no move can be saved over the gap"
+        )
 
 
 class Pending(Protocol):

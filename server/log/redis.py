@@ -83,6 +83,11 @@ write, not ones that fsynced it (``WAITAOF`` would, from Redis 7.2; Debian 12
 ships 7.0). If fewer than N replicas answer in ``wait_timeout``, the append
 raises :class:`~.base.LogUnavailable` although the primary holds it (in doubt,
 as above). On a Cluster every shard's own settings apply to its streams.
+
+A Redis that comes back without what it acknowledged (no persistence, an old
+backup) answers a room's next compare-and-set with a next seq *below* the
+expected one; the room service takes that as
+:class:`~.base.HistoryLost`, never as a race, and writes nothing over the gap.
 """
 
 from __future__ import annotations

@@ -48,9 +48,8 @@ class Room:
 
     __slots__ = (
         "__weakref__",
-        "appending",
-        "behind",
-        "echoed",
+        "announced",
+        "attaching",
         "events",
         "following",
         "id",
@@ -61,6 +60,7 @@ class Room:
         "state",
         "subscribers",
         "timer",
+        "watched",
     )
 
     def __init__(self, state: RoomState, events: list[Event]) -> None:
@@ -77,16 +77,14 @@ class Room:
         self.timer: asyncio.TimerHandle | None = None
         self.stale = False
         """True when an append's fate is unknown: catch up from the log before the next use."""
-        self.behind = False
-        """Another node appended beyond this copy (a wake-up said so): catch up."""
+        self.announced = 0
+        """The highest seq a wake-up announced beyond this copy (0: none pending): catch up."""
         self.following: asyncio.Task[None] | None = None
         """The catch-up that wake-ups started, while it runs."""
-        self.appending = 0
-        """The last seq of this node's append in flight (0: none): its own wake-up is
-        an echo, not news."""
-        self.echoed = False
-        """A wake-up was taken for that echo: if the append did not land, it may have
-        been another node's news after all."""
+        self.watched = False
+        """This node is woken by other nodes' appends (it has local subscribers)."""
+        self.attaching = 0
+        """Subscribers on their way in (welcomed, being replayed to): they need wake-ups too."""
 
     @property
     def stream(self) -> str:

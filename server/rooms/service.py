@@ -6,11 +6,26 @@ got there first: catch up from the log and decide again (DESIGN.md principle
 4). Commands to one room are serialised by the room's lock; commands to
 different rooms proceed together, so their appends share commits.
 
+On a shared store the node that moves a room's clock keeps the deadlines
+index current, and one node at a time fires the deadlines that the rooms'
+own nodes did not (:mod:`.deadlines`): a room's clock fires even when every
+node that held it is gone. On SQLite none of that is written.
+
+Which rooms a node watches on a shared store: only those with a subscriber
+here (a connection, an in-process bot's included); the others are caught up
+from the log when used (:meth:`RoomService._listen`).
+
 Which rooms a node holds (DESIGN.md principle 7): every live room, restored
 at start from the log's room directory (:mod:`.directory`), never by reading
 every room stream; and the ended rooms someone asked for lately (a seat's
 hello, a room's detail, a replay, a cohort), loaded on demand and kept in a
 bounded least-recently-used cache. A room that ends moves to that cache.
+
+A store that lost acknowledged events (a Redis restarted empty) answers an
+append with a next seq *below* the expected one: that is no race, so the
+command fails with :class:`~..log.HistoryLost` (``unavailable``), nothing is
+written over the gap, and the room is logged once and listed in
+:attr:`RoomService.lost` (``/healthz`` says degraded).
 """
 
 from __future__ import annotations
@@ -26,7 +41,7 @@ import msgspec
 
 from dealroom.protocol import MSGPACK, Created, Ended, Event, Role, Scenario
 
-from ..log import EventLog, IndexKey, SeqConflict
+from ..log import EventLog, HistoryLost, IndexKey, LogUnavailable, SeqConflict
 from ..nodes import Nodes
 from ..referee import (
     Applied,
@@ -43,7 +58,7 @@ from ..referee import (
     fold,
     replay,
 )
-from . import directory
+from . import deadlines, directory
 from .directory import RoomRef
 from .fanout import publish
 from .room import Room, Subscriber, room_of, stream_of
@@ -60,6 +75,10 @@ _REPLAY_UNDER_LOCK = 256
 _REPLAY_ROUNDS = 8
 _CREATING_MS = 60_000
 """How long a room may sit in the directory before its `created` lands (another node's)."""
+_ANY_SEQ = 2**62
+"""What a wake-up without a seq announces: "read, you may be behind"."""
+_LOST_RETRY_SECONDS = 30.0
+"""How often the deadline of a room whose history the store lost is tried again (quietly)."""
 ENDED_CACHE = 256
 """Ended rooms a node keeps after someone asked for them (their events are in memory)."""
 
@@ -101,6 +120,9 @@ class RoomService:
         self.live_entries: list[Callable[[str], Iterable[IndexKey]]] = []
         """Other index entries that last as long as a room is live (given its id): they
         are removed with its directory entry once it ends (e.g. its bot seats)."""
+        self.lost: dict[str, str] = {}
+        """Rooms whose history the store lost (room id -> why), each reported once in the
+        log and listed by ``/healthz``; a room leaves once an append to it succeeds again."""
         self.stopping = False
         self.node = ""
         """This node's id among the nodes sharing the log (set by the app; see server/nodes.py)."""
@@ -169,6 +191,14 @@ class RoomService:
                 stale += 1
             else:
                 self._hold(room)
+        if self.log.shared:  # rooms started by a version that kept no deadlines index
+            running = {
+                deadlines.key(room.id): deadlines.encode(room.state.deadline)
+                for room in self.rooms.values()
+                if room.state.deadline is not None
+            }
+            if running:
+                await self.log.put_index(running)
         log.info(
             "restored %d rooms from the log (the live ones; %d stale directory entries dropped)",
             len(self.rooms),
@@ -200,9 +230,16 @@ class RoomService:
         return Room(replay(events), events)
 
     async def room(self, room_id: str) -> Room | None:
-        """The room with that id, loaded from the log if this node does not hold it."""
+        """The room with that id, loaded from the log if this node does not hold it.
+
+        On a shared store a live room that this node holds without watching it
+        (no subscriber here: :meth:`_listen`) is caught up from the log first.
+        """
         room = self._held(room_id)
         if room is not None:
+            if self.log.shared and not room.watched and self.rooms.get(room_id) is room:
+                async with room.lock:
+                    await self._catch_up(room)
             return room
         loaded = await self._load(room_id)
         if loaded is None:
@@ -217,10 +254,27 @@ class RoomService:
         return loaded
 
     def _hold(self, room: Room) -> None:
-        """Keep a live room on this node: its deadline armed, woken by other nodes' appends."""
+        """Keep a live room on this node, its deadline armed (woken only while listened to)."""
         self.rooms[room.id] = room
         self._arm(room)
-        self.log.watch(room.stream, self._woken)
+
+    def _listen(self, room: Room) -> None:
+        """Watch the room's stream exactly while it is live here and has local subscribers.
+
+        Every append on a shared store wakes every watching node, and each one
+        then reads the log: watching only where someone listens keeps a move's
+        cost from growing with the number of nodes that merely hold the room.
+        A held room nobody listens to here is caught up when it is next used:
+        :meth:`room` and :meth:`attach` read the log first, and :meth:`submit`
+        learns what it missed from a lost compare-and-set or re-judges a refusal.
+        """
+        wanted = bool(room.subscribers or room.attaching) and self.rooms.get(room.id) is room
+        if wanted and not room.watched:
+            room.watched = True
+            self.log.watch(room.stream, self._woken)
+        elif room.watched and not wanted:
+            room.watched = False
+            self.log.unwatch(room.stream, self._woken)
 
     def _woken(self, stream: str, seq: int | None) -> None:
         """Another node may have appended to ``stream``: catch up if this copy is behind.
@@ -232,22 +286,20 @@ class RoomService:
         room = self.rooms.get(room_of(stream) or "")
         if room is None or (seq is not None and seq <= room.state.seq):
             return
-        if seq is not None and seq <= room.appending:
-            # Most likely the echo of this node's own append (Redis publishes it to
-            # every watcher, this node too): reading the log for it would cost a
-            # read per move. If that append does not land, submit looks again.
-            room.echoed = True
-            return
-        room.behind = True
+        room.announced = _ANY_SEQ if seq is None else max(room.announced, seq)
         if room.following is None:
             room.following = asyncio.create_task(self._follow(room))
 
     async def _follow(self, room: Room) -> None:
         try:
-            while room.behind and not self.stopping:
-                room.behind = False
+            while room.announced and not self.stopping:
                 async with room.lock:
-                    await self._catch_up(room)
+                    # This node's own append announces itself too, often before its
+                    # reply: by the time the lock is free it is folded, and no read
+                    # is needed for it.
+                    announced, room.announced = room.announced, 0
+                    if announced > room.state.seq:
+                        await self._catch_up(room)
         except Exception:  # the log is unavailable: the next command or wake-up reads again
             room.stale = True
             log.warning("room %s: could not catch up with the log", room.id, exc_info=True)
@@ -281,7 +333,7 @@ class RoomService:
     def _retire(self, room: Room) -> None:
         """The room has ended: move it to the cache, and out of the directory's live rooms."""
         del self.rooms[room.id]
-        self.log.unwatch(room.stream, self._woken)
+        self._listen(room)  # an ended room never changes: no more wake-ups
         self._remember(room)
         task = asyncio.create_task(self._record_ended(room.id))
         self._retiring.add(task)
@@ -289,6 +341,8 @@ class RoomService:
 
     async def _record_ended(self, room_id: str) -> None:
         others = [key for entries in self.live_entries for key in entries(room_id)]
+        if self.log.shared:
+            others.append(deadlines.key(room_id))
         if self.log.shared and self.node:  # this node's presence in it, if any
             others += [_seat_key(room_id, role, self.node) for role in ("buyer", "seller")]
         try:
@@ -382,22 +436,118 @@ class RoomService:
                 if not isinstance(decision, Applied) or not decision.events:
                     return decision
                 frames = [_EVENT.encode(event) for event in decision.events]
+                deadline = room.state.deadline
+                if self.log.shared:  # other nodes must be able to fire the room's clock
+                    deadline = await self._before_deadline_moves(room, decision.events)
                 room.stale = True  # until we know whether the append landed
-                room.appending, room.echoed = room.state.seq + len(frames), False
                 try:
                     await self.log.append(room.stream, room.state.seq + 1, frames)
-                except SeqConflict:
+                except SeqConflict as conflict:
+                    if conflict.behind:  # not a race: the store lost what it had acked
+                        raise self._history_lost(room, conflict) from None
                     continue  # another writer appended first: catch up, decide again
-                except BaseException:
-                    if room.echoed:  # in doubt: the wake-up taken for an echo may be news
-                        self._woken(room.stream, None)
-                    raise
-                finally:
-                    room.appending = 0
                 room.stale = False
+                if self.lost:
+                    self.lost.pop(room.id, None)  # its history is back (restored from a backup)
+                previous = room.state.deadline
                 self._apply(room, decision.events, frames)
+                if deadline != previous:  # only on a shared store (see above)
+                    await self._after_deadline_moved(room, previous)
                 return decision
             raise RuntimeError(f"room {room.id}: lost the compare-and-set {_CAS_RETRIES} times")
+
+    # --- deadlines across nodes (see .deadlines) ---------------------------------------
+
+    async def _before_deadline_moves(self, room: Room, events: tuple[Event, ...]) -> int | None:
+        """Before appending ``events``: index the deadline of a clock they start.
+
+        A clock that starts (``started``, ``resumed``) is indexed before the
+        append, so no crash can leave a running room without an entry; a
+        deadline that only moves later (``extended``) keeps its earlier entry
+        until the append is durable. Answers the deadline the room will have
+        once ``events`` are folded.
+        """
+        planned = deadlines.planned(room.state.deadline, events)
+        if planned is not None and room.state.deadline is None:
+            await deadlines.record(self.log, room.id, planned)
+        return planned
+
+    async def _after_deadline_moved(self, room: Room, before: int | None) -> None:
+        """The append that moved the clock is durable: make the room's entry exact.
+
+        A later deadline (an extension) replaces the earlier one put before the
+        append; a stopped clock (a pause) drops it; an ended room's entry goes
+        with its directory entry (:meth:`_record_ended`). A failure leaves an
+        early or stale entry, which the sweep corrects: the move stands.
+        """
+        deadline = room.state.deadline
+        if room.state.phase is Phase.ENDED or (before is None and deadline is not None):
+            return  # ended: see above; a clock that started: put exactly already
+        try:
+            await deadlines.record(self.log, room.id, deadline)
+        except LogUnavailable as exc:
+            log.warning("room %s: could not index its deadline (%s); the sweep will", room.id, exc)
+
+    async def expire_overdue(self, nodes: Nodes, alive: set[str]) -> int:
+        """Fire every deadline more than ``deadlines.GRACE_MS`` late, wherever its room is held.
+
+        One node at a time does this (the lease ``deadlines``); it loads each
+        late room it does not hold, or catches up its copy, and submits the
+        clock's tick, which ends the room once however many nodes fire it.
+        Answers how many rooms this call ended.
+        """
+        if not await nodes.take(deadlines.LEASE, alive):
+            return 0
+        ended = 0
+        for room_id, _ in await deadlines.due(self.log, self.clock()):
+            try:
+                ended += await self._expire(room_id)
+            except LogUnavailable:
+                raise
+            except Exception:  # one damaged room must not keep the others from expiring
+                log.exception("room %s: could not fire its deadline", room_id)
+        return ended
+
+    async def _expire(self, room_id: str) -> bool:
+        room = await self.room(room_id)  # loaded, or this node's copy caught up
+        if room is None:  # no stream: an entry without a room, nothing to fire
+            await deadlines.forget(self.log, room_id)
+            return False
+        if room.state.phase is Phase.ENDED:  # a crash after `ended` left the entries
+            await self._record_ended(room_id)
+            return False
+        deadline = room.state.deadline
+        if deadline is None or deadline > self.clock():  # paused, or extended: an early entry
+            await deadlines.record(self.log, room_id, deadline)
+            return False
+        log.info(
+            "room %s: its deadline passed %d ms ago; firing it here",
+            room_id,
+            self.clock() - deadline,
+        )
+        decision = await self.submit(room, Tick(now=self.clock()))
+        return isinstance(decision, Applied) and bool(decision.events)
+
+    def _history_lost(self, room: Room, conflict: SeqConflict) -> HistoryLost:
+        """The store is behind this node's copy: say so loudly, once per room; write nothing.
+
+        Appending at the store's next seq would rewrite acknowledged history
+        (DESIGN.md principle 2), so every command to the room is refused with
+        :class:`HistoryLost` (``unavailable``) until the store holds it again.
+        """
+        lost = HistoryLost(room.stream, room.state.seq, conflict.actual - 1)
+        if room.id not in self.lost:
+            self.lost[room.id] = str(lost)
+            log.error(
+                "room %s: THE STORE LOST THIS ROOM'S HISTORY: it holds %d events, %d were "
+                "acknowledged (a Redis restarted without persistence, or restored from an old "
+                "backup?). Its moves are refused with 'unavailable'; nothing is written over "
+                "the gap. Restore the store from a backup, or end the workshop.",
+                room.id,
+                lost.stored,
+                lost.held,
+            )
+        return lost
 
     def _apply(self, room: Room, events: tuple[Event, ...], frames: list[bytes]) -> None:
         before = room.state.deadline
@@ -433,23 +583,29 @@ class RoomService:
         buffer. Only the last few events, and the subscription, happen under
         the lock, so nothing can be published in between.
         """
-        async with room.lock:
-            if room.stale or self.log.shared:  # shared: another node may have appended
-                await self._catch_up(room)
-            subscriber.deliver(welcome(room))
-        sent = resume_after
-        for _ in range(_REPLAY_ROUNDS):  # a busy room may grow while we replay: chase it
-            if len(room.events) - sent <= _REPLAY_UNDER_LOCK:
-                break
-            sent = await self._replay(subscriber, room.events, sent, len(room.events))
-        async with room.lock:
-            if room.stale:
-                await self._catch_up(room)
-            codec, viewer = subscriber.codec, subscriber.viewer
-            for event in room.events[sent:]:
-                if can_see(viewer, audience(event)):
-                    subscriber.deliver(codec.encode(event))
-            room.subscribers.add(subscriber)
+        room.attaching += 1
+        self._listen(room)  # before the first read: what lands after it wakes this node
+        try:
+            async with room.lock:
+                if room.stale or self.log.shared:  # shared: another node may have appended
+                    await self._catch_up(room)
+                subscriber.deliver(welcome(room))
+            sent = resume_after
+            for _ in range(_REPLAY_ROUNDS):  # a busy room may grow while we replay: chase it
+                if len(room.events) - sent <= _REPLAY_UNDER_LOCK:
+                    break
+                sent = await self._replay(subscriber, room.events, sent, len(room.events))
+            async with room.lock:
+                if room.stale:
+                    await self._catch_up(room)
+                codec, viewer = subscriber.codec, subscriber.viewer
+                for event in room.events[sent:]:
+                    if can_see(viewer, audience(event)):
+                        subscriber.deliver(codec.encode(event))
+                room.subscribers.add(subscriber)
+        finally:
+            room.attaching -= 1
+            self._listen(room)
 
     @staticmethod
     async def _replay(subscriber: Subscriber, events: list[Event], start: int, end: int) -> int:
@@ -465,8 +621,9 @@ class RoomService:
         return end
 
     def detach(self, room: Room, subscriber: Subscriber) -> None:
-        """Stop delivering to ``subscriber``."""
+        """Stop delivering to ``subscriber`` (and stop watching the room if it was the last)."""
         room.subscribers.discard(subscriber)
+        self._listen(room)
 
     async def arrive(self, room: Room, role: Role, name: str = "") -> None:
         """A seat's connection opened; the first one records ``joined``.
@@ -541,6 +698,10 @@ class RoomService:
     async def _tick(self, room: Room) -> None:
         try:
             await self.submit(room, Tick(now=self.clock()))
+        except HistoryLost:  # said once already (see _history_lost); try again now and then
+            if not self.stopping:
+                loop = asyncio.get_running_loop()
+                room.timer = loop.call_later(_LOST_RETRY_SECONDS, self._fire, room)
         except Exception:
             log.exception("room %s: deadline tick failed; retrying in 1 s", room.id)
             if not self.stopping:

@@ -158,8 +158,9 @@ async def _nodes(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _node_duties(app: web.Application) -> None:
-    """Every beat: say this node is alive, record `left` for seats only dead nodes held,
-    and play the bot seats whose node is gone (runs until the app stops)."""
+    """Every beat: say this node is alive, fire deadlines their rooms' nodes did not
+    (one node at a time: server/rooms/deadlines.py), record `left` for seats only dead
+    nodes held, and play the bot seats whose node is gone (runs until the app stops)."""
     url = await wait_until_listening(app)
     if url is None:
         log.warning("this node does not listen on its own address: it seats no bots")
@@ -168,6 +169,7 @@ async def _node_duties(app: web.Application) -> None:
         try:
             await nodes.beat()
             alive = await nodes.alive()
+            await rooms.expire_overdue(nodes, alive)  # deadlines whose rooms' nodes are gone
             await rooms.expire_presence(nodes, alive)
             if url is not None:
                 await keep_bots(app, url, alive)

@@ -24,13 +24,23 @@ async def healthz(request: web.Request) -> web.Response:
 
     ``degraded`` (still 200: the process is alive and serves what it can) while
     the event log fails, e.g. a Redis that is down: moves are refused with
-    ``unavailable`` until it is back, and the reason is in ``store``.
+    ``unavailable`` until it is back, and the reason is in ``store``. Also
+    while the store has lost the history of rooms this node holds (a Redis
+    restarted without persistence): how many, and why, in ``lost``.
     """
-    rooms = len(request.app[ROOMS].rooms)
+    service = request.app[ROOMS]
+    rooms = len(service.rooms)
     failing = request.app[LOG].degraded
+    lost = service.lost
+    if failing is None and not lost:
+        return web.json_response({"status": "ok", "rooms": rooms})
+    answer: dict[str, object] = {"status": "degraded", "rooms": rooms}
     if failing is not None:
-        return web.json_response({"status": "degraded", "store": failing, "rooms": rooms})
-    return web.json_response({"status": "ok", "rooms": rooms})
+        answer["store"] = failing
+    if lost:
+        first = min(lost)
+        answer["lost"] = f"{len(lost)} rooms; room {first}: {lost[first]}"
+    return web.json_response(answer)
 
 
 def _page(name: str) -> web.FileResponse:

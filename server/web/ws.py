@@ -34,7 +34,7 @@ from dealroom.protocol import (
 from dealroom.protocol import Move as MoveFrame
 
 from ..auth import FacilitatorAccess, Seat
-from ..log import LogUnavailable
+from ..log import HistoryLost, LogUnavailable
 from ..referee import Applied, Duplicate, MoveCommand, Refused, room_view
 from ..rooms import Room
 from .keys import CONNECTIONS, METRICS, ROOMS, SEATS, SETTINGS, TOKENS
@@ -334,6 +334,8 @@ class _Session:
                     await self._hello(frame)
                 else:
                     await self._move(frame, arrived)
+            except HistoryLost as exc:  # logged once per room by the room service
+                self._error(None, ErrorCode.UNAVAILABLE, _lost_message(exc))
             except LogUnavailable as exc:
                 log.warning("event log unavailable: %s", exc)
                 self._error(None, ErrorCode.UNAVAILABLE, "The event log is unavailable; retry.")
@@ -461,6 +463,9 @@ class _Session:
         assert self.room is not None
         try:
             decision = await self.rooms.submit(self.room, command)
+        except HistoryLost as exc:  # logged once per room by the room service
+            self._error(move.id, ErrorCode.UNAVAILABLE, _lost_message(exc))
+            return False
         except LogUnavailable as exc:
             log.warning("room %s: log unavailable: %s", self.room.id, exc)
             self._error(move.id, ErrorCode.UNAVAILABLE, "Could not save the move; retry.")
@@ -494,3 +499,10 @@ class _Session:
                 await self.rooms.depart(room, self.seat_role)
             except Exception:  # the room may be ended or the log closing: nothing to record
                 log.debug("room %s: recording 'left' failed", room.id, exc_info=True)
+
+
+def _lost_message(lost: HistoryLost) -> str:
+    return (
+        f"The event store lost this room's history (it holds {lost.stored} of its "
+        f"{lost.held} events), so no move can be saved; ask the facilitator."
+    )

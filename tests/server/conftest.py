@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -15,6 +15,7 @@ from aiohttp.test_utils import TestServer
 from dealroom.server.config import Settings
 from dealroom.server.web import make_app
 from dealroom.server.web.keys import CATALOG
+from tests.redisproc import RedisServer
 from tests.support import small_scenario
 
 from .wsclient import JSON_SUB, WsClient
@@ -94,3 +95,12 @@ async def make_server(tmp_path: Path) -> AsyncIterator[MakeServer]:
 @pytest.fixture
 async def server(make_server: MakeServer) -> Running:
     return await make_server()
+
+
+@pytest.fixture
+def redis_for_nodes(tmp_path: Path) -> Iterator[RedisServer]:
+    """A real Redis with an fsynced AOF, for several ``dealroom serve --redis`` processes."""
+    server = RedisServer(tmp_path / "redis", "--appendonly", "yes", "--appendfsync", "always")
+    server.start()
+    yield server
+    server.kill()

@@ -14,7 +14,7 @@ import io
 import json
 import sys
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -27,14 +27,6 @@ from tests.redisproc import RedisServer
 from tests.serverproc import TOKEN, Process, priced_terms
 
 from .wsclient import MSGPACK_SUB, WsClient
-
-
-@pytest.fixture
-def redis_for_nodes(tmp_path: Path) -> Iterator[RedisServer]:
-    server = RedisServer(tmp_path / "redis", "--appendonly", "yes", "--appendfsync", "always")
-    server.start()
-    yield server
-    server.kill()
 
 
 @pytest.fixture
