@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -77,12 +78,19 @@ QUICK = {
 }
 
 
-def _start(cmd: list[str], port: int) -> subprocess.Popen[bytes]:
-    proc = subprocess.Popen(
-        [*bench.pinned(0), *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
+def _start(cmd: list[str], port: int, log: Path | None = None) -> subprocess.Popen[bytes]:
+    with open(log or os.devnull, "wb") as err:  # the child keeps its own descriptor
+        proc = subprocess.Popen([*bench.pinned(0), *cmd], stdout=subprocess.DEVNULL, stderr=err)
     bench.wait_port(port)
     return proc
+
+
+def _log_tails(data: Path, lines: int = 20) -> dict[str, str]:
+    """The last lines of each node's log (kept in the record when the run had errors)."""
+    return {
+        path.stem: "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+        for path in sorted(data.glob("node*.log"))
+    }
 
 
 def _start_setup(
@@ -139,7 +147,7 @@ def _start_setup(
             "--quiet",
             *store,
         ]
-        procs.append(_start(cmd, port))
+        procs.append(_start(cmd, port, data / f"node{n}.log"))
     return ports, redis_port, procs
 
 
@@ -228,10 +236,12 @@ def run_one(setup: Setup, name: str, measurement: bench.Measurement, codec: str)
             ]
             gen = subprocess.run(cmd, capture_output=True, timeout=200)
             report = json.loads(report_file.read_text()) if report_file.exists() else None
+            if gen.returncode or not report or report.get("errors"):
+                redis_use["node_log_tails"] = _log_tails(data)
             if redis_port is not None:
                 applied = _moves_applied(ports) - moves_before
                 if applied > 0:
-                    redis_use = _per_move(info_before, _redis_info(redis_port), applied)
+                    redis_use |= _per_move(info_before, _redis_info(redis_port), applied)
         finally:
             for sampler in samplers:
                 sampler.done.set()
