@@ -31,6 +31,7 @@ def _serve(args: argparse.Namespace) -> int:
         args.redis = os.environ.get(REDIS_ENV) or None
         args.redis_source = f"${REDIS_ENV}"
     store = _store(args)
+    proxies = _networks(args.trusted_proxy)
     open_files = raise_open_file_limit()
     data_dir = Path(args.data).resolve()
     token = args.facilitator_token or os.environ.get("DEALROOM_FACILITATOR_TOKEN") or None
@@ -71,6 +72,7 @@ def _serve(args: argparse.Namespace) -> int:
             public_url=args.public_url,
             scenario_dirs=tuple(Path(d) for d in args.scenarios),
             rate_per_second=args.rate_limit,
+            trusted_proxies=proxies,
         )
         app = make_app(settings, keys, catalog)
         loop, loop_name = new_event_loop(args.loop)
@@ -282,6 +284,23 @@ class _Parser(argparse.ArgumentParser):
         super().__init__(*args, **kwargs)
 
 
+def _networks(texts: list[str]) -> tuple[str, ...]:
+    """``--trusted-proxy``'s values, each checked to be an address or a network."""
+    import ipaddress
+
+    from .errors import UserError
+
+    for text in texts:
+        try:
+            ipaddress.ip_network(text, strict=False)
+        except ValueError:
+            raise UserError(
+                f"--trusted-proxy {text!r} is not an IP address or network "
+                "(e.g. 10.0.0.5 or 10.0.0.0/24)"
+            ) from None
+    return tuple(texts)
+
+
 REDIS_ENV = "DEALROOM_REDIS_URL"
 """Where ``serve`` finds a Redis URL when ``--redis`` is absent (its password out of ``ps``)."""
 
@@ -326,6 +345,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument("--public-url", help="base URL for join links (default: the request's)")
     serve.add_argument("--scenarios", action="append", default=[], help="extra scenario folder")
+    serve.add_argument(
+        "--trusted-proxy",
+        action="append",
+        default=[],
+        metavar="ADDRESS",
+        help="a load balancer (an address or a network, e.g. 10.0.0.0/24; repeat the flag) "
+        "whose X-Forwarded-For names the client, for the open link's per-address pace "
+        "(default: none, the socket's peer is the client)",
+    )
     serve.add_argument(
         "--rate-limit",
         type=float,

@@ -30,6 +30,8 @@ class Settings:
     """Frames above this get ``frame_too_large`` and are not read; the connection stays."""
     hard_frame_bytes: int = 4 * 1024 * 1024
     """Frames above this close the connection (1009): the WebSocket layer stops reading."""
+    trusted_proxies: tuple[str, ...] = ()
+    """Load balancers (addresses or networks) whose ``X-Forwarded-For`` names the client."""
     rate_per_second: float = 50.0
     rate_burst: int = 100
     abuse_threshold: int = 1000

@@ -30,6 +30,7 @@ from ..scenarios import Catalog
 from .api import api_errors, routes
 from .bot_seats import keep_bots, resume_bots, wait_until_listening
 from .bots_api import routes as bot_routes
+from .client_address import TrustedProxies
 from .cohort_api import routes as cohort_routes
 from .debrief_api import routes as debrief_routes
 from .keys import (
@@ -49,7 +50,7 @@ from .keys import (
 from .limits import RepeatFilter
 from .liveness import sweep_forever
 from .metrics import add_metrics_route
-from .open_link import ARRIVALS, arrival_rate
+from .open_link import ARRIVALS, PROXIES, arrival_rate
 from .open_link import routes as open_routes
 from .static import add_static_routes
 from .ws import Connection, websocket
@@ -82,6 +83,7 @@ def make_app(
     app[BOT_TASKS] = set()
     app[ANALYSES] = {}
     app[ARRIVALS] = arrival_rate()
+    app[PROXIES] = TrustedProxies(settings.trusted_proxies)
     app[METRICS] = NodeMetrics()
     app.cleanup_ctx.append(_event_log)
     app.cleanup_ctx.append(_nodes)

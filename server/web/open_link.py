@@ -10,7 +10,8 @@ Because anyone holding the link can post, what it can cost is bounded twice
 (DESIGN.md principle 7): by the workshop's capacity (seats; beyond it
 ``409 workshop_full``) and by a per-address pace (:mod:`.arrival_rate`;
 beyond it ``429 rate_limited`` with ``Retry-After``). The client address is
-the socket's peer (``request.remote``): no forwarded header is trusted.
+the socket's peer, or behind a load balancer named with ``--trusted-proxy``
+the address it forwards (:mod:`.client_address`).
 """
 
 from __future__ import annotations
@@ -25,10 +26,18 @@ from aiohttp import web
 from ..rooms.workshops import HeldWorkshop, WorkshopFull
 from .api import ApiError, _base_url, _body, _json
 from .arrival_rate import ArrivalRate
+from .client_address import TrustedProxies
 from .keys import CATALOG, ROOMS, TOKENS, WORKSHOPS
 from .static import _page
 
-__all__ = ["ARRIVALS", "ARRIVALS_BURST", "ARRIVALS_PER_MINUTE", "arrival_rate", "routes"]
+__all__ = [
+    "ARRIVALS",
+    "ARRIVALS_BURST",
+    "ARRIVALS_PER_MINUTE",
+    "PROXIES",
+    "arrival_rate",
+    "routes",
+]
 
 ARRIVALS_BURST = 40
 """Seats one client address may take at once: a class behind one NAT address."""
@@ -37,6 +46,8 @@ ARRIVALS_PER_MINUTE = 20.0
 
 ARRIVALS = web.AppKey("arrivals", ArrivalRate)
 """The app's :class:`ArrivalRate` (kept here, beside the one route that uses it)."""
+PROXIES = web.AppKey("trusted proxies", TrustedProxies)
+"""Load balancers whose ``X-Forwarded-For`` names the client (``--trusted-proxy``)."""
 
 
 def arrival_rate() -> ArrivalRate:
@@ -76,7 +87,10 @@ async def take_seat(request: web.Request) -> web.Response:
     except ApiError as exc:
         return _json({"error": {"code": exc.code, "message": exc.message}}, status=exc.status)
     app = request.app
-    wait = app[ARRIVALS].admit(request.remote or "", time.monotonic())
+    address = app[PROXIES].client(
+        request.remote or "", request.headers.getall("X-Forwarded-For", [])
+    )
+    wait = app[ARRIVALS].admit(address, time.monotonic())
     if wait > 0:
         seconds = max(1, math.ceil(wait))
         message = f"Too many seats taken from your address; try again in {seconds} s."

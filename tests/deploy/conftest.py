@@ -20,7 +20,10 @@ from .haproxyproc import HAProxy
 async def deployment(tmp_path: Path) -> AsyncIterator[Deployment]:
     redis = RedisServer(tmp_path / "redis", "--appendonly", "yes", "--appendfsync", "always")
     nodes = {
-        f"node{n}": Process(tmp_path / f"node{n}" / "data", "--redis", redis.url) for n in (1, 2, 3)
+        f"node{n}": Process(
+            tmp_path / f"node{n}" / "data", "--redis", redis.url, "--trusted-proxy", "127.0.0.1"
+        )
+        for n in (1, 2, 3)
     }
     lb = HAProxy(tmp_path / "haproxy", [f"127.0.0.1:{node.port}" for node in nodes.values()])
     deployed = Deployment(redis, nodes, lb)

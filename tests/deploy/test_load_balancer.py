@@ -24,6 +24,7 @@ from tests.serverproc import priced_terms
 
 from .deployment import (
     BUDGET,
+    SCENARIO,
     Deployment,
     buyer_sees,
     node_health,
@@ -290,3 +291,35 @@ def test_the_config_checks_clean_and_names_the_variables_it_lacks(tmp_path: Path
     assert (
         "set DEALROOM_NODE1, DEALROOM_NODE2 and DEALROOM_NODE3" in missing.stdout + missing.stderr
     )
+
+
+async def test_the_open_link_paces_each_participant_not_the_balancer(
+    deployment: Deployment,
+) -> None:
+    """HAProxy appends the client's address to X-Forwarded-For; the nodes trust it from
+    the balancer alone (``--trusted-proxy``), so one busy client does not use up
+    everyone's budget, and a header a client writes itself changes nothing."""
+    async with asyncio.timeout(BUDGET):
+        workshop = await deployment.api(
+            "POST", "/api/workshops", {"scenario": SCENARIO, "capacity": 0}
+        )
+        url = f"{deployment.lb.base}/open/{workshop['open_link']['token']}/seat"
+
+        async def arrive(address: str, spoofed: str = "") -> int:
+            connector = aiohttp.TCPConnector(local_addr=(address, 0), force_close=True)
+            headers = {"X-Forwarded-For": spoofed} if spoofed else {}
+            async with (
+                aiohttp.ClientSession(connector=connector) as session,
+                session.post(url, json={"name": "P"}, headers=headers) as r,
+            ):
+                return r.status
+
+        # Capacity 0: each arrival is refused as full, but spends its address's pace,
+        # which each node counts on its own: until every node has refused it.
+        answers: list[int] = []
+        while answers[-3:] != [429] * 3:
+            answers.append(await arrive("127.0.0.2", spoofed=f"10.9.{len(answers)}.1"))
+            assert len(answers) <= 3 * 40 + 30, answers
+        assert answers.index(429) >= 40 and set(answers) == {409, 429}, answers
+        # Another participant behind the same balancer has its own budget on every node.
+        assert [await arrive("127.0.0.3") for _ in range(3)] == [409] * 3

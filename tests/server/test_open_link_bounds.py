@@ -13,14 +13,16 @@ from contextlib import asynccontextmanager
 from typing import Any
 
 import aiohttp
+import pytest
 
 from dealroom.server.log import MemoryLog
 from dealroom.server.rooms.workshops import WorkshopFull, Workshops
 from dealroom.server.web.arrival_rate import ArrivalRate
+from dealroom.server.web.client_address import TrustedProxies
 from dealroom.server.web.keys import ROOMS
 from dealroom.server.web.open_link import ARRIVALS_BURST
 
-from .conftest import Running
+from .conftest import MakeServer, Running
 
 
 @asynccontextmanager
@@ -102,6 +104,44 @@ async def test_one_address_is_paced_and_another_is_not(server: Running) -> None:
     async with _client_at("127.0.0.3") as other:
         status, body, _ = await _arrive(other, server, token)
         assert status == 409 and body["error"]["code"] == "workshop_full"
+
+
+@pytest.mark.parametrize("trusted", [True, False])
+async def test_behind_a_trusted_balancer_each_forwarded_address_has_its_own_pace(
+    make_server: MakeServer, trusted: bool
+) -> None:
+    # Every request comes from the balancer's address (here 127.0.0.4): only a
+    # balancer named with --trusted-proxy has its X-Forwarded-For believed.
+    server = await make_server(trusted_proxies=("127.0.0.4/32",) if trusted else ())
+    _, workshop = await server.api("POST", "/api/workshops", {"scenario": "small", "capacity": 0})
+    token = workshop["open_link"]["token"]
+    url = f"{server.base}/open/{token}/seat"
+    async with _client_at("127.0.0.4") as balancer:
+
+        async def arrive(forwarded_for: str) -> int:
+            headers = {"X-Forwarded-For": forwarded_for}
+            async with balancer.post(url, json={"name": "P"}, headers=headers) as r:
+                return r.status
+
+        # A client that writes its own header gains nothing: the balancer appends.
+        busy = [await arrive(f"198.51.100.{n}, 203.0.113.7") for n in range(ARRIVALS_BURST)]
+        assert set(busy) == {409}
+        assert await arrive("203.0.113.7") == 429
+        # Another participant behind the same balancer:
+        assert await arrive("203.0.113.8") == (409 if trusted else 429)
+
+
+def test_a_forwarded_address_is_believed_only_from_a_trusted_proxy() -> None:
+    proxies = TrustedProxies(["10.0.0.0/24", "::1"])
+    assert proxies.client("192.0.2.1", ["203.0.113.9"]) == "192.0.2.1"  # not a proxy
+    assert proxies.client("10.0.0.5", ["203.0.113.9"]) == "203.0.113.9"
+    assert proxies.client("::ffff:10.0.0.5", ["203.0.113.9"]) == "203.0.113.9"
+    # Rightmost untrusted hop: proxies append, what the client wrote comes first.
+    assert proxies.client("10.0.0.5", ["6.6.6.6, 203.0.113.9, 10.0.0.7"]) == "203.0.113.9"
+    assert proxies.client("::1", ["1.1.1.1", "203.0.113.9"]) == "203.0.113.9"
+    assert proxies.client("10.0.0.5", []) == "10.0.0.5"  # no header: the proxy itself
+    assert proxies.client("10.0.0.5", ["10.0.0.6"]) == "10.0.0.5"
+    assert not TrustedProxies().trusts("127.0.0.1")
 
 
 def test_the_pace_refills_and_forgets_the_least_recent_address() -> None:

@@ -242,3 +242,9 @@ def test_a_first_start_without_space_for_the_store_leaves_a_dir_the_next_start_t
         assert (data / "secret").stat().st_size >= 32
     finally:
         assert served.stop() == 0
+
+
+def test_a_trusted_proxy_that_is_not_an_address_is_refused(tmp_path: Path) -> None:
+    line = refused("--port", _port(), "--data", str(tmp_path / "d"), "--trusted-proxy", "lb1")
+    assert "'lb1' is not an IP address or network" in line
+    assert not (tmp_path / "d").exists()
