@@ -19,7 +19,6 @@ Traffic stays on 127.0.0.1; every run is bounded by its own timeout.
 
 from __future__ import annotations
 
-import argparse
 import json
 import os
 import subprocess
@@ -212,28 +211,14 @@ def run_one(setup: Setup, name: str, measurement: bench.Measurement, codec: str)
                 sampler.start()
             report_file = data / "report.json"
             urls = [f"http://127.0.0.1:{port}" for port in ports]
-            nodes = [a for url in urls for a in ("--node", url)] if len(urls) > 1 else []
-            cmd = [
-                *bench.pinned(1),
-                sys.executable,
-                "-m",
-                "dealroom.server.cli",
-                "loadtest",
-                "--url",
+            cmd = bench.loadtest_command(
                 urls[0],
-                *nodes,
-                "--token",
-                bench.TOKEN,
-                "--target",
                 "relay" if setup.store == "relay" else "dealroom",
-                "--codec",
                 codec,
-                "--json",
-                str(report_file),
-                "--timeout",
-                "150",
-                *measurement.args,
-            ]
+                report_file,
+                measurement.args,
+                urls if len(urls) > 1 else [],
+            )
             gen = subprocess.run(cmd, capture_output=True, timeout=200)
             report = json.loads(report_file.read_text()) if report_file.exists() else None
             if gen.returncode or not report or report.get("errors"):
@@ -297,10 +282,7 @@ HEADER = (
 def row(record: dict[str, Any], relay: dict[str, Any] | None) -> str:
     report = record.get("report") or {}
     d = report.get("delivery_ms") or {}
-    tool = report.get("tool_cpu") or {}
-    share = tool.get("max_share")
-    tool_text = "-" if share is None else f"{share:.0%}"
-    tool_text += " SATURATED" if tool.get("saturated") else ""
+    tool_text = bench.tool_cell(report)
     mine = record.get("moves_per_server_cpu_s")
     theirs = (relay or {}).get("moves_per_server_cpu_s")
     versus = f"{mine / theirs:.3f}" if mine and theirs and record is not relay else "-"
@@ -321,28 +303,19 @@ def row(record: dict[str, Any], relay: dict[str, Any] | None) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, required=True, help="JSON Lines file to append to")
-    parser.add_argument("--only", help="comma-separated measurement names")
-    parser.add_argument("--codec", default="msgpack", choices=("json", "msgpack"))
-    parser.add_argument("--quick", action="store_true", help="short runs (a smoke test)")
+    parser = bench.arguments(__doc__.split("\n\n")[0], "short runs (a smoke test)")
     parser.add_argument(
         "--setups",
         help="comma-separated setups (default: all): " + ", ".join(s.name for s in SETUPS),
     )
     args = parser.parse_args()
-    plan = QUICK if args.quick else MEASUREMENTS
-    names = args.only.split(",") if args.only else list(plan)
-    unknown = [n for n in names if n not in plan]
-    if unknown:
-        parser.error(f"unknown measurement {', '.join(unknown)}: choose from {', '.join(plan)}")
+    plan, names = bench.chosen(parser, args, MEASUREMENTS, QUICK)
     setups = SETUPS
     if args.setups:
         wanted = args.setups.split(",")
         setups = [s for s in SETUPS if s.name in wanted]
         if len(setups) != len(wanted):
             parser.error(f"unknown setup in {args.setups!r}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     info = bench.machine()
     info["pinning"] = "every server process CPU 0, load tool CPU 1" if bench.pinned(0) else "none"
     info["redis"] = subprocess.run(

@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
@@ -200,26 +201,7 @@ def run_one(name: str, target: str, measurement: Measurement, codec: str) -> dic
             rss_before = rss_kib(server.pid)
             sampler.start()
             report_file = Path(data) / "report.json"
-            cmd = [
-                *pinned(1),
-                sys.executable,
-                "-m",
-                "dealroom.server.cli",
-                "loadtest",
-                "--url",
-                f"http://127.0.0.1:{port}",
-                "--token",
-                TOKEN,
-                "--target",
-                target,
-                "--codec",
-                codec,
-                "--json",
-                str(report_file),
-                "--timeout",
-                "150",
-                *args,
-            ]
+            cmd = loadtest_command(f"http://127.0.0.1:{port}", target, codec, report_file, args)
             gen = subprocess.run(cmd, capture_output=True, timeout=200)
             report = json.loads(report_file.read_text()) if report_file.exists() else None
         finally:
@@ -308,6 +290,69 @@ HEADER = (
 )
 
 
+def tool_cell(report: dict[str, Any]) -> str:
+    """The load tool's CPU share for a table cell, flagged when it was the limit."""
+    tool = report.get("tool_cpu") or {}
+    share = tool.get("max_share")
+    text = "-" if share is None else f"{share:.0%}"
+    text += " SATURATED" if tool.get("saturated") else ""
+    text += " (contended)" if tool.get("contended") else ""
+    return text
+
+
+def loadtest_command(
+    url: str, target: str, codec: str, report: Path, args: list[str], nodes: Sequence[str] = ()
+) -> list[str]:
+    """``dealroom loadtest`` pinned to CPU 1, writing its JSON report to ``report``."""
+    return [
+        *pinned(1),
+        sys.executable,
+        "-m",
+        "dealroom.server.cli",
+        "loadtest",
+        "--url",
+        url,
+        *[arg for node in nodes for arg in ("--node", node)],
+        "--token",
+        TOKEN,
+        "--target",
+        target,
+        "--codec",
+        codec,
+        "--json",
+        str(report),
+        "--timeout",
+        "150",
+        *args,
+    ]
+
+
+def arguments(description: str, quick: str) -> argparse.ArgumentParser:
+    """The options every benchmark script here takes."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--out", type=Path, required=True, help="JSON Lines file to append to")
+    parser.add_argument("--only", help="comma-separated measurement names")
+    parser.add_argument("--codec", default="msgpack", choices=("json", "msgpack"))
+    parser.add_argument("--quick", action="store_true", help=quick)
+    return parser
+
+
+def chosen(
+    parser: argparse.ArgumentParser,
+    args: argparse.Namespace,
+    full: dict[str, Measurement],
+    quick: dict[str, Measurement],
+) -> tuple[dict[str, Measurement], list[str]]:
+    """The plan (full or quick) and the measurement names ``--only`` picked from it."""
+    plan = quick if args.quick else full
+    names = args.only.split(",") if args.only else list(plan)
+    unknown = [n for n in names if n not in plan]
+    if unknown:
+        parser.error(f"unknown measurement {', '.join(unknown)}: choose from {', '.join(plan)}")
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    return plan, names
+
+
 def row(record: dict[str, Any]) -> str:
     """One Markdown table row."""
     if record["target"] == "ratio":
@@ -315,11 +360,7 @@ def row(record: dict[str, Any]) -> str:
         return f"| {record['measurement']} | dealroom / relay | | **{value}** |" + " |" * 10
     report = record.get("report") or {}
     d = report.get("delivery_ms") or {}
-    tool = report.get("tool_cpu") or {}
-    share = tool.get("max_share")
-    tool_text = "-" if share is None else f"{share:.0%}"
-    tool_text += " SATURATED" if tool.get("saturated") else ""
-    tool_text += " (contended)" if tool.get("contended") else ""
+    tool_text = tool_cell(report)
     waited = record.get("server_waited_for_cpu_s") or 0.0
     # schedstat is the main thread's: dealroom's own SQLite writer thread on
     # the same core makes it wait too. Only a wait while the server did not
@@ -343,18 +384,9 @@ def row(record: dict[str, Any]) -> str:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--out", type=Path, required=True, help="JSON Lines file to append to")
-    parser.add_argument("--only", help="comma-separated measurement names")
-    parser.add_argument("--codec", default="msgpack", choices=("json", "msgpack"))
-    parser.add_argument("--quick", action="store_true", help="three short runs (~30 s smoke)")
+    parser = arguments(__doc__.split("\n\n")[0], "three short runs (~30 s smoke)")
     args = parser.parse_args()
-    plan = QUICK if args.quick else MEASUREMENTS
-    names = args.only.split(",") if args.only else list(plan)
-    unknown = [n for n in names if n not in plan]
-    if unknown:
-        parser.error(f"unknown measurement {', '.join(unknown)}: choose from {', '.join(plan)}")
-    args.out.parent.mkdir(parents=True, exist_ok=True)
+    plan, names = chosen(parser, args, MEASUREMENTS, QUICK)
     info = machine()
     print(f"machine: {json.dumps(info)}", file=sys.stderr)
     print(HEADER)

@@ -120,3 +120,27 @@ def priced_terms(scenario: dict[str, Any], price: int) -> dict[str, Any]:
         else (i["options"][0] if i["kind"] == "options" else i["min"])
         for i in scenario["issues"]
     }
+
+
+async def start_load_test(
+    url: str, nodes: list[Process], report: Path, *args: str
+) -> asyncio.subprocess.Process:
+    """``dealroom loadtest`` against ``url`` with each room's seats spread over ``nodes``
+    (``--node``), its JSON report into ``report``, its output on a pipe."""
+    return await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "dealroom.server.cli",
+        "loadtest",
+        "--url",
+        url,
+        *[arg for node in nodes for arg in ("--node", node.base)],
+        "--token",
+        TOKEN,
+        "--json",
+        str(report),
+        *args,
+        stdin=asyncio.subprocess.DEVNULL,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )

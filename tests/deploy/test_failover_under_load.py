@@ -15,11 +15,10 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sys
 from pathlib import Path
 from typing import Any
 
-from tests.serverproc import TOKEN
+from tests.serverproc import start_load_test
 
 from .deployment import SCENARIO, Deployment, wait_for
 
@@ -71,32 +70,12 @@ async def test_500_rooms_over_three_nodes_survive_one_killed_and_the_bots_play_o
         assert sum(running.values()) == 2 * BOT_ROOMS, running
 
         report_file = tmp_path / "report.json"
-        nodes = list(deployment.nodes.values())
-        run = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "dealroom.server.cli",
-            "loadtest",
-            "--url",
+        run = await start_load_test(
             deployment.lb.base,  # the API, and where a seat reconnects when its node is gone
-            *[arg for node in nodes for arg in ("--node", node.base)],
-            "--token",
-            TOKEN,
-            "--rooms",
-            str(ROOMS),
-            "--moves",
-            str(MOVES),
-            "--think",
-            "1.0",
-            "--codec",
-            "msgpack",
-            "--timeout",
-            "150",
-            "--json",
-            str(report_file),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
+            list(deployment.nodes.values()),
+            report_file,
+            *("--rooms", str(ROOMS), "--moves", str(MOVES), "--think", "1.0"),
+            *("--codec", "msgpack", "--timeout", "150"),
         )
         output = asyncio.ensure_future(run.communicate())
 

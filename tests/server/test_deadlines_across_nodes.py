@@ -22,7 +22,7 @@ from dealroom.server.log.redis import RedisLog
 from tests.redisproc import RedisServer
 from tests.serverproc import Process
 
-from .wsclient import WsClient
+from .wsclient import WsClient, seat_both
 
 _DEADLINE_SECONDS = 4
 _LATER_DEADLINE_SECONDS = 12
@@ -91,13 +91,7 @@ async def test_a_deadline_seen_by_two_nodes_ends_the_room_once(
             await node.start()
         node_a, node_b, node_c = nodes
         room = await node_c.api("POST", "/api/rooms", {"scenario": "quick-purchase"})
-        buyer = await WsClient.connect(node_a.ws_url)
-        seller = await WsClient.connect(node_b.ws_url)
-        clients += [buyer, seller]
-        assert (await buyer.hello(room["seats"]["buyer"]["token"]))["type"] == "welcome"
-        assert (await seller.hello(room["seats"]["seller"]["token"]))["type"] == "welcome"
-        started = await buyer.event("started", timeout=10)
-        assert (await seller.event("started", timeout=10))["seq"] == started["seq"]
+        buyer, seller, started = await seat_both(room, node_a.ws_url, node_b.ws_url, clients)
         assert started["deadline"] is not None
 
         ends = [await c.event("ended", timeout=_DEADLINE_SECONDS + 10) for c in (buyer, seller)]
@@ -132,12 +126,7 @@ async def test_a_deadline_fires_on_another_node_when_the_rooms_only_node_is_kill
             await node.start()
         node_a = nodes[0]
         room = await node_a.api("POST", "/api/rooms", {"scenario": "later-purchase"})
-        buyer = await WsClient.connect(node_a.ws_url)
-        seller = await WsClient.connect(node_a.ws_url)
-        clients += [buyer, seller]
-        await buyer.hello(room["seats"]["buyer"]["token"])
-        await seller.hello(room["seats"]["seller"]["token"])
-        started = await buyer.event("started", timeout=10)
+        buyer, seller, started = await seat_both(room, node_a.ws_url, node_a.ws_url, clients)
         if seats == "gone":
             for client in (buyer, seller):
                 await client.close()

@@ -7,11 +7,9 @@ in a subprocess, through a short outage.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Iterator
 from pathlib import Path
 
 import aiohttp
-import pytest
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from prometheus_client.parser import text_string_to_metric_families
 
@@ -21,7 +19,7 @@ from tests.serverproc import Process
 from tests.support import terms
 
 from .conftest import MakeServer
-from .wsclient import MSGPACK_SUB, WsClient
+from .wsclient import MSGPACK_SUB, WsClient, seat_both
 
 Figures = dict[tuple[str, frozenset[tuple[str, str]]], float]
 
@@ -167,32 +165,19 @@ async def test_a_scrape_soon_after_another_gets_the_same_figures(
     assert second == first  # made once: a client scraping in a loop costs no walk each time
 
 
-@pytest.fixture
-def redis_alone(tmp_path: Path) -> Iterator[RedisServer]:
-    # Killed and restarted (not the session's shared one), with its AOF: a Redis
-    # that came back empty would have lost the rooms.
-    server = RedisServer(tmp_path / "redis", "--appendonly", "yes", "--appendfsync", "always")
-    server.start()
-    yield server
-    server.kill()
-
-
 async def test_metrics_of_a_node_on_redis_through_an_outage(
-    tmp_path: Path, redis_alone: RedisServer
+    tmp_path: Path, redis_for_nodes: RedisServer
 ) -> None:
-    node = Process(tmp_path / "node" / "data", "--redis", redis_alone.url)
+    node = Process(tmp_path / "node" / "data", "--redis", redis_for_nodes.url)
     clients: list[WsClient] = []
     try:
         await node.start()
         scenario = await node.api("GET", "/api/scenarios/equipment-purchase")
         price = next(i for i in scenario["issues"] if i["id"] == "price")
         room = await node.api("POST", "/api/rooms", {"scenario": "equipment-purchase"})
-        buyer = await WsClient.connect(node.ws_url)
-        seller = await WsClient.connect(node.ws_url, MSGPACK_SUB)
-        clients += [buyer, seller]
-        await buyer.hello(room["seats"]["buyer"]["token"])
-        await seller.hello(room["seats"]["seller"]["token"])
-        await buyer.event("started")
+        buyer, seller, _ = await seat_both(
+            room, node.ws_url, node.ws_url, clients, seller_subprotocol=MSGPACK_SUB
+        )
 
         def offer(cents: int) -> dict[str, object]:
             return {
@@ -214,7 +199,7 @@ async def test_metrics_of_a_node_on_redis_through_an_outage(
         assert at(figures, "dealroom_redis_failed_calls_total") == 0
         assert at(figures, "dealroom_redis_wakeup_reconnects_total") == 0
 
-        redis_alone.kill()
+        redis_for_nodes.kill()
         refused = await seller.move("offer", "b", terms=offer(price["max"]))
         assert refused["type"] == "error" and refused["code"] == "unavailable", refused
         figures, _ = await scrape(node.base, fresh=True)
@@ -225,7 +210,7 @@ async def test_metrics_of_a_node_on_redis_through_an_outage(
         assert at(figures, "dealroom_move_fanout_seconds_count") == 1
         await settle(node.base, "dealroom_redis_wakeup_reconnects_total", 1, at_least=True)
 
-        redis_alone.start()
+        redis_for_nodes.start()
         ack = None
         for _ in range(50):  # the node reconnects by itself
             ack = await seller.move("offer", "b", terms=offer(price["max"]))

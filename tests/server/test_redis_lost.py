@@ -21,7 +21,7 @@ from dealroom.server.log.redis import RedisLog
 from tests.redisproc import RedisServer
 from tests.serverproc import Process, priced_terms
 
-from .wsclient import WsClient
+from .wsclient import WsClient, seat_both
 
 _LOUD = "THE STORE LOST THIS ROOM'S HISTORY"
 
@@ -38,12 +38,7 @@ async def test_moves_after_redis_restarted_empty_get_unavailable_and_nothing_is_
         scenario = await node.api("GET", "/api/scenarios/equipment-purchase")
         price = next(i for i in scenario["issues"] if i["id"] == "price")
         room = await node.api("POST", "/api/rooms", {"scenario": "equipment-purchase"})
-        buyer = await WsClient.connect(node.ws_url)
-        seller = await WsClient.connect(node.ws_url)
-        clients += [buyer, seller]
-        await buyer.hello(room["seats"]["buyer"]["token"])
-        await seller.hello(room["seats"]["seller"]["token"])
-        await buyer.event("started")
+        buyer, seller, _ = await seat_both(room, node.ws_url, node.ws_url, clients)
         first = await buyer.move("offer", "b1", terms=priced_terms(scenario, price["min"]))
         assert first["type"] == "ack", first
 

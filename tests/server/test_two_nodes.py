@@ -12,7 +12,6 @@ import asyncio
 import contextlib
 import io
 import json
-import sys
 import time
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -24,9 +23,9 @@ from rich.console import Console
 
 from dealroom.bots.loadtest import LoadTest, run_load_test
 from tests.redisproc import RedisServer
-from tests.serverproc import TOKEN, Process, priced_terms
+from tests.serverproc import TOKEN, Process, priced_terms, start_load_test
 
-from .wsclient import MSGPACK_SUB, WsClient
+from .wsclient import MSGPACK_SUB, WsClient, seat_both
 
 
 @pytest.fixture
@@ -56,13 +55,10 @@ async def test_a_buyer_on_one_node_and_a_seller_on_another_agree_and_survive_a_n
         price = next(i for i in scenario["issues"] if i["id"] == "price")
         prices = list(range(price["min"], price["max"] + 1, price["step"]))
         room = await node_a.api("POST", "/api/rooms", {"scenario": "equipment-purchase"})
-        buyer = await WsClient.connect(node_a.ws_url, MSGPACK_SUB)
-        seller = await WsClient.connect(node_b.ws_url)  # a link node A made opens on B
-        clients += [buyer, seller]
-        assert (await buyer.hello(room["seats"]["buyer"]["token"]))["type"] == "welcome"
-        assert (await seller.hello(room["seats"]["seller"]["token"]))["type"] == "welcome"
-        await buyer.event("started")
-        await seller.event("started")
+        # A link node A made opens on B.
+        buyer, seller, _ = await seat_both(
+            room, node_a.ws_url, node_b.ws_url, clients, buyer_subprotocol=MSGPACK_SUB
+        )
 
         for n in range(6):  # alternate, each side on its own node
             side, other = (buyer, seller) if n % 2 == 0 else (seller, buyer)
@@ -125,12 +121,7 @@ async def test_a_redis_outage_gives_unavailable_quickly_and_the_rooms_finish_aft
         price = next(i for i in scenario["issues"] if i["id"] == "price")
         within_authority = price["min"] + 8 * price["step"]  # the buyer may accept it unaided
         room = await node_a.api("POST", "/api/rooms", {"scenario": "equipment-purchase"})
-        buyer = await WsClient.connect(node_a.ws_url)
-        seller = await WsClient.connect(node_b.ws_url)
-        clients += [buyer, seller]
-        await buyer.hello(room["seats"]["buyer"]["token"])
-        await seller.hello(room["seats"]["seller"]["token"])
-        await buyer.event("started")
+        buyer, seller, _ = await seat_both(room, node_a.ws_url, node_b.ws_url, clients)
 
         redis_for_nodes.kill()  # Redis is gone for 5 s
         outage = time.monotonic()
@@ -236,31 +227,12 @@ async def test_a_load_test_across_three_nodes_survives_one_of_them_killed(
         for node in nodes:
             await node.start()
         report_file = tmp_path / "report.json"
-        run = await asyncio.create_subprocess_exec(
-            sys.executable,
-            "-m",
-            "dealroom.server.cli",
-            "loadtest",
-            "--url",
+        run = await start_load_test(
             nodes[2].base,  # the API, and where a seat goes when its node is gone
-            *[arg for node in nodes for arg in ("--node", node.base)],
-            "--token",
-            TOKEN,
-            "--rooms",
-            "60",
-            "--moves",
-            "24",
-            "--think",
-            "0.1",
-            "--codec",
-            "msgpack",
-            "--timeout",
-            "120",
-            "--json",
-            str(report_file),
-            stdin=asyncio.subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.STDOUT,
+            nodes,
+            report_file,
+            *("--rooms", "60", "--moves", "24", "--think", "0.1", "--codec", "msgpack"),
+            *("--timeout", "120"),
         )
         await asyncio.sleep(4)  # mid-run: every room is playing
         assert run.returncode is None, "the load test ended before the kill"

@@ -107,3 +107,25 @@ class WsClient:
 
     async def close(self) -> None:
         await self.ws.close()
+
+
+async def seat_both(
+    room: dict[str, Any],
+    buyer_url: str,
+    seller_url: str,
+    clients: list[WsClient],
+    buyer_subprotocol: str = JSON_SUB,
+    seller_subprotocol: str = JSON_SUB,
+) -> tuple[WsClient, WsClient, Frame]:
+    """``room``'s buyer and seller (its API JSON) connected and welcomed, once the room
+    started: the two clients (also added to ``clients``, to close) and the `started`."""
+    buyer = await WsClient.connect(buyer_url, buyer_subprotocol)
+    clients.append(buyer)
+    seller = await WsClient.connect(seller_url, seller_subprotocol)
+    clients.append(seller)
+    for client, role in ((buyer, "buyer"), (seller, "seller")):
+        welcome = await client.hello(room["seats"][role]["token"])
+        assert welcome["type"] == "welcome", welcome
+    started = await buyer.event("started", timeout=10)
+    assert (await seller.event("started", timeout=10))["seq"] == started["seq"]
+    return buyer, seller, started
