@@ -31,6 +31,7 @@ written over the gap, and the room is logged once and listed in
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import secrets
 import time
@@ -597,7 +598,11 @@ class RoomService:
                 sent = await self._replay(subscriber, room.events, sent, len(room.events))
             async with room.lock:
                 if room.stale:
-                    await self._catch_up(room)
+                    # Welcomed already: a failure here must not leave the client
+                    # welcomed but deaf. It gets what this node holds, and the rest
+                    # with the next catch-up that succeeds (a wake-up, a command).
+                    with contextlib.suppress(LogUnavailable):
+                        await self._catch_up(room)
                 codec, viewer = subscriber.codec, subscriber.viewer
                 for event in room.events[sent:]:
                     if can_see(viewer, audience(event)):

@@ -32,6 +32,7 @@ from dealroom.server.referee import (
     Resume,
 )
 from dealroom.server.rooms import RoomService, deadlines
+from dealroom.server.rooms.room import Room
 from tests.support import small_scenario, terms
 
 _decode_event = msgspec.msgpack.Decoder(Event).decode
@@ -68,6 +69,8 @@ class NodeLog(EventLog):
         self.append_latency = log.append_latency
         self.late_replies = late_replies
         """Wake-ups overtake an append's reply (as Redis's pub/sub can)."""
+        self.down = False
+        """Reads fail as they do while Redis is down."""
 
     async def append(self, stream: str, expected_seq: int, entries: Sequence[bytes]) -> None:
         await self.log.append(stream, expected_seq, entries)
@@ -77,6 +80,8 @@ class NodeLog(EventLog):
 
     async def read(self, stream: str, after: int = 0) -> list[tuple[int, bytes]]:
         self.reads += 1
+        if self.down:
+            raise LogUnavailable("redis: connection refused")
         return await self.log.read(stream, after)
 
     async def streams(self, prefix: str = "") -> list[str]:
@@ -413,3 +418,28 @@ async def test_a_nodes_own_append_announced_before_its_reply_costs_no_read() -> 
     await settle(a)
     assert a.log.reads == reads  # type: ignore[attr-defined]
     assert facilitator.seqs == list(range(1, room.state.seq + 1))
+
+
+async def test_a_subscriber_welcomed_as_the_store_fails_still_gets_every_event_after_it() -> None:
+    # The store failed between the welcome and the subscription (a catch-up that a
+    # wake-up started had failed, so the copy was stale): the attach must still
+    # subscribe the client it welcomed, or that client hears nothing again.
+    shared = MemoryLog()
+    a_log = NodeLog(shared)
+    a, b = RoomService(a_log), RoomService(NodeLog(shared))
+    room_b = await b.create(small_scenario())
+    room_a = await a.room(room_b.id)
+    assert room_a is not None
+    watcher = Watcher("facilitator")
+
+    def welcome(room: Room) -> bytes:
+        room.stale, a_log.down = True, True  # as if a failed catch-up had left it so
+        return b""
+
+    await a.attach(room_a, watcher, 0, welcome)
+    assert watcher in room_a.subscribers and room_a.watched
+    a_log.down = False  # the store is back: the next wake-up is read
+    for n in range(3):
+        assert isinstance(await b.submit(room_b, Announce(text=f"n{n}", now=0)), Applied)
+    await settle(a, b)
+    assert watcher.seqs == list(range(1, room_b.state.seq + 1))
