@@ -1,4 +1,4 @@
-"""The ``dealroom`` command: run a negotiation server, and the tools that work with one."""
+"""The dealroom command: run a negotiation server, and the tools that work with one."""
 
 from __future__ import annotations
 
