@@ -12,6 +12,7 @@ from typing import Any
 import aiohttp
 from rich.console import Console
 
+from dealroom.server.cliargs import number, whole
 from dealroom.server.errors import UserError
 
 from .bot import Bot
@@ -199,7 +200,10 @@ def add_parser(commands: Any) -> None:
                 "when --token and $DEALROOM_FACILITATOR_TOKEN are absent",
             )
         p.add_argument(
-            "--pace", type=float, default=1.0, help="think-time factor: 1 human-like, 0 flat out"
+            "--pace",
+            type=number(0),
+            default=1.0,
+            help="think-time factor: 1 human-like, 0 flat out",
         )
         p.add_argument("--codec", choices=("json", "msgpack"), default="json", help="wire codec")
 
@@ -237,7 +241,7 @@ def add_parser(commands: Any) -> None:
     seat.add_argument(
         "--strategy", choices=sorted(STRATEGIES), help="the bot's strategy (default: the persona's)"
     )
-    seat.add_argument("--timeout", type=float, default=3600.0, help="give up after seconds")
+    seat.add_argument("--timeout", type=number(0), default=3600.0, help="give up after seconds")
     seat.set_defaults(run=_seat)
 
     play = sub.add_parser(
@@ -248,7 +252,7 @@ def add_parser(commands: Any) -> None:
     )
     common(play)
     play.add_argument("--scenario", default="equipment-purchase", help="scenario id")
-    play.add_argument("--rooms", type=int, default=1, help="rooms to create and fill")
+    play.add_argument("--rooms", type=whole(1), default=1, help="rooms to create and fill")
     play.add_argument(
         "--buyer", choices=sorted(STRATEGIES), default="boulware", help="buyer's strategy"
     )
@@ -261,10 +265,10 @@ def add_parser(commands: Any) -> None:
     play.add_argument(
         "--seller-persona", choices=sorted(PERSONAS), default="amiable", help="seller's style"
     )
-    play.add_argument("--timeout", type=float, default=3600.0, help="give up after seconds")
+    play.add_argument("--timeout", type=number(0), default=3600.0, help="give up after seconds")
     play.add_argument(
         "--every",
-        type=float,
+        type=number(0.1),
         default=5.0,
         metavar="SECONDS",
         help="seconds between progress lines when stderr is not a terminal",

@@ -1,4 +1,4 @@
-"""The ``dealroom`` command: run a negotiation server, and the tools that work with one."""
+"""The dealroom command: run a negotiation server, and the tools that work with one."""
 
 from __future__ import annotations
 
@@ -183,9 +183,19 @@ def _protocol_schema(args: argparse.Namespace) -> int:
     if args.out == "-":
         sys.stdout.write(text)
     else:
-        Path(args.out).write_text(text, encoding="utf-8")
+        _write_out(args.out, text)
         print(f"wrote {args.out}")
     return 0
+
+
+def _write_out(out: str, text: str) -> None:
+    """Write a command's ``--out`` file; a path that cannot be written is a user's mistake."""
+    from .errors import UserError
+
+    try:
+        Path(out).write_text(text, encoding="utf-8")
+    except OSError as exc:
+        raise UserError(f"cannot write {out} ({exc.strerror}): choose another --out") from None
 
 
 def _loadtest(args: argparse.Namespace) -> int:
@@ -223,8 +233,6 @@ def _export(args: argparse.Namespace) -> int:
 
     from dealroom.bots.reach import FacilitatorApi, facilitator_token, run_against
 
-    from .errors import UserError
-
     token = facilitator_token(args.token, args.data)
 
     async def fetch() -> str:
@@ -236,10 +244,7 @@ def _export(args: argparse.Namespace) -> int:
     if args.out == "-":
         sys.stdout.write(text)
         return 0
-    try:
-        Path(args.out).write_text(text, encoding="utf-8")
-    except OSError as exc:
-        raise UserError(f"cannot write {args.out} ({exc.strerror}): choose another --out") from exc
+    _write_out(args.out, text)
     print(f"wrote {args.out}", file=sys.stderr)
     return 0
 
@@ -309,6 +314,8 @@ def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``dealroom`` command."""
     from dealroom.bots.reach import DEFAULT_DATA, DEFAULT_URL, TOKEN_ENV
 
+    from .cliargs import number, port, whole
+
     parser = _Parser(prog="dealroom", description=__doc__)
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(
@@ -317,7 +324,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="run the server", description="Run the server.")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
-    serve.add_argument("--port", type=int, default=8080, help="port to listen on")
+    serve.add_argument("--port", type=port, default=8080, help="port to listen on")
     serve.add_argument("--data", default=DEFAULT_DATA, help="data directory")
     serve.add_argument(
         "--store",
@@ -356,7 +363,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     serve.add_argument(
         "--rate-limit",
-        type=float,
+        type=number(0),
         default=50.0,
         help="frames per second per seat, shared by its connections (0: off)",
     )
@@ -408,28 +415,28 @@ def build_parser() -> argparse.ArgumentParser:
         "moves per second and latency percentiles. Ctrl-C stops early with a partial report.",
     )
     server_access(load)
-    load.add_argument("--rooms", type=int, default=100, help="rooms to create and play")
+    load.add_argument("--rooms", type=whole(1), default=100, help="rooms to create and play")
     load.add_argument("--scenario", default="equipment-purchase", help="scenario id")
     load.add_argument(
         "--codec", choices=("json", "msgpack"), default="json", help="wire codec of every seat"
     )
     load.add_argument(
         "--moves",
-        type=int,
+        type=whole(0),
         default=None,
         help="offers per room before the closing accept (default: 20; none with --duration)",
     )
     load.add_argument(
-        "--duration", type=float, help="play for this many seconds instead (default: off)"
+        "--duration", type=number(0), help="play for this many seconds instead (default: off)"
     )
     load.add_argument(
         "--think",
-        type=float,
+        type=number(0),
         default=0.0,
         help="seconds between a room's moves; 0 plays ping-pong as fast as possible",
     )
-    load.add_argument("--observers", type=int, default=0, help="observer connections per room")
-    load.add_argument("--workers", type=int, default=1, help="generator processes")
+    load.add_argument("--observers", type=whole(0), default=0, help="observer connections per room")
+    load.add_argument("--workers", type=whole(1), default=1, help="generator processes")
     load.add_argument("--no-verify", action="store_true", help="skip the log check at the end")
     load.add_argument(
         "--target",
@@ -451,7 +458,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.add_argument(
         "--rate",
-        type=float,
+        type=number(0),
         default=0.0,
         help="open model: each room sends this many offers per second on a fixed schedule, "
         "whatever the replies, latency timed from the schedule (implies --lean; needs "
@@ -468,18 +475,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     load.add_argument(
         "--warmup",
-        type=float,
+        type=number(0),
         default=0.0,
         help="lean seats: play this many seconds before the measured window opens; "
         "warm-up moves are neither counted nor timed (fresh connections are slow at first)",
     )
     load.add_argument(
         "--hold",
-        type=float,
+        type=number(0),
         default=0.0,
         help="idle mode: connect every seat, hold the connections this many seconds, no moves",
     )
-    load.add_argument("--timeout", type=float, default=600.0, help="hard stop, seconds")
+    load.add_argument("--timeout", type=number(0), default=600.0, help="hard stop, seconds")
     load.add_argument(
         "--json", help="write the report as JSON to this file, - for stdout (default: none)"
     )

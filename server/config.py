@@ -40,7 +40,8 @@ class Settings:
     """Bytes waiting for one slow client before it is cut off (4002) to resume later."""
     heartbeat_seconds: float = 20.0
     hello_timeout_seconds: float = 10.0
-    """A connection that has not joined a room by then is closed (4001)."""
+    """A WebSocket that has not joined a room by then is closed (4001); so is a connection
+    that has not sent a whole HTTP request, or has sat idle between two, for as long."""
     connections_per_seat: int = 4
     """Open connections one buyer or seller seat may hold on a node (a phone, a laptop...)."""
     presence_grace_seconds: float = 5.0

@@ -340,16 +340,30 @@ def _check_side(
         problem = scenario.issue(issue_id).check(limit)
         if problem is not None:
             yield "error", path, f"{role}'s authority limit: {problem}"
-    if not whole or any(issue_id not in written for issue_id in side.scoring):
-        return  # the best score is not known: a mistake already reported left a part out
-    best = _best_score(side)
-    if not 0 <= side.reservation_value <= best:
-        yield (
-            "error",
-            (*base, "reservation_value"),
-            f"{role}'s reservation value {side.reservation_value:g} is outside 0..{best:g} "
-            "(its best possible score)",
-        )
+    yield from _check_reservation(role, side, whole=whole)
+
+
+def _check_reservation(role: Role, side: RoleSide, *, whole: bool) -> Iterator[Check]:
+    """The reservation value lies between 0 and the role's best possible score.
+
+    Judged beside the role's other mistakes, not after them (a trainer would
+    meet this one only once those were fixed). Below 0 is wrong whatever the
+    rest says. Above the best is judged once every scoring entry converted
+    (one that did not could raise the best); an entry naming an issue the
+    file lacks still counts, since dropping it only lowers the best.
+    """
+    value, path = side.reservation_value, ("roles", role, "reservation_value")
+    if whole:
+        best = _best_score(side)
+        if not 0 <= value <= best:
+            yield (
+                "error",
+                path,
+                f"{role}'s reservation value {value:g} is outside 0..{best:g} "
+                "(its best possible score)",
+            )
+    elif value < 0:  # a value that did not convert stands here as 0
+        yield "error", path, f"{role}'s reservation value {value:g} is below 0, the lowest score"
 
 
 def _best_score(side: RoleSide) -> float:

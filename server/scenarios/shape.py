@@ -188,8 +188,7 @@ def _unknown(key: str, allowed: list[str], path: Path) -> str:
     """An unknown key is almost always a typo that would otherwise be silently ignored."""
     near = difflib.get_close_matches(key, allowed, n=1)
     hint = f"; did you mean '{near[0]}'?" if near else ""
-    where = ".".join(str(p) for p in path) or "the top level"
-    return f"unknown key '{key}' in {where}{hint}"
+    return f"unknown key '{key}' in {show_path(path)}{hint}"
 
 
 def _text_bounds(value: Any, info: mi.StrType, path: Path) -> Iterator[Mistake]:

@@ -70,7 +70,16 @@ def make_app(
     ``catalog`` is the scenarios ``serve`` already checked; without it they are
     loaded from ``settings.scenario_dirs``.
     """
-    app = web.Application(middlewares=[api_errors], client_max_size=256 * 1024)
+    app = web.Application(
+        middlewares=[api_errors],
+        client_max_size=256 * 1024,
+        # aiohttp's keep-alive timer also runs from the moment a connection is
+        # accepted until its first request is whole: at its 75 s default, a socket
+        # that sends nothing (or half its headers) held a descriptor 7x longer than a
+        # WebSocket that never says hello. One deadline for both; a browser just
+        # opens a new connection for a request after 10 s of quiet.
+        handler_args={"keepalive_timeout": settings.hello_timeout_seconds},
+    )
     RepeatFilter.install(logging.getLogger("asyncio"))  # accept() storms at the fd limit
     app[SETTINGS] = settings
     app[CATALOG] = catalog if catalog is not None else Catalog(list(settings.scenario_dirs))

@@ -286,3 +286,9 @@ def test_bots_play_shows_progress_and_stops_cleanly_on_ctrl_c(
     assert code == 130, stderr
     assert "Traceback" not in stderr, stderr
     assert stderr.strip().splitlines()[-1] == "dealroom: interrupted"
+
+
+def test_a_file_that_cannot_be_written_is_one_line(tmp_path: Path) -> None:
+    # Found by hand: `protocol schema --out` into a missing folder was a traceback.
+    line = one_line_error(dealroom("protocol", "schema", "--out", "no/such/dir.json", cwd=tmp_path))
+    assert "cannot write no/such/dir.json" in line and "--out" in line

@@ -198,3 +198,27 @@ def _patterns(info: mi.Type, seen: set[int]) -> set[str]:
 def test_every_pattern_in_the_scenario_format_is_said_in_words() -> None:
     patterns = _patterns(mi.type_info(Scenario), set())
     assert patterns and patterns <= set(PATTERN_WORDS)
+
+
+def test_a_reservation_value_is_judged_beside_a_scoring_mistake_of_its_role() -> None:
+    # Found by hand: a scoring entry for an issue the file lacks hid the reservation
+    # value's own mistake until the trainer had fixed the first one.
+    text = MISTAKES.replace(
+        "warranty = { weight = 30 } }", "warranty = { weight = 30 }, extras = { weight = 5 } }"
+    )
+    found = [p.message for p in parse(text)[1]]
+    assert "scoring names unknown issue 'extras'" in found
+    assert any(m.startswith("buyer's reservation value 500 is outside 0..") for m in found), found
+    # Below zero is wrong whatever the role's best score, even with a broken entry beside it.
+    text = MISTAKES.replace("reservation_value = 500", "reservation_value = -5").replace(
+        "delivery = { weight = 10 }", 'delivery = { weight = "ten" }'
+    )
+    found = [p.message for p in parse(text)[1]]
+    assert any("roles.buyer.scoring.delivery" in m for m in found), found
+    assert "buyer's reservation value -5 is below 0, the lowest score" in found, found
+
+
+def test_an_unknown_key_in_a_list_item_is_placed_as_the_other_messages_place_it() -> None:
+    text = MISTAKES.replace('kind = "options"', 'kind = "options"\ncolour = "teal"')
+    found = [p.message for p in parse(text)[1]]
+    assert "unknown key 'colour' in issues[2]" in found, found

@@ -40,6 +40,32 @@ async def test_sockets_that_never_say_hello_are_closed_and_starve_nobody(
     assert (await buyer.move("message", text="still here"))["type"] in ("ack", "error")
 
 
+async def test_sockets_that_never_finish_a_request_are_closed_as_soon_as_silent_websockets(
+    make_server: MakeServer,
+) -> None:
+    # Found by hand: a TCP connection that sent nothing, or half a request's
+    # headers, was held for aiohttp's 75 s keep-alive, not the hello timeout:
+    # a cheaper way to hold descriptors than a WebSocket that never says hello.
+    server = await make_server(hello_timeout_seconds=1.5)
+    host, port = server.base.removeprefix("http://").split(":")
+    silent = [await asyncio.open_connection(host, int(port)) for _ in range(20)]
+    halves = [await asyncio.open_connection(host, int(port)) for _ in range(20)]
+    for _, writer in halves:
+        writer.write(b"GET /healthz HTTP/1.1\r\nHost: x\r\nX-Slow: 1\r\n")
+    opened = time.monotonic()
+    ends = await asyncio.gather(
+        *(asyncio.wait_for(reader.read(100), 10) for reader, _ in silent + halves)
+    )
+    assert ends == [b""] * 40
+    assert time.monotonic() - opened < 5
+    for _, writer in silent + halves:
+        writer.close()
+    # A browser's idle keep-alive connection between two requests goes the same way,
+    # and a new request is served on a new connection.
+    async with server.session.get(server.base + "/healthz") as health:
+        assert health.status == 200
+
+
 async def _closed_with(ws: websockets.ClientConnection) -> int | None:
     await asyncio.wait_for(ws.wait_closed(), 10)
     return ws.close_code

@@ -59,3 +59,28 @@ def test_client_commands_take_the_data_dir_of_serve() -> None:
     serve = parser.parse_args(["serve"])
     for command in (["loadtest"], ["export", "w1"], ["bots", "play"], ["bots", "practice"]):
         assert parser.parse_args(command).data == serve.data == "dealroom-data"
+
+
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["serve", "--port", "70000"], "argument --port: 70000 is not a port (0 to 65535)"),
+        (["serve", "--port", "http"], "argument --port: 'http' is not a port (0 to 65535)"),
+        (["serve", "--rate-limit", "-1"], "argument --rate-limit: -1 is below 0"),
+        (["loadtest", "--rooms", "-3"], "argument --rooms: -3 is below 1"),
+        (["loadtest", "--workers", "0"], "argument --workers: 0 is below 1"),
+        (["loadtest", "--think", "-0.5"], "argument --think: -0.5 is below 0"),
+        (["bots", "play", "--rooms", "0"], "argument --rooms: 0 is below 1"),
+        (["bots", "play", "--pace", "fast"], "argument --pace: 'fast' is not a number"),
+    ],
+)
+def test_a_number_out_of_its_range_is_one_argparse_error_not_a_traceback(
+    argv: list[str], says: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Found by hand: `serve --port 70000` ended in OverflowError's traceback from
+    # bind(), and `loadtest --rooms -3` "completed" 0 of 0 rooms with exit 0.
+    with pytest.raises(SystemExit) as exited:
+        build_parser().parse_args(argv)
+    assert exited.value.code == 2
+    last = capsys.readouterr().err.strip().splitlines()[-1]
+    assert last.endswith(f"error: {says}"), last
