@@ -221,9 +221,13 @@ async def keep_bots(app: web.Application, url: str, alive: set[str]) -> None:
     """
     nodes, event_log, rooms = app[NODES], app[LOG], app[ROOMS]
     playing = {task.get_name() for task in app[BOT_TASKS] if not task.done()}
-    for _, raw in await event_log.scan_index(_LIVE):
-        seat = _decode(raw)
-        if _task_name(seat) in playing:
+    seats = [_decode(raw) for _, raw in await event_log.scan_index(_LIVE)]
+    seats = [seat for seat in seats if _task_name(seat) not in playing]
+    # Who holds each lease, read together (one round trip on Redis): a seat another
+    # live node plays costs this node nothing more, neither a take nor its room.
+    holders = await asyncio.gather(*(nodes.holder(lease_of(seat)) for seat in seats))
+    for seat, (holder, _) in zip(seats, holders, strict=True):
+        if holder in alive and holder != nodes.id:
             continue
         room = rooms.rooms.get(seat.room) or await rooms.room(seat.room)
         if room is None or room.state.phase is Phase.ENDED:
