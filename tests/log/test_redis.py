@@ -8,6 +8,7 @@ their own, so the shared servers stay as every other test expects them.
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 import uuid
 from collections.abc import AsyncIterator, Iterator
@@ -140,6 +141,29 @@ async def test_a_burst_of_reads_shares_round_trips_instead_of_a_connection_each(
     await asyncio.gather(*(log.append(f"burst{n}", 1, [b"%d" % n]) for n in range(600)))
     reads = await asyncio.gather(*(log.read(f"burst{n}") for n in range(600)))
     assert reads == [[(1, b"%d" % n)] for n in range(600)]
+
+
+async def test_a_call_cancelled_in_flight_is_cancelled(log: RedisLog) -> None:
+    # redis-py 8.1 may finish a command it was cancelled in and return its reply: a
+    # node's duties loop then ran on after shutdown cancelled it (a SIGTERM that
+    # did not stop the server within 15 s, now and then).
+    async def duty() -> None:
+        while True:
+            await log.scan_index("nodes")
+            await asyncio.sleep(3)
+
+    rng = random.Random(5)
+    ran_on = 0
+    for _ in range(100):
+        task = asyncio.create_task(duty())
+        await asyncio.sleep(rng.uniform(0, 0.003))  # somewhere inside the round trip
+        task.cancel()
+        done, _ = await asyncio.wait({task}, timeout=1.0)
+        if not done:
+            ran_on += 1
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+    assert ran_on == 0
 
 
 async def test_namespaces_keep_logs_apart(url: str) -> None:
