@@ -47,12 +47,9 @@ __all__ = [
     "Wake",
 ]
 
-Wake = Callable[[str, "int | None", "Sequence[bytes] | None"], None]
-"""Called on the event loop as ``wake(stream, last_seq, entries)``, or
-``wake(stream, None, None)`` when wake-ups may have been lost. ``entries``,
-when the backend can say, are the appended entries ending at ``last_seq`` (a
-node whose copy ends just before them applies them without reading the log);
-None: read the log."""
+Wake = Callable[[str, "int | None"], None]
+"""Called on the event loop as ``wake(stream, last_seq)``, or ``wake(stream, None)``
+when wake-ups may have been lost."""
 
 
 class LogError(Exception):

@@ -43,9 +43,8 @@ class MemoryLog(EventLog):
         watchers = self._watchers.get(stream)
         if watchers:
             loop = asyncio.get_running_loop()
-            appended = list(entries)
             for wake in watchers:  # later, as a notification from another node would be
-                loop.call_soon(wake, stream, len(log), appended)
+                loop.call_soon(wake, stream, len(log))
 
     async def read(self, stream: str, after: int = 0) -> list[tuple[int, bytes]]:
         """See :meth:`EventLog.read`."""

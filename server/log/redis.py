@@ -103,7 +103,6 @@ from functools import partial
 from typing import Any, Generic, TypeVar
 from urllib.parse import urlsplit, urlunsplit
 
-import msgpack  # type: ignore[import-untyped]  # the design card's MessagePack library
 from redis.asyncio import Redis, RedisCluster
 from redis.asyncio.retry import Retry
 from redis.backoff import ExponentialWithJitterBackoff
@@ -122,33 +121,21 @@ _Out = TypeVar("_Out")
 log = logging.getLogger(__name__)
 
 # KEYS[1] the stream's list, KEYS[2] its wake-up channel (same hash tag); ARGV[1]
-# the expected seq, ARGV[2] the largest entries (bytes, in all) a wake-up carries,
-# ARGV[3..] the entries. Replies {1, next seq} when appended, {0, next seq} when
-# the seq was wrong. The check comes before the only write, so a refused call
-# changes nothing. The wake-up is published by the same atomic step as the
-# append (no node can append and die before the others are told): the new last
-# seq as a decimal number, or, when the entries are small, a MessagePack array
-# of that seq and the entries, so that a node holding everything before them
-# applies them without reading the log back.
+# the expected seq, ARGV[2..] the entries. Replies {1, next seq} when appended,
+# {0, next seq} when the seq was wrong. The check comes before the only write,
+# so a refused call changes nothing. The wake-up (the new last seq) is published
+# by the same atomic step as the append: no node can append and die before
+# the others are told.
 _APPEND = """
 local next_seq = redis.call('LLEN', KEYS[1]) + 1
 if tonumber(ARGV[1]) ~= next_seq then
     return {0, next_seq}
 end
-for first = 3, #ARGV, 4000 do  -- unpack() is capped at about 8,000 values
+for first = 2, #ARGV, 4000 do  -- unpack() is capped at about 8,000 values
     redis.call('RPUSH', KEYS[1], unpack(ARGV, first, math.min(first + 3999, #ARGV)))
 end
-local last_seq = next_seq + #ARGV - 3
-local size = 0
-for i = 3, #ARGV do
-    size = size + #ARGV[i]
-end
-if size <= tonumber(ARGV[2]) then
-    redis.call('SPUBLISH', KEYS[2], cmsgpack.pack({last_seq, unpack(ARGV, 3)}))
-else
-    redis.call('SPUBLISH', KEYS[2], last_seq)
-end
-return {1, last_seq + 1}
+redis.call('SPUBLISH', KEYS[2], next_seq + #ARGV - 2)
+return {1, next_seq + #ARGV - 1}
 """
 
 # KEYS: the index hashes (one slot). ARGV: operations in call order, each
@@ -173,11 +160,6 @@ _CLUSTER_SCHEMES = {"redis+cluster": "redis", "rediss+cluster": "rediss"}
 _MAX_BATCH = 1000
 """Appends in one pipeline: a bound on one round trip's size, not a target."""
 _LAST_READABLE = 2**62  # LRANGE takes a signed 64-bit start
-_WAKE_ENTRIES_BYTES = 4096
-"""Entries up to this size (in all) ride on their wake-up: a move's events are a few
-hundred bytes; a larger append's wake-up carries only its seq."""
-_WAKE_ENTRIES_MAX = 64
-"""And at most this many (the script unpacks them onto Lua's stack)."""
 _LISTEN_POLL = 0.1
 """Seconds a wait for a wake-up lasts before the subscriptions are brought up to date."""
 
@@ -444,7 +426,6 @@ class RedisLog(EventLog):
                 r.key,
                 self.wake_channel(r.stream),
                 r.expected_seq,
-                _WAKE_ENTRIES_BYTES if len(r.entries) <= _WAKE_ENTRIES_MAX else -1,
                 *r.entries,
             )
         waits = self._queue_waits(pipe, requests)
@@ -710,7 +691,7 @@ class RedisLog(EventLog):
             for channel in added:  # whatever was appended before now: read it
                 stream, wakes = self._watchers.get(channel, ("", []))
                 for wake in wakes:
-                    loop.call_soon(wake, stream, None, None)
+                    loop.call_soon(wake, stream, None)
 
     async def _next_message(self, pubsub: Any) -> dict[str, Any] | None:
         """The next wake-up, or None after a short wait (to see new watchers soon)."""
@@ -729,9 +710,12 @@ class RedisLog(EventLog):
         if watched is None:
             return
         stream, wakes = watched
-        seq, entries = _wake_up(message["data"])
+        try:
+            seq: int | None = int(message["data"])
+        except (TypeError, ValueError):
+            seq = None
         for wake in list(wakes):
-            wake(stream, seq, entries)
+            wake(stream, seq)
 
     async def close(self) -> None:
         """Let queued appends, index writes and reads finish, then close the connections."""
@@ -748,27 +732,6 @@ class RedisLog(EventLog):
             self._listening.cancel()
             await asyncio.gather(self._listening, return_exceptions=True)
         await self._client.aclose()
-
-
-def _wake_up(data: Any) -> tuple[int | None, list[bytes] | None]:
-    """A wake-up's last seq and, when it carries them, the entries ending there.
-
-    A plain number (entries too large to carry, or a node of an earlier
-    version) says "read the log"; anything unreadable is a wake-up whose seq is
-    unknown (None): the node reads the log. Never an error: a wake-up is a hint.
-    """
-    if isinstance(data, bytes | str) and data[:1].isdigit():
-        try:
-            return int(data), None
-        except ValueError:
-            return None, None
-    try:
-        seq, *entries = msgpack.unpackb(data, raw=True)  # Lua packs bytes as raw strings
-    except (ValueError, TypeError, msgpack.UnpackException):
-        return None, None
-    if type(seq) is not int or not all(type(e) is bytes for e in entries):
-        return None, None
-    return seq, entries
 
 
 def _noscript(reply: Any) -> bool:

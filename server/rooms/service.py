@@ -125,8 +125,6 @@ class RoomService:
         """Rooms whose history the store lost (room id -> why), each reported once in the
         log and listed by ``/healthz``; a room leaves once an append to it succeeds again."""
         self.stopping = False
-        self.applied_from_wake_ups = 0
-        """Appends of other nodes applied from their wake-ups, with no read of the log."""
         self.node = ""
         """This node's id among the nodes sharing the log (set by the app; see server/nodes.py)."""
 
@@ -279,29 +277,15 @@ class RoomService:
             room.watched = False
             self.log.unwatch(room.stream, self._woken)
 
-    def _woken(self, stream: str, seq: int | None, entries: Sequence[bytes] | None = None) -> None:
+    def _woken(self, stream: str, seq: int | None) -> None:
         """Another node may have appended to ``stream``: catch up if this copy is behind.
 
         The wake-up is only a hint (DESIGN.md principle 4): the events come from
         the log, in order, and reach this node's subscribers through ``_apply``
-        as if they had been decided here. When the wake-up carries the appended
-        entries and they follow this copy exactly, they are those events: the
-        store published them in the atomic step that appended them. Anything
-        else (a gap, the room busy with its own command or catch-up) reads the log.
+        as if they had been decided here.
         """
         room = self.rooms.get(room_of(stream) or "")
         if room is None or (seq is not None and seq <= room.state.seq):
-            return
-        if (
-            entries
-            and seq is not None
-            and seq - len(entries) == room.state.seq
-            and not room.lock.locked()
-            and room.following is None
-            and not room.stale
-        ):
-            self.applied_from_wake_ups += 1
-            self._apply(room, tuple(_decode_event(entry) for entry in entries), list(entries))
             return
         room.announced = _ANY_SEQ if seq is None else max(room.announced, seq)
         if room.following is None:

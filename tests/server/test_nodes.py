@@ -443,29 +443,3 @@ async def test_a_subscriber_welcomed_as_the_store_fails_still_gets_every_event_a
         assert isinstance(await b.submit(room_b, Announce(text=f"n{n}", now=0)), Applied)
     await settle(a, b)
     assert watcher.seqs == list(range(1, room_b.state.seq + 1))
-
-
-async def test_another_nodes_appends_reach_subscribers_from_their_wake_ups_without_a_read() -> None:
-    shared = MemoryLog()
-    b_log = NodeLog(shared)
-    a, b = RoomService(NodeLog(shared)), RoomService(b_log)
-    room_a = await a.create(small_scenario())
-    room_b = await b.room(room_a.id)
-    assert room_b is not None
-    watcher = Watcher("facilitator")
-    await b.attach(room_b, watcher, 0, lambda _: b"")
-    await settle(a, b)
-    reads = b_log.reads
-    for n in range(10):
-        assert isinstance(await a.submit(room_a, Announce(text=f"n{n}", now=0)), Applied)
-    await settle(a, b)
-    assert watcher.seqs == list(range(1, room_a.state.seq + 1))
-    assert b_log.reads == reads and b.applied_from_wake_ups == 10
-    # A wake-up that does not follow the copy (one missed) sends the node to the log.
-    shared.unwatch(room_b.stream, b._woken)
-    assert isinstance(await a.submit(room_a, Announce(text="missed", now=0)), Applied)
-    shared.watch(room_b.stream, b._woken)
-    assert isinstance(await a.submit(room_a, Announce(text="next", now=0)), Applied)
-    await settle(a, b)
-    assert watcher.seqs == list(range(1, room_a.state.seq + 1))
-    assert b_log.reads == reads + 1
