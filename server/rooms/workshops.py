@@ -137,6 +137,9 @@ class HeldWorkshop:
     """When its debrief was revealed (ms since the epoch), if it was."""
     seq: int = 1
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    spare_room: str | None = None
+    """A room this node made for a seat that another node's seat beat to the log: the
+    next pair seated here takes it (not folded: it is no record, only this node's)."""
 
     @property
     def id(self) -> str:
@@ -274,15 +277,22 @@ class Workshops:
                 seats, capacity = held.seats, held.record.capacity
                 if len(seats) >= capacity:
                     return WorkshopFull(capacity)
-                if len(seats) % 2 == 1:
+                made = len(seats) % 2 == 0  # a new pair: this seat opens a room
+                if not made:
                     first = seats[-1]
                     role: Role = "seller" if first.role == "buyer" else "buyer"
                     seat = SeatAssigned(room=first.room, role=role, at=now)
                 else:
                     role = "buyer" if len(seats) % 4 == 0 else "seller"
-                    seat = SeatAssigned(room=await new_room(), role=role, at=now)
+                    room, held.spare_room = held.spare_room or await new_room(), None
+                    seat = SeatAssigned(room=room, role=role, at=now)
                 if await self._append(held, seat):
                     return seat
+                if made:
+                    # Several nodes seat arrivals at once: another node's seat got
+                    # there first. Keep the room made for this one rather than leave
+                    # it empty and make another for the next pair.
+                    held.spare_room = seat.room
 
     async def set_capacity(self, workshop_id: str, capacity: int, now: int) -> Workshop:
         """Record a new open-link capacity (seats) for the workshop; answers the workshop."""

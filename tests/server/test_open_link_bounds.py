@@ -178,3 +178,26 @@ async def test_capacity_is_kept_in_the_workshops_log() -> None:
     third = await restarted.assign(workshop.id, new_room, now=6)
     assert not isinstance(third, WorkshopFull) and third.room == "r2"
     assert await restarted.assign(workshop.id, new_room, now=7) == WorkshopFull(3)
+
+
+async def test_nodes_racing_on_one_open_link_make_a_room_per_pair_and_a_spare_at_most() -> None:
+    # Two nodes seat arrivals on one workshop at once. A node that made a room for a
+    # seat, then lost the append to the other node's seat, keeps that room for its
+    # next pair instead of leaving it empty and making another: the rooms stay
+    # within the capacity's pairs, plus one spare per node at most.
+    log = MemoryLog()
+    nodes = [Workshops(log), Workshops(log)]
+    workshop = await nodes[0].create("W", "small", now=1, capacity=12)
+    made: list[str] = []
+
+    async def new_room() -> str:
+        await asyncio.sleep(0)  # another node's arrival can land meanwhile
+        made.append(f"r{len(made)}")
+        return made[-1]
+
+    arrivals = [nodes[n % 2].assign(workshop.id, new_room, now=2 + n) for n in range(16)]
+    seats = [s for s in await asyncio.gather(*arrivals) if not isinstance(s, WorkshopFull)]
+    assert len(seats) == 12
+    assert len({(s.room, s.role) for s in seats}) == 12  # no seat given twice
+    assert len({s.room for s in seats}) == 6
+    assert len(made) <= 6 + len(nodes), made
