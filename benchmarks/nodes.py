@@ -132,20 +132,7 @@ def _start_setup(
     for n in range(setup.nodes):
         port = bench.free_port()
         ports.append(port)
-        cmd = [
-            sys.executable,
-            "-m",
-            "dealroom.server.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--data",
-            str(data / f"node{n}"),
-            "--facilitator-token",
-            bench.TOKEN,
-            "--quiet",
-            *store,
-        ]
+        cmd = bench.serve_command(port, data / f"node{n}", *store)
         procs.append(_start(cmd, port, data / f"node{n}.log"))
     return ports, redis_port, procs
 

@@ -165,23 +165,29 @@ def wait_port(port: int, timeout: float = 20) -> None:
     raise RuntimeError(f"nothing answered on port {port}")
 
 
+def serve_command(port: int, data: Path, *extra: str) -> list[str]:
+    """``dealroom serve`` as a user runs it: every default, only where to listen and store."""
+    return [
+        sys.executable,
+        "-m",
+        "dealroom.server.cli",
+        "serve",
+        "--port",
+        str(port),
+        "--data",
+        str(data),
+        "--facilitator-token",
+        TOKEN,
+        "--quiet",
+        *extra,
+    ]
+
+
 def start_server(target: str, port: int, data: Path) -> subprocess.Popen[bytes]:
     if target == "relay":
         cmd = [sys.executable, str(ROOT / "benchmarks" / "bare_relay.py"), "--port", str(port)]
-    else:  # as a user runs it: every default, only where to listen and store
-        cmd = [
-            sys.executable,
-            "-m",
-            "dealroom.server.cli",
-            "serve",
-            "--port",
-            str(port),
-            "--data",
-            str(data),
-            "--facilitator-token",
-            TOKEN,
-            "--quiet",
-        ]
+    else:
+        cmd = serve_command(port, data)
     proc = subprocess.Popen(
         [*pinned(0), *cmd], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
     )
