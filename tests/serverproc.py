@@ -8,6 +8,7 @@ import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +111,16 @@ class Process:
         if self.proc.poll() is None:
             self.proc.send_signal(signal.SIGTERM)
         return self.proc.wait(15)
+
+
+async def price_ladder(
+    api: Callable[[str, str], Awaitable[Any]], scenario_id: str = "equipment-purchase"
+) -> tuple[dict[str, Any], list[int]]:
+    """A scenario's API JSON (through ``api(method, path)``: a node's or a load
+    balancer's) and every price its price issue allows, lowest first."""
+    scenario = await api("GET", f"/api/scenarios/{scenario_id}")
+    price = next(i for i in scenario["issues"] if i["id"] == "price")
+    return scenario, list(range(price["min"], price["max"] + 1, price["step"]))
 
 
 def priced_terms(scenario: dict[str, Any], price: int) -> dict[str, Any]:

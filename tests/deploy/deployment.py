@@ -12,6 +12,7 @@ from typing import Any
 
 import aiohttp
 
+from tests import serverproc
 from tests.redisproc import RedisServer
 from tests.server.wsclient import MSGPACK_SUB, WsClient
 from tests.serverproc import TOKEN, Process
@@ -62,6 +63,12 @@ class Deployment:
         self.clients.append(client)
         return client, client.ws.response.headers[NODE_HEADER]
 
+    async def observe(self, room: dict[str, Any]) -> tuple[WsClient, str]:
+        """``room``'s observer seat, welcomed through the load balancer, and its node."""
+        observer, node = await self.connect()
+        assert (await observer.hello(room["seats"]["observer"]["token"]))["type"] == "welcome"
+        return observer, node
+
     async def health(self) -> dict[str, Any]:
         async with (
             aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=5)) as session,
@@ -72,9 +79,7 @@ class Deployment:
 
 
 async def price_ladder(deployed: Deployment) -> tuple[dict[str, Any], list[int]]:
-    scenario = await deployed.api("GET", f"/api/scenarios/{SCENARIO}")
-    price = next(i for i in scenario["issues"] if i["id"] == "price")
-    return scenario, list(range(price["min"], price["max"] + 1, price["step"]))
+    return await serverproc.price_ladder(deployed.api, SCENARIO)
 
 
 async def seated(deployed: Deployment) -> tuple[dict[str, Any], WsClient, str, WsClient, str]:

@@ -41,8 +41,7 @@ async def test_connections_spread_over_the_nodes_and_a_room_agrees_across_them(
     async with asyncio.timeout(BUDGET):
         scenario, prices = await price_ladder(deployment)
         room, buyer, buyer_node, seller, seller_node = await seated(deployment)
-        observer, observer_node = await deployment.connect()
-        assert (await observer.hello(room["seats"]["observer"]["token"]))["type"] == "welcome"
+        observer, observer_node = await deployment.observe(room)
         # leastconn: each new WebSocket goes to a node holding none yet.
         assert sorted({buyer_node, seller_node, observer_node}) == ["node1", "node2", "node3"]
         servers = await deployment.lb.servers()
@@ -95,8 +94,7 @@ async def test_a_killed_node_s_client_resumes_through_the_lb_with_exactly_the_mi
     async with asyncio.timeout(BUDGET):
         scenario, prices = await price_ladder(deployment)
         room, buyer, buyer_node, seller, seller_node = await seated(deployment)
-        observer, observer_node = await deployment.connect()
-        assert (await observer.hello(room["seats"]["observer"]["token"]))["type"] == "welcome"
+        _, observer_node = await deployment.observe(room)
         assert len({buyer_node, seller_node, observer_node}) == 3
         for n in range(4):
             side = buyer if n % 2 == 0 else seller
@@ -186,8 +184,7 @@ async def test_an_upgrade_drains_a_node_then_stops_it_and_its_clients_resume_els
         lb = deployment.lb
         scenario, prices = await price_ladder(deployment)
         room, buyer, buyer_node, seller, _ = await seated(deployment)
-        observer, _ = await deployment.connect()
-        assert (await observer.hello(room["seats"]["observer"]["token"]))["type"] == "welcome"
+        observer, _ = await deployment.observe(room)
         ack = await buyer.move("offer", "b0", terms=priced_terms(scenario, prices[0]))
         assert ack["type"] == "ack", ack
         await buyer.until(lambda f: f["type"] == "event" and f["seq"] >= ack["seq"])
@@ -239,8 +236,7 @@ async def test_a_redis_outage_leaves_every_node_in_rotation(deployment: Deployme
         lb = deployment.lb
         scenario, prices = await price_ladder(deployment)
         room, buyer, _, seller, _ = await seated(deployment)
-        observer, _ = await deployment.connect()  # every node now holds (and watches) the room
-        assert (await observer.hello(room["seats"]["observer"]["token"]))["type"] == "welcome"
+        observer, _ = await deployment.observe(room)  # every node now holds (and watches) the room
 
         deployment.redis.kill()
         outage = time.monotonic()

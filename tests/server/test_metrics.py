@@ -15,7 +15,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from dealroom.server.config import Settings
 from tests.redisproc import RedisServer
-from tests.serverproc import Process
+from tests.serverproc import Process, price_ladder
 from tests.support import terms
 
 from .conftest import MakeServer
@@ -172,8 +172,7 @@ async def test_metrics_of_a_node_on_redis_through_an_outage(
     clients: list[WsClient] = []
     try:
         await node.start()
-        scenario = await node.api("GET", "/api/scenarios/equipment-purchase")
-        price = next(i for i in scenario["issues"] if i["id"] == "price")
+        scenario, prices = await price_ladder(node.api)
         room = await node.api("POST", "/api/rooms", {"scenario": "equipment-purchase"})
         buyer, seller, _ = await seat_both(
             room, node.ws_url, node.ws_url, clients, seller_subprotocol=MSGPACK_SUB
@@ -187,7 +186,7 @@ async def test_metrics_of_a_node_on_redis_through_an_outage(
                 for i in scenario["issues"]
             }
 
-        assert (await buyer.move("offer", "a", terms=offer(price["min"])))["type"] == "ack"
+        assert (await buyer.move("offer", "a", terms=offer(prices[0])))["type"] == "ack"
         figures, _ = await scrape(node.base, fresh=True)
         assert at(figures, "dealroom_build_info", version=_version(figures), store="redis") == 1
         assert at(figures, "dealroom_moves_total", kind="offer") == 1
@@ -200,7 +199,7 @@ async def test_metrics_of_a_node_on_redis_through_an_outage(
         assert at(figures, "dealroom_redis_wakeup_reconnects_total") == 0
 
         redis_for_nodes.kill()
-        refused = await seller.move("offer", "b", terms=offer(price["max"]))
+        refused = await seller.move("offer", "b", terms=offer(prices[-1]))
         assert refused["type"] == "error" and refused["code"] == "unavailable", refused
         figures, _ = await scrape(node.base, fresh=True)
         assert at(figures, "dealroom_errors_total", code="unavailable") == 1
@@ -213,7 +212,7 @@ async def test_metrics_of_a_node_on_redis_through_an_outage(
         redis_for_nodes.start()
         ack = None
         for _ in range(50):  # the node reconnects by itself
-            ack = await seller.move("offer", "b", terms=offer(price["max"]))
+            ack = await seller.move("offer", "b", terms=offer(prices[-1]))
             if ack["type"] == "ack":
                 break
             await asyncio.sleep(0.2)

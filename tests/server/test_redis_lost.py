@@ -19,7 +19,7 @@ import aiohttp
 
 from dealroom.server.log.redis import RedisLog
 from tests.redisproc import RedisServer
-from tests.serverproc import Process, priced_terms
+from tests.serverproc import Process, price_ladder, priced_terms
 
 from .wsclient import WsClient, seat_both
 
@@ -35,11 +35,10 @@ async def test_moves_after_redis_restarted_empty_get_unavailable_and_nothing_is_
     clients: list[WsClient] = []
     try:
         await node.start()
-        scenario = await node.api("GET", "/api/scenarios/equipment-purchase")
-        price = next(i for i in scenario["issues"] if i["id"] == "price")
+        scenario, prices = await price_ladder(node.api)
         room = await node.api("POST", "/api/rooms", {"scenario": "equipment-purchase"})
         buyer, seller, _ = await seat_both(room, node.ws_url, node.ws_url, clients)
-        first = await buyer.move("offer", "b1", terms=priced_terms(scenario, price["min"]))
+        first = await buyer.move("offer", "b1", terms=priced_terms(scenario, prices[0]))
         assert first["type"] == "ack", first
 
         redis.kill()
@@ -48,7 +47,7 @@ async def test_moves_after_redis_restarted_empty_get_unavailable_and_nothing_is_
         began = time.monotonic()
         while time.monotonic() - began < 15:  # the node reconnects by itself
             answer = await seller.move(
-                "offer", f"s{len(answers)}", terms=priced_terms(scenario, price["max"])
+                "offer", f"s{len(answers)}", terms=priced_terms(scenario, prices[-1])
             )
             answers.append(answer)
             if answer["type"] == "error" and "lost" in answer["message"]:

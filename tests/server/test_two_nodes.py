@@ -23,7 +23,7 @@ from rich.console import Console
 
 from dealroom.bots.loadtest import LoadTest, run_load_test
 from tests.redisproc import RedisServer
-from tests.serverproc import TOKEN, Process, priced_terms, start_load_test
+from tests.serverproc import TOKEN, Process, price_ladder, priced_terms, start_load_test
 
 from .wsclient import MSGPACK_SUB, WsClient, seat_both
 
@@ -51,9 +51,7 @@ async def test_a_buyer_on_one_node_and_a_seller_on_another_agree_and_survive_a_n
     node_a, node_b = two_nodes
     clients: list[WsClient] = []
     try:
-        scenario = await node_a.api("GET", "/api/scenarios/equipment-purchase")
-        price = next(i for i in scenario["issues"] if i["id"] == "price")
-        prices = list(range(price["min"], price["max"] + 1, price["step"]))
+        scenario, prices = await price_ladder(node_a.api)
         room = await node_a.api("POST", "/api/rooms", {"scenario": "equipment-purchase"})
         # A link node A made opens on B.
         buyer, seller, _ = await seat_both(
@@ -117,16 +115,15 @@ async def test_a_redis_outage_gives_unavailable_quickly_and_the_rooms_finish_aft
     node_a, node_b = two_nodes
     clients: list[WsClient] = []
     try:
-        scenario = await node_a.api("GET", "/api/scenarios/equipment-purchase")
-        price = next(i for i in scenario["issues"] if i["id"] == "price")
-        within_authority = price["min"] + 8 * price["step"]  # the buyer may accept it unaided
+        scenario, prices = await price_ladder(node_a.api)
+        within_authority = prices[8]  # the buyer may accept it unaided
         room = await node_a.api("POST", "/api/rooms", {"scenario": "equipment-purchase"})
         buyer, seller, _ = await seat_both(room, node_a.ws_url, node_b.ws_url, clients)
 
         redis_for_nodes.kill()  # Redis is gone for 5 s
         outage = time.monotonic()
         began = time.monotonic()
-        refused = await buyer.move("offer", "during", terms=priced_terms(scenario, price["min"]))
+        refused = await buyer.move("offer", "during", terms=priced_terms(scenario, prices[0]))
         assert refused["type"] == "error" and refused["code"] == "unavailable", refused
         assert time.monotonic() - began < 5.0
         health = await _health(node_a)
@@ -178,8 +175,7 @@ async def test_a_facilitators_bot_keeps_playing_when_its_node_is_killed(
     node_a, node_b = two_nodes
     clients: list[WsClient] = []
     try:
-        scenario = await node_a.api("GET", "/api/scenarios/equipment-purchase")
-        price = next(i for i in scenario["issues"] if i["id"] == "price")
+        scenario, prices = await price_ladder(node_a.api)
         room = await node_a.api("POST", "/api/rooms", {"scenario": "equipment-purchase"})
         seated = await node_a.api(
             "POST", f"/api/rooms/{room['id']}/bots", {"role": "seller", "pace": 0}
@@ -189,7 +185,7 @@ async def test_a_facilitators_bot_keeps_playing_when_its_node_is_killed(
         clients.append(buyer)
         await buyer.hello(room["seats"]["buyer"]["token"])
         await buyer.event("started", timeout=10)
-        low = priced_terms(scenario, price["min"])
+        low = priced_terms(scenario, prices[0])
         assert (await buyer.move("offer", "b1", terms=low))["type"] == "ack"
         await buyer.until(
             lambda f: f["type"] == "event" and f["by"] == "seller" and f["seq"] > 4, 10
@@ -197,11 +193,9 @@ async def test_a_facilitators_bot_keeps_playing_when_its_node_is_killed(
 
         node_a.kill()  # the bot's node dies; node B takes its seat within a beat or three
         rejoined = await buyer.event("joined", by="seller", timeout=30)
-        assert (
-            await buyer.move(
-                "offer", "b2", terms=priced_terms(scenario, price["min"] + price["step"])
-            )
-        )["type"] == "ack"
+        assert (await buyer.move("offer", "b2", terms=priced_terms(scenario, prices[1])))[
+            "type"
+        ] == "ack"
         answer = await buyer.until(
             lambda f: f["type"] == "event" and f["by"] == "seller" and f["seq"] > rejoined["seq"],
             15,
