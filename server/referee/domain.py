@@ -14,13 +14,16 @@ their fast form. Pure: no I/O.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from dealroom.protocol import OfferClass, Role, Scenario, Terms
 
 __all__ = ["Domain"]
 
 _ROLES: tuple[Role, ...] = ("buyer", "seller")
+_KNOWN = 8
+"""Packages whose ranks a room's domain remembers (the last offers of both seats, and
+a few sign-off requests)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,6 +41,12 @@ class Domain:
     """Per role and issue: True where the role prefers higher ranks."""
     limits: dict[Role, tuple[int | None, ...]]
     """Per role and issue: the rank of its authority limit, None without one."""
+    _known: dict[int, tuple[Terms, tuple[int, ...]]] = field(
+        default_factory=dict, compare=False, repr=False
+    )
+    """The ranks of the last few packages judged (by identity): an offer is judged
+    against the sender's previous offer, whose ranks were worked out when it was
+    judged itself. A cache, so the answers stay those of a pure function."""
 
     @classmethod
     def of(cls, scenario: Scenario) -> Domain:
@@ -72,8 +81,20 @@ class Domain:
     def ranks(self, terms: Terms) -> tuple[int, ...] | None:
         """The rank of each issue's value in ``terms``; None if a value is outside its domain.
 
-        ``terms`` must name exactly the scenario's issues (checked before).
+        ``terms`` must name exactly the scenario's issues (checked before). A
+        package is judged once; it must not change afterwards (events' terms do not).
         """
+        known = self._known.get(id(terms))
+        if known is not None and known[0] is terms:
+            return known[1]
+        ranks = self._ranks(terms)
+        if ranks is not None:
+            if len(self._known) >= _KNOWN:
+                self._known.clear()
+            self._known[id(terms)] = (terms, ranks)
+        return ranks
+
+    def _ranks(self, terms: Terms) -> tuple[int, ...] | None:
         ranks = []
         for issue_id, options, low, high, step in zip(
             self.ids, self.options, self.lows, self.highs, self.steps, strict=True
