@@ -31,6 +31,7 @@ Every backend passes the same contract suite (``tests/log/test_contract.py``).
 from __future__ import annotations
 
 import asyncio
+import logging
 from abc import ABC, abstractmethod
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple, Protocol
@@ -102,11 +103,15 @@ class HistoryLost(LogUnavailable):
 
 
 class Pending(Protocol):
-    """A queued call of a batching backend: its caller's future, and its outcome."""
+    """A queued call of a batching backend: its caller's future or callback, and its outcome."""
 
     @property
-    def future(self) -> asyncio.Future[None]:
-        """Where the caller waits."""
+    def future(self) -> asyncio.Future[None] | None:
+        """Where the caller waits (None: it gave a callback)."""
+
+    @property
+    def done(self) -> Callable[[BaseException | None], None] | None:
+        """What to call with the outcome instead of a future."""
 
     @property
     def error(self) -> BaseException | None:
@@ -116,12 +121,28 @@ class Pending(Protocol):
 def settle(requests: Iterable[Pending]) -> None:
     """Hand each batched call its outcome (on the caller's loop); a cancelled caller has none."""
     for request in requests:
-        if request.future.done():  # the caller was cancelled
+        future = request.future
+        if future is None:
+            assert request.done is not None
+            try:
+                request.done(request.error)
+            except Exception:  # one caller's bug must not keep the others waiting
+                logging.getLogger(__name__).exception("an append's callback failed")
+            continue
+        if future.done():  # the caller was cancelled
             continue
         if request.error is None:
-            request.future.set_result(None)
+            future.set_result(None)
         else:
-            request.future.set_exception(request.error)
+            future.set_exception(request.error)
+
+
+_appending: set[asyncio.Task[None]] = set()
+
+
+def _appended(task: asyncio.Task[None], done: Callable[[BaseException | None], None]) -> None:
+    _appending.discard(task)
+    done(None if task.cancelled() else task.exception())
 
 
 class IndexKey(NamedTuple):
@@ -154,6 +175,22 @@ class EventLog(ABC):
             SeqConflict: the stream's next seq is not ``expected_seq``; nothing appended.
             LogUnavailable: the backend failed; nothing appended.
         """
+
+    def append_soon(
+        self,
+        stream: str,
+        expected_seq: int,
+        entries: Sequence[bytes],
+        done: Callable[[BaseException | None], None],
+    ) -> None:
+        """:meth:`append`, then ``done(None)``, or ``done(error)`` with what it would raise.
+
+        For the hot path: a backend that batches (group commit) calls ``done``
+        from its batch's completion, with no future or task per append.
+        """
+        task = asyncio.ensure_future(self.append(stream, expected_seq, entries))
+        _appending.add(task)
+        task.add_done_callback(lambda t: _appended(t, done))
 
     @abstractmethod
     async def read(self, stream: str, after: int = 0) -> list[tuple[int, bytes]]:

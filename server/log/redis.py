@@ -211,6 +211,8 @@ class _Append:
     future: asyncio.Future[None]
     error: Exception | None = None
     settled: bool = False
+    done: None = None
+    """Always None here (appends on Redis are awaited: see EventLog.append_soon)."""
     """Redis answered for it: success or ``error`` is final, whatever fails after."""
 
 

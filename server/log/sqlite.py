@@ -38,7 +38,7 @@ import queue
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -158,9 +158,10 @@ class _Append:
     stream: str
     expected_seq: int
     entries: Sequence[bytes]
-    future: asyncio.Future[None]
+    future: asyncio.Future[None] | None
     loop: asyncio.AbstractEventLoop
     error: BaseException | None = field(default=None)
+    done: Callable[[BaseException | None], None] | None = None
 
 
 _STOP = object()
@@ -172,7 +173,8 @@ class SqliteLog(EventLog):
     def __init__(self, path: str | Path, synchronous: Synchronous = "full") -> None:
         self.path = Path(path)
         self.synchronous = synchronous
-        self._queue: queue.SimpleQueue[_Append | object] = queue.SimpleQueue()
+        self._queue: queue.SimpleQueue[list[_Append] | object] = queue.SimpleQueue()
+        self._staged: list[_Append] = []
         self._closed = False
         self.commits = 0
         """Transactions committed so far (appends / commits = the batching factor)."""
@@ -198,12 +200,48 @@ class SqliteLog(EventLog):
             raise LogUnavailable("the log is closed")
         began = time.monotonic()
         loop = asyncio.get_running_loop()
-        request = _Append(stream, expected_seq, entries, loop.create_future(), loop)
-        self._queue.put(request)
+        future = loop.create_future()
+        self._stage(_Append(stream, expected_seq, entries, future, loop), loop)
         try:
-            await request.future
+            await future
         finally:
             self.append_latency.observe(time.monotonic() - began)
+
+    def append_soon(
+        self,
+        stream: str,
+        expected_seq: int,
+        entries: Sequence[bytes],
+        done: Callable[[BaseException | None], None],
+    ) -> None:
+        """See :meth:`EventLog.append_soon`: queued for the next group commit, no future."""
+        if self._closed:
+            raise LogUnavailable("the log is closed")
+        loop = asyncio.get_running_loop()
+        began = time.monotonic()
+
+        def settled(error: BaseException | None) -> None:
+            self.append_latency.observe(time.monotonic() - began)
+            done(error)
+
+        self._stage(_Append(stream, expected_seq, entries, None, loop, done=settled), loop)
+
+    def _stage(self, request: _Append, loop: asyncio.AbstractEventLoop) -> None:
+        """Hand ``request`` to the writer with the others of this turn of the event loop.
+
+        One hand-over per turn, not one per append: the writer wakes once and
+        commits the turn's appends together, instead of starting a commit for
+        the first one while the loop is still judging the rest.
+        """
+        staged = self._staged
+        staged.append(request)
+        if len(staged) == 1:
+            loop.call_soon(self._hand_over)
+
+    def _hand_over(self) -> None:
+        staged, self._staged = self._staged, []
+        if staged:
+            self._queue.put(staged)
 
     def _write_loop(self) -> None:
         last_seq: dict[str, int] = {}
@@ -212,7 +250,8 @@ class SqliteLog(EventLog):
             first = self._queue.get()
             if first is _STOP:
                 break
-            batch = [first]
+            assert isinstance(first, list)
+            requests = first
             stop = False
             while True:  # take everything that queued up during the last commit
                 try:
@@ -222,8 +261,8 @@ class SqliteLog(EventLog):
                 if item is _STOP:
                     stop = True
                     break
-                batch.append(item)
-            requests = [r for r in batch if isinstance(r, _Append)]
+                assert isinstance(item, list)
+                requests += item
             self._commit(conn, requests, last_seq)
             _resolve(requests)
             if stop:
@@ -320,6 +359,7 @@ class SqliteLog(EventLog):
             return
         self._closed = True
         await self._indexer.close()
+        self._hand_over()  # what this turn staged is committed before the writer stops
         self._queue.put(_STOP)
         await asyncio.to_thread(self._writer.join)
 

@@ -15,15 +15,28 @@ their fast form. Pure: no I/O.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from dealroom.protocol import OfferClass, Role, Scenario, Terms
 
-__all__ = ["Domain"]
+__all__ = ["Domain", "Judgement"]
 
 _ROLES: tuple[Role, ...] = ("buyer", "seller")
 _KNOWN = 8
 """Packages whose ranks a room's domain remembers (the last offers of both seats, and
 a few sign-off requests)."""
+
+
+_Row = tuple[str, dict[str, int] | None, int, int, int, bool, int | None]
+
+
+class Judgement(NamedTuple):
+    """What :meth:`Domain.judge` finds in an offer's terms."""
+
+    ranks: tuple[int, ...]
+    offer_class: OfferClass
+    beyond: tuple[str, ...]
+    """The issues past the sender's authority limit, in scenario order."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +54,9 @@ class Domain:
     """Per role and issue: True where the role prefers higher ranks."""
     limits: dict[Role, tuple[int | None, ...]]
     """Per role and issue: the rank of its authority limit, None without one."""
+    rows: dict[Role, tuple[_Row, ...]]
+    """Per role, each issue's id, ranks, bounds, step, direction and limit together: what
+    :meth:`judge` reads, one row per issue."""
     _known: dict[int, tuple[Terms, tuple[int, ...]]] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -53,26 +69,39 @@ class Domain:
         """Compile ``scenario``'s issues."""
         issues = scenario.issues
         numeric = [i.kind != "options" for i in issues]
+        ids = tuple(i.id for i in issues)
+        options = tuple(
+            None if n else {o: r for r, o in enumerate(i.options)}
+            for i, n in zip(issues, numeric, strict=True)
+        )
+        lows = tuple(i.min or 0 if n else 0 for i, n in zip(issues, numeric, strict=True))
+        highs = tuple(i.max or 0 if n else 0 for i, n in zip(issues, numeric, strict=True))
+        steps = tuple(i.step if n else 1 for i, n in zip(issues, numeric, strict=True))
+        up = {
+            role: tuple(scenario.roles[role].prefers[i.id] == "up" for i in issues)
+            for role in _ROLES
+        }
+        limits = {
+            role: tuple(
+                None
+                if i.id not in scenario.roles[role].authority
+                else i.rank(scenario.roles[role].authority[i.id])
+                for i in issues
+            )
+            for role in _ROLES
+        }
         return cls(
-            ids=tuple(i.id for i in issues),
-            id_set=frozenset(i.id for i in issues),
-            options=tuple(
-                None if n else {o: r for r, o in enumerate(i.options)}
-                for i, n in zip(issues, numeric, strict=True)
-            ),
-            lows=tuple(i.min or 0 if n else 0 for i, n in zip(issues, numeric, strict=True)),
-            highs=tuple(i.max or 0 if n else 0 for i, n in zip(issues, numeric, strict=True)),
-            steps=tuple(i.step if n else 1 for i, n in zip(issues, numeric, strict=True)),
-            up={
-                role: tuple(scenario.roles[role].prefers[i.id] == "up" for i in issues)
-                for role in _ROLES
-            },
-            limits={
+            ids=ids,
+            id_set=frozenset(ids),
+            options=options,
+            lows=lows,
+            highs=highs,
+            steps=steps,
+            up=up,
+            limits=limits,
+            rows={
                 role: tuple(
-                    None
-                    if i.id not in scenario.roles[role].authority
-                    else i.rank(scenario.roles[role].authority[i.id])
-                    for i in issues
+                    zip(ids, options, lows, highs, steps, up[role], limits[role], strict=True)
                 )
                 for role in _ROLES
             },
@@ -89,10 +118,14 @@ class Domain:
             return known[1]
         ranks = self._ranks(terms)
         if ranks is not None:
-            if len(self._known) >= _KNOWN:
-                self._known.clear()
-            self._known[id(terms)] = (terms, ranks)
+            self._remember(terms, ranks)
         return ranks
+
+    def _remember(self, terms: Terms, ranks: tuple[int, ...]) -> None:
+        known = self._known
+        if len(known) >= _KNOWN:
+            known.clear()
+        known[id(terms)] = (terms, ranks)
 
     def _ranks(self, terms: Terms) -> tuple[int, ...] | None:
         ranks = []
@@ -113,29 +146,43 @@ class Domain:
             ranks.append(rank)
         return tuple(ranks)
 
-    def classify(
-        self, role: Role, previous: tuple[int, ...] | None, ranks: tuple[int, ...]
-    ) -> OfferClass:
-        """As :func:`~.classify.classify`, on ranks."""
-        if previous is None:
-            return OfferClass.OPENING
+    def judge(self, role: Role, terms: Terms, previous: tuple[int, ...] | None) -> Judgement | None:
+        """``terms`` offered by ``role`` after an offer whose ranks were ``previous``:
+        their ranks, class and the issues past ``role``'s authority, in one pass over
+        the issues; None if a value is outside its issue's domain.
+
+        Answers as :meth:`ranks`, :func:`~.classify.classify` and
+        :meth:`Scenario.beyond_authority` do (tests/referee/test_domain.py).
+        """
+        ranks: list[int] = []
         gave = took = False
-        for before, after, up in zip(previous, ranks, self.up[role], strict=True):
-            if after != before:
-                if (after > before) == up:
+        beyond: tuple[str, ...] = ()
+        for position, (issue_id, options, low, high, step, up, limit) in enumerate(self.rows[role]):
+            value = terms[issue_id]
+            if options is not None:
+                rank = options.get(value) if type(value) is str else None
+                if rank is None:
+                    return None
+            else:
+                if type(value) is not int or not low <= value <= high:  # a bool is not an int
+                    return None
+                rank, off_step = divmod(value - low, step)
+                if off_step:
+                    return None
+            if previous is not None and rank != previous[position]:
+                if (rank > previous[position]) == up:
                     took = True
                 else:
                     gave = True
-        if gave:
-            return OfferClass.TRADE if took else OfferClass.CONCESSION
-        return OfferClass.HARDENING if took else OfferClass.REPEAT
-
-    def beyond_authority(self, role: Role, ranks: tuple[int, ...]) -> tuple[str, ...]:
-        """As :meth:`Scenario.beyond_authority`, on ranks."""
-        return tuple(
-            issue_id
-            for issue_id, rank, limit, up in zip(
-                self.ids, ranks, self.limits[role], self.up[role], strict=True
-            )
-            if limit is not None and (rank < limit if up else rank > limit)
-        )
+            if limit is not None and (rank < limit if up else rank > limit):
+                beyond += (issue_id,)
+            ranks.append(rank)
+        ranked = tuple(ranks)
+        self._remember(terms, ranked)
+        if previous is None:
+            klass = OfferClass.OPENING
+        elif gave:
+            klass = OfferClass.TRADE if took else OfferClass.CONCESSION
+        else:
+            klass = OfferClass.HARDENING if took else OfferClass.REPEAT
+        return Judgement(ranked, klass, beyond)

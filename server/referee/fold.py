@@ -58,14 +58,7 @@ def fold(state: RoomState, event: Event) -> RoomState:
     """Apply one event to ``state`` (in place) and return it."""
     state.seq = event.seq
     match event:
-        case Joined(by=role) if role in ("buyer", "seller"):
-            state.joined.add(role)
-            state.present.add(role)
-        case Left(by=role) if role in ("buyer", "seller"):
-            state.present.discard(role)
-        case Started(deadline=deadline):
-            state.phase = Phase.RUNNING
-            state.deadline = deadline
+        # The most frequent events first: a match tries its cases in order.
         case Offered(by=role, terms=terms, offer_class=klass, move=move_id) if role in (
             "buyer",
             "seller",
@@ -82,6 +75,14 @@ def fold(state: RoomState, event: Event) -> RoomState:
                 state.since_concession += 1
             if state.scenario.rules.turns == "alternating":
                 state.turn = counterpart(role)
+        case Joined(by=role) if role in ("buyer", "seller"):
+            state.joined.add(role)
+            state.present.add(role)
+        case Left(by=role) if role in ("buyer", "seller"):
+            state.present.discard(role)
+        case Started(deadline=deadline):
+            state.phase = Phase.RUNNING
+            state.deadline = deadline
         case ApprovalRequested(by=role, move=move_id) if role in ("buyer", "seller"):
             state.pending[role] = PendingApproval(
                 event.seq, move_id, event.action, event.terms, event.offer, event.issues

@@ -329,18 +329,21 @@ def _offer(
     # Terms: a value for every issue, each inside its issue's domain. The
     # compiled domain answers in ranks; the refusal's words come from the issues.
     domain = state.domain
-    ranks = domain.ranks(terms) if terms.keys() == domain.id_set else None
-    if ranks is None:
-        return _invalid_terms(scenario, terms)
     previous = state.previous_terms.get(role)
-    klass = domain.classify(role, None if previous is None else domain.ranks(previous), ranks)
+    judged = (
+        domain.judge(role, terms, None if previous is None else domain.ranks(previous))
+        if terms.keys() == domain.id_set
+        else None
+    )
+    if judged is None:
+        return _invalid_terms(scenario, terms)
+    klass, beyond = judged.offer_class, judged.beyond
     if concede and klass is not OfferClass.CONCESSION:
         return Refused(
             ErrorCode.NOT_A_CONCESSION,
             f"These terms are {_article(klass)} {klass} on your previous offer, not a concession.",
         )
     # Authority limits (scenario rule): offering past them waits for sign-off.
-    beyond = domain.beyond_authority(role, ranks)
     if beyond and not authorised:
         emit(
             ApprovalRequested(

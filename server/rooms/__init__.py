@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from .room import Room, Subscriber, stream_of
+from .room import Room, RoomLock, Subscriber, stream_of
 from .service import RoomService, now_ms
 
-__all__ = ["Room", "RoomService", "Subscriber", "now_ms", "stream_of"]
+__all__ = ["Room", "RoomLock", "RoomService", "Subscriber", "now_ms", "stream_of"]

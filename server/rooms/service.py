@@ -37,6 +37,7 @@ import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from functools import partial
 
 import msgspec
 
@@ -118,6 +119,7 @@ class RoomService:
         self.ended_cache = ended_cache
         self._ticks: set[asyncio.Task[None]] = set()
         self._retiring: set[asyncio.Task[None]] = set()
+        self._submitting: set[asyncio.Task[Decision]] = set()
         self.live_entries: list[Callable[[str], Iterable[IndexKey]]] = []
         """Other index entries that last as long as a room is live (given its id): they
         are removed with its directory entry once it ends (e.g. its bot seats)."""
@@ -221,6 +223,7 @@ class RoomService:
             task.cancel()
         await asyncio.gather(*following, return_exceptions=True)
         await asyncio.gather(*self._ticks, return_exceptions=True)
+        await asyncio.gather(*self._submitting, return_exceptions=True)  # moves being saved
         await asyncio.gather(*self._retiring, return_exceptions=True)
 
     async def _load(self, room_id: str) -> Room | None:
@@ -456,6 +459,93 @@ class RoomService:
                     await self._after_deadline_moved(room, previous)
                 return decision
             raise RuntimeError(f"room {room.id}: lost the compare-and-set {_CAS_RETRIES} times")
+
+    def submit_soon(
+        self, room: Room, command: Command, done: Callable[[Decision | Exception], None]
+    ) -> None:
+        """:meth:`submit` for the hot path: the outcome goes to ``done``, no task per move.
+
+        Where the room is free and this node's copy of it is the log's (a log
+        of its own: SQLite, memory), the command is judged now, its events
+        appended with the group commit and folded and published from the
+        commit's completion, and ``done`` called there (or now, for a refusal or
+        a retry). Otherwise :meth:`submit` runs in a task, behind whoever holds
+        the room. ``done`` gets what :meth:`submit` would return or raise.
+        """
+        if self.log.shared or room.stale or not room.lock.try_acquire():
+            self._submit_later(room, command, done)
+            return
+        try:
+            decision = decide(room.state, command)
+            if not isinstance(decision, Applied) or not decision.events:
+                room.lock.release()
+                done(decision)
+                return
+            events = decision.events
+            frames = [_EVENT.encode(event) for event in events]
+            room.stale = True  # until we know whether the append landed
+            self.log.append_soon(
+                room.stream,
+                room.state.seq + 1,
+                frames,
+                partial(self._appended, room, command, decision, frames, done),
+            )
+        except Exception as exc:
+            room.lock.release()
+            done(exc)
+
+    def _appended(
+        self,
+        room: Room,
+        command: Command,
+        decision: Applied,
+        frames: list[bytes],
+        done: Callable[[Decision | Exception], None],
+        error: BaseException | None,
+    ) -> None:
+        """The group commit settled a :meth:`submit_soon` append: fold, publish, answer."""
+        outcome: Decision | Exception = decision
+        try:
+            if error is None:
+                room.stale = False
+                if self.lost:
+                    self.lost.pop(room.id, None)
+                self._apply(room, decision.events, frames)
+            elif isinstance(error, SeqConflict) and error.behind:
+                outcome = self._history_lost(room, error)
+            elif isinstance(error, Exception):
+                outcome = error
+            else:  # not an Exception: let it through after the lock is free
+                raise error
+        except Exception as exc:
+            outcome = exc
+        finally:
+            room.lock.release()
+        if isinstance(outcome, SeqConflict):  # another writer got there first: the slow way
+            self._submit_later(room, command, done)
+        else:
+            done(outcome)
+
+    def _submit_later(
+        self, room: Room, command: Command, done: Callable[[Decision | Exception], None]
+    ) -> None:
+        task = asyncio.ensure_future(self.submit(room, command))
+        self._submitting.add(task)
+
+        def finished(task: asyncio.Task[Decision]) -> None:
+            self._submitting.discard(task)
+            if task.cancelled():  # the node is stopping: nothing was decided
+                done(LogUnavailable("the server is stopping"))
+                return
+            error = task.exception()
+            if error is None:
+                done(task.result())
+            elif isinstance(error, Exception):
+                done(error)
+            else:
+                raise error
+
+        task.add_done_callback(finished)
 
     # --- deadlines across nodes (see .deadlines) ---------------------------------------
 

@@ -1,10 +1,19 @@
 """The ``/ws`` endpoint: moves bytes between a socket and the room service.
 
-Nothing about negotiation rules lives here. One handler task reads frames
-(aiohttp: reading must stay in the handler); writing goes through
-:class:`Connection`, which writes pre-encoded frames straight to the transport
-(see :mod:`.wire`). Fan-out never awaits a socket: a client too slow to keep
-up is cut off with 4002 and resumes by seq (DESIGN.md principle 7).
+Nothing about negotiation rules lives here. One handler task per connection
+reads frames until the client's ``hello`` is welcomed (aiohttp: the handler
+lives as long as the socket). From then on each data frame is handled as it is
+parsed, in aiohttp's data callback (:mod:`.frames`): a move is judged at once
+and answered from its group commit's completion
+(:meth:`~..rooms.RoomService.submit_soon`), with no task woken for it on
+either side. Frames that arrive while a move awaits its commit wait in the
+session's backlog, so each connection's frames are handled, and answered, in
+the order they came.
+
+Writing goes through :class:`Connection`, which writes pre-encoded frames
+straight to the transport (see :mod:`.wire`). Fan-out never awaits a socket: a
+client too slow to keep up is cut off with 4002 and resumes by seq (DESIGN.md
+principle 7).
 """
 
 from __future__ import annotations
@@ -13,7 +22,9 @@ import asyncio
 import logging
 import time
 import weakref
+from collections import deque
 from dataclasses import dataclass
+from functools import partial
 
 from aiohttp import WSMessage, WSMsgType, web
 
@@ -35,8 +46,9 @@ from dealroom.protocol import Move as MoveFrame
 
 from ..auth import FacilitatorAccess, Seat
 from ..log import HistoryLost, LogUnavailable
-from ..referee import Applied, Duplicate, MoveCommand, Refused, room_view
+from ..referee import Applied, Decision, Duplicate, MoveCommand, Refused, room_view
 from ..rooms import Room
+from .frames import FramesResponse
 from .keys import CONNECTIONS, METRICS, ROOMS, SEATS, SETTINGS, TOKENS
 from .limits import FloodGate, log_limited
 from .wire import OPCODE_BINARY, OPCODE_PING, OPCODE_PONG, OPCODE_TEXT, frame_header
@@ -214,7 +226,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse | web.Respons
         log_limited(log, "connection limit reached (%d): refusing WebSocket upgrades", limit)
         app[METRICS].connections_refused += 1
         return _server_full(limit)
-    ws = web.WebSocketResponse(
+    ws = FramesResponse(
         protocols=SUBPROTOCOLS,
         max_msg_size=settings.hard_frame_bytes,
         autoping=False,  # pings and pongs are counted as signs of life (see .liveness)
@@ -230,7 +242,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse | web.Respons
         settings.send_buffer_bytes,
     )
     app[CONNECTIONS].add(conn)
-    session = _Session(request.app, conn)
+    session = _Session(request.app, conn, ws)
     try:
         await session.run()
     finally:
@@ -239,12 +251,18 @@ async def websocket(request: web.Request) -> web.WebSocketResponse | web.Respons
     return ws
 
 
-class _Session:
-    """The reading side of one connection: hello, then moves."""
+_BACKLOG_BYTES = 1 << 17
+"""Received bytes a connection may have waiting behind a move's commit before the
+server stops reading its socket (as aiohttp's own queue does, at the same size)."""
 
-    def __init__(self, app: web.Application, conn: Connection) -> None:
+
+class _Session:
+    """The reading side of one connection: hello, then frames in arrival order."""
+
+    def __init__(self, app: web.Application, conn: Connection, ws: FramesResponse) -> None:
         self.app = app
         self.conn = conn
+        self.ws = ws
         self.rooms = app[ROOMS]
         self.metrics = app[METRICS]
         settings = app[SETTINGS]
@@ -259,6 +277,13 @@ class _Session:
         self.seat_role: Role | None = None
         self.seat: SeatLimits | None = None
         """Shared with the seat's other connections once ``hello`` took a seat."""
+        self.moving = False
+        """A move of this connection waits for its commit; later frames wait in the backlog."""
+        self.backlog: deque[bytes] = deque()
+        self._backlog_bytes = 0
+        self._paused = False
+        self.done = False
+        """Closed, or closing for flooding: frames still arriving are dropped."""
 
     async def _next_message(self, hello_by: float) -> bytes | None:
         """The next data frame; None once the client closed or never said ``hello`` in time."""
@@ -278,15 +303,6 @@ class _Session:
             if data is not None or message.type in _ENDS:
                 return data
 
-    async def _next_frame(self) -> bytes | None:
-        """The next data frame of a joined connection; None once the client closed."""
-        receive = self.conn.ws.receive
-        while True:
-            message = await receive()
-            data = self._data_of(message)
-            if data is not None or message.type in _ENDS:
-                return data
-
     def _data_of(self, message: WSMessage) -> bytes | None:
         """A data frame's bytes; None for anything else (a ping is answered here)."""
         conn = self.conn
@@ -300,50 +316,88 @@ class _Session:
         return None  # a pong is a sign of life and nothing more
 
     async def run(self) -> None:
-        conn, codec = self.conn, self.conn.codec
+        """Read frames until the client closed; hand them to :meth:`received` once joined."""
         hello_by = time.monotonic() + self.settings.hello_timeout_seconds
-        while True:
-            if self.room is None:
-                data = await self._next_message(hello_by)
-            else:
-                data = await self._next_frame()  # no deadline once joined: the fast path
+        while True:  # until the socket ends (a flood closes it from the side: see _screen)
+            if self.room is not None:  # joined: data frames go to _parsed from now on
+                self.ws.take_frames(self._parsed)
+            data = await self._next_message(hello_by)
             if data is None:
                 return
-            gate = self.seat.gate if self.seat is not None else self.gate
-            arrived = time.monotonic()
-            verdict = gate.admit(arrived)
-            if verdict != "pass":
-                if verdict == "close":
-                    await conn.ws.close(
-                        code=CloseCode.POLICY_VIOLATION, message=b"flooding after rate_limited"
-                    )
-                    return
-                self._error(None, ErrorCode.RATE_LIMITED, "Too many frames; slow down.")
+            if self.done:
+                continue  # closing: read on until the close handshake ends
+            if self.room is not None:
+                self.received(data)  # what arrived while the hello was being answered
                 continue
-            if len(data) > self.settings.max_frame_bytes:
-                limit = self.settings.max_frame_bytes
-                self._error(
-                    None, ErrorCode.FRAME_TOO_LARGE, f"Frames are limited to {limit} bytes."
-                )
+            frame = self._screen(data)
+            if frame is None:
                 continue
-            frame = codec.decode_client(data)
-            try:
-                if isinstance(frame, Error):
-                    self._refuse(frame)
-                elif isinstance(frame, Hello):
+            if isinstance(frame, Hello):
+                try:
                     await self._hello(frame)
-                else:
-                    await self._move(frame, arrived)
-            except HistoryLost as exc:  # logged once per room by the room service
-                self._error(None, ErrorCode.UNAVAILABLE, _lost_message(exc))
-            except LogUnavailable as exc:
-                log.warning("event log unavailable: %s", exc)
-                self._error(None, ErrorCode.UNAVAILABLE, "The event log is unavailable; retry.")
-            except ConnectionResetError:
-                return  # the client went away in the middle of its replay
-            except Exception:  # a bug must cost one frame, never the connection
-                log.exception("frame %r failed", type(frame).__name__)
-                self._error(None, ErrorCode.INTERNAL_ERROR, "Server error; retry.")
+                except HistoryLost as exc:  # logged once per room by the room service
+                    self._error(None, ErrorCode.UNAVAILABLE, _lost_message(exc))
+                except LogUnavailable as exc:
+                    log.warning("event log unavailable: %s", exc)
+                    self._error(None, ErrorCode.UNAVAILABLE, "The event log is unavailable; retry.")
+                except ConnectionResetError:
+                    return  # the client went away in the middle of its replay
+                except Exception:  # a bug must cost one frame, never the connection
+                    log.exception("hello failed")
+                    self._error(None, ErrorCode.INTERNAL_ERROR, "Server error; retry.")
+            elif isinstance(frame, Error):
+                self._refuse(frame)
+            else:
+                self._error(frame.id, ErrorCode.HELLO_REQUIRED, "Say hello before moving.")
+
+    def _parsed(self, data: bytes) -> None:
+        """A data frame straight from aiohttp's parser (see :mod:`.frames`)."""
+        self.conn.heard += 1
+        self.received(data)
+
+    def received(self, data: bytes) -> None:
+        """Handle a joined connection's data frame now, or after the move it waits behind."""
+        if self.done:
+            return
+        if self.moving or self.backlog:
+            self.backlog.append(data)
+            self._backlog_bytes += len(data)
+            if self._backlog_bytes > _BACKLOG_BYTES and not self._paused:
+                self._paused = self.ws.pause_reading()
+            return
+        self._handle(data)
+
+    def _handle(self, data: bytes) -> None:
+        frame = self._screen(data)
+        if frame is None:
+            return
+        try:
+            if isinstance(frame, Error):
+                self._refuse(frame)
+            elif isinstance(frame, Hello):
+                self._error(None, ErrorCode.ALREADY_JOINED, "This connection already joined.")
+            else:
+                self._move(frame)
+        except Exception:  # a bug must cost one frame, never the connection
+            log.exception("frame %r failed", type(frame).__name__)
+            self._error(None, ErrorCode.INTERNAL_ERROR, "Server error; retry.")
+
+    def _screen(self, data: bytes) -> Hello | MoveFrame | Error | None:
+        """The frame decoded, once it passed the rate limit and size; None if refused."""
+        gate = self.seat.gate if self.seat is not None else self.gate
+        verdict = gate.admit(time.monotonic())
+        if verdict != "pass":
+            if verdict == "close":
+                self.done = True
+                self.conn.close_soon(CloseCode.POLICY_VIOLATION, "flooding after rate_limited")
+            else:
+                self._error(None, ErrorCode.RATE_LIMITED, "Too many frames; slow down.")
+            return None
+        if len(data) > self.settings.max_frame_bytes:
+            limit = self.settings.max_frame_bytes
+            self._error(None, ErrorCode.FRAME_TOO_LARGE, f"Frames are limited to {limit} bytes.")
+            return None
+        return self.conn.codec.decode_client(data)
 
     def _error(self, move_id: str | None, code: ErrorCode, message: str) -> None:
         self._refuse(Error(id=move_id, code=code, message=message))
@@ -442,39 +496,40 @@ class _Session:
             )
         )
 
-    async def _move(self, move: MoveFrame, arrived: float) -> None:
-        if self.room is None:
-            self._error(move.id, ErrorCode.HELLO_REQUIRED, "Say hello before moving.")
-            return
+    def _move(self, move: MoveFrame) -> None:
         if self.seat_role is None:
             self._error(move.id, ErrorCode.FORBIDDEN, f"A {self.conn.viewer} cannot make moves.")
             return
+        assert self.room is not None
         command = MoveCommand(role=self.seat_role, move=move, now=self.rooms.clock())
         self.conn.cork()  # the move's own event and its ack leave together
+        self.moving = True
+        answer = partial(self._judged, move, time.monotonic())
         try:
-            applied = await self._judge(move, command)
+            self.rooms.submit_soon(self.room, command, answer)
+        except Exception as exc:  # a bug must cost one frame, never the connection
+            answer(exc)
+
+    def _judged(self, move: MoveFrame, arrived: float, outcome: Decision | Exception) -> None:
+        """Answer the move; then handle the frames that waited behind it."""
+        try:
+            if self._reply(move, outcome):  # its events are on every subscriber's transport
+                self.metrics.moved(type(move), time.monotonic() - arrived)
         finally:
             self.conn.uncork()
-        if applied:  # its events are on every subscriber's transport (fan-out never waits)
-            self.metrics.moved(type(move), time.monotonic() - arrived)
+            self.moving = False
+        backlog = self.backlog
+        while backlog and not self.moving and not self.done:
+            data = backlog.popleft()
+            self._backlog_bytes -= len(data)
+            self._handle(data)
+        if self._paused and self._backlog_bytes <= _BACKLOG_BYTES // 2:
+            self._paused = False
+            self.ws.resume_reading()
 
-    async def _judge(self, move: MoveFrame, command: MoveCommand) -> bool:
-        """Submit the move and reply; whether it was applied (a retry or a refusal was not)."""
-        assert self.room is not None
-        try:
-            decision = await self.rooms.submit(self.room, command)
-        except HistoryLost as exc:  # logged once per room by the room service
-            self._error(move.id, ErrorCode.UNAVAILABLE, _lost_message(exc))
-            return False
-        except LogUnavailable as exc:
-            log.warning("room %s: log unavailable: %s", self.room.id, exc)
-            self._error(move.id, ErrorCode.UNAVAILABLE, "Could not save the move; retry.")
-            return False
-        except Exception:
-            log.exception("room %s: move %r failed", self.room.id, move.id)
-            self._error(move.id, ErrorCode.INTERNAL_ERROR, "Server error; retry the move.")
-            return False
-        match decision:
+    def _reply(self, move: MoveFrame, outcome: Decision | Exception) -> bool:
+        """The ack or error for ``move``; whether it was applied (a retry or refusal was not)."""
+        match outcome:
             case Applied(events=events) if events:
                 self.conn.reply(Ack(id=move.id, seq=events[0].seq))
                 return True
@@ -483,11 +538,26 @@ class _Session:
                 self.metrics.retries += 1
             case Refused(code=code, message=message):
                 self._error(move.id, code, message)
+            case HistoryLost():  # logged once per room by the room service
+                self._error(move.id, ErrorCode.UNAVAILABLE, _lost_message(outcome))
+            case LogUnavailable():
+                log.warning("room %s: log unavailable: %s", self._room_id, outcome)
+                self._error(move.id, ErrorCode.UNAVAILABLE, "Could not save the move; retry.")
+            case Exception():
+                log.error("room %s: move %r failed", self._room_id, move.id, exc_info=outcome)
+                self._error(move.id, ErrorCode.INTERNAL_ERROR, "Server error; retry the move.")
             case _:
                 self._error(move.id, ErrorCode.INTERNAL_ERROR, "The move changed nothing.")
         return False
 
+    @property
+    def _room_id(self) -> str:
+        return self.room.id if self.room is not None else "-"
+
     async def finish(self) -> None:
+        self.done = True
+        self.ws.take_frames(None)
+        self.backlog.clear()
         if self.seat is not None:
             self.seat.connections -= 1
         room = self.room

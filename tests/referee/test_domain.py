@@ -53,12 +53,23 @@ def test_ranks_refuse_exactly_what_the_issues_refuse(case: Any) -> None:
 
 
 @settings(max_examples=400)
-@given(cases())
-def test_classes_and_authority_are_the_definitions(case: Any) -> None:
+@given(cases(valid=False))
+def test_judge_refuses_exactly_what_the_issues_refuse(case: Any) -> None:
     scenario, role, terms, previous = case
     domain = Domain.of(scenario)
-    ranks, before = domain.ranks(terms), domain.ranks(previous)
-    assert ranks is not None and before is not None
-    assert domain.classify(role, before, ranks) == classify(scenario, role, previous, terms)
-    assert domain.classify(role, None, ranks) == classify(scenario, role, None, terms)
-    assert domain.beyond_authority(role, ranks) == scenario.beyond_authority(role, terms)
+    judged = domain.judge(role, terms, domain.ranks(previous))
+    assert (judged is None) == (domain.ranks(terms) is None)
+
+
+@settings(max_examples=400)
+@given(cases())
+def test_judge_answers_the_definitions(case: Any) -> None:
+    scenario, role, terms, previous = case
+    domain = Domain.of(scenario)
+    before = domain.ranks(previous)
+    judged, opening = domain.judge(role, terms, before), domain.judge(role, terms, None)
+    assert judged is not None and opening is not None
+    assert judged.ranks == opening.ranks == domain.ranks(terms)
+    assert judged.offer_class == classify(scenario, role, previous, terms)
+    assert opening.offer_class == classify(scenario, role, None, terms)
+    assert judged.beyond == opening.beyond == scenario.beyond_authority(role, terms)
