@@ -8,7 +8,7 @@ small types.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from dealroom.protocol import Move, Role
 
@@ -28,8 +28,7 @@ __all__ = [
 ]
 
 
-@dataclass(frozen=True, slots=True)
-class MoveCommand:
+class MoveCommand(msgspec.Struct, frozen=True, gc=False):
     """A participant's move."""
 
     role: Role
@@ -37,8 +36,7 @@ class MoveCommand:
     now: int
 
 
-@dataclass(frozen=True, slots=True)
-class Join:
+class Join(msgspec.Struct, frozen=True, gc=False):
     """A seat's first connection opened."""
 
     role: Role
@@ -46,46 +44,40 @@ class Join:
     name: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Leave:
+class Leave(msgspec.Struct, frozen=True, gc=False):
     """A seat's last connection closed."""
 
     role: Role
     now: int
 
 
-@dataclass(frozen=True, slots=True)
-class Pause:
+class Pause(msgspec.Struct, frozen=True, gc=False):
     """Facilitator: stop the clock and the moves."""
 
     now: int
 
 
-@dataclass(frozen=True, slots=True)
-class Resume:
+class Resume(msgspec.Struct, frozen=True, gc=False):
     """Facilitator: run again with the time that was left."""
 
     now: int
 
 
-@dataclass(frozen=True, slots=True)
-class Extend:
+class Extend(msgspec.Struct, frozen=True, gc=False):
     """Facilitator: move the deadline ``seconds`` later."""
 
     seconds: int
     now: int
 
 
-@dataclass(frozen=True, slots=True)
-class Announce:
+class Announce(msgspec.Struct, frozen=True, gc=False):
     """Facilitator: an announcement to the room."""
 
     text: str
     now: int
 
 
-@dataclass(frozen=True, slots=True)
-class Mediate:
+class Mediate(msgspec.Struct, frozen=True, gc=False):
     """Facilitator: a mediator's message to the room, or privately to one role."""
 
     text: str
@@ -93,15 +85,13 @@ class Mediate:
     to: Role | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class End:
+class End(msgspec.Struct, frozen=True, gc=False):
     """Facilitator: end the room now (outcome ``closed``)."""
 
     now: int
 
 
-@dataclass(frozen=True, slots=True)
-class Approve:
+class Approve(msgspec.Struct, frozen=True, gc=False):
     """Facilitator, as the manager: sign off (or not) a move past a role's authority."""
 
     request: int
@@ -111,8 +101,7 @@ class Approve:
     note: str = ""
 
 
-@dataclass(frozen=True, slots=True)
-class Tick:
+class Tick(msgspec.Struct, frozen=True, gc=False):
     """The clock: it is now ``now``; expire the room if its deadline passed."""
 
     now: int

@@ -2,30 +2,27 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import msgspec
 
 from dealroom.protocol import ErrorCode, Event
 
 __all__ = ["Applied", "Decision", "Duplicate", "Refused"]
 
 
-@dataclass(frozen=True, slots=True)
-class Applied:
+class Applied(msgspec.Struct, frozen=True, gc=False):
     """The command is allowed; these events (maybe none) record it, in order."""
 
     events: tuple[Event, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class Refused:
+class Refused(msgspec.Struct, frozen=True, gc=False):
     """The command is refused; nothing happens. ``code`` is stable."""
 
     code: ErrorCode
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Duplicate:
+class Duplicate(msgspec.Struct, frozen=True, gc=False):
     """The move id was applied before, as event ``seq``; acknowledge it again."""
 
     seq: int

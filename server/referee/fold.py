@@ -66,7 +66,7 @@ def fold(state: RoomState, event: Event) -> RoomState:
             state.standing[role] = StandingOffer(event.seq, terms, klass)
             state.previous_terms[role] = terms
             state.pending.pop(role, None)
-            state.moves[(role, move_id)] = event.seq
+            state.moves[role][move_id] = event.seq
             state.offers += 1
             if klass is OfferClass.CONCESSION:
                 state.since_concession = 0
@@ -87,7 +87,7 @@ def fold(state: RoomState, event: Event) -> RoomState:
             state.pending[role] = PendingApproval(
                 event.seq, move_id, event.action, event.terms, event.offer, event.issues
             )
-            state.moves[(role, move_id)] = event.seq
+            state.moves[role][move_id] = event.seq
         case ApprovalDecided(role=role):
             state.pending.pop(role, None)
         case Deadlock():
@@ -95,14 +95,14 @@ def fold(state: RoomState, event: Event) -> RoomState:
             state.deadlock_armed = False
         case Rejected(by=role, move=move_id) if role in ("buyer", "seller"):
             state.standing.pop(counterpart(role), None)
-            state.moves[(role, move_id)] = event.seq
+            state.moves[role][move_id] = event.seq
         case Accepted(by=role, move=move_id) | WalkedAway(by=role, move=move_id) if role in (
             "buyer",
             "seller",
         ):
-            state.moves[(role, move_id)] = event.seq
+            state.moves[role][move_id] = event.seq
         case MessageEvent(by=role, move=str(move_id), text=text) if role in ("buyer", "seller"):
-            state.moves[(role, move_id)] = event.seq
+            state.moves[role][move_id] = event.seq
             state.message_chars[role] = state.message_chars.get(role, 0) + len(text)
         case Agreement(terms=terms):
             state.agreement = terms

@@ -109,7 +109,7 @@ def command_name(command: Command) -> str:
 def decide(state: RoomState, command: Command) -> Decision:
     """Judge ``command`` in ``state``: the events it causes, or why it is refused."""
     if isinstance(command, MoveCommand):
-        seq = state.moves.get((command.role, command.move.id))
+        seq = state.moves[command.role].get(command.move.id)
         if seq is not None:
             return Duplicate(seq)
     name = command_name(command)

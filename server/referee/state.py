@@ -10,6 +10,8 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
+import msgspec
+
 from dealroom.protocol import OfferClass, Outcome, Role, Scenario, Terms
 
 from .domain import Domain
@@ -27,8 +29,7 @@ class Phase(enum.StrEnum):
     ENDED = "ended"
 
 
-@dataclass(frozen=True, slots=True)
-class StandingOffer:
+class StandingOffer(msgspec.Struct, frozen=True, gc=False):
     """A role's current offer on the table."""
 
     seq: int
@@ -36,8 +37,7 @@ class StandingOffer:
     offer_class: OfferClass
 
 
-@dataclass(frozen=True, slots=True)
-class PendingApproval:
+class PendingApproval(msgspec.Struct, frozen=True, gc=False):
     """A move past a role's authority, waiting for the facilitator's sign-off."""
 
     seq: int
@@ -92,7 +92,9 @@ class RoomState:
     agreement: Terms | None = None
     pending: dict[Role, PendingApproval] = field(default_factory=dict)
     """Each role's move waiting for sign-off (a newer move of that role replaces it)."""
-    moves: dict[tuple[Role, str], int] = field(default_factory=dict)
-    """(role, move id) -> seq of the event the move produced: idempotent retries."""
+    moves: dict[Role, dict[str, int]] = field(default_factory=lambda: {"buyer": {}, "seller": {}})
+    """Per role, move id -> seq of the event the move produced: idempotent retries. (Not
+    keyed by (role, id) tuples: a tuple per move would be one more object for the cyclic
+    garbage collector to walk, where these dicts of strings and ints are not walked.)"""
     message_chars: dict[Role, int] = field(default_factory=dict)
     """Characters of message text each role has sent: bounded per room (principle 7)."""

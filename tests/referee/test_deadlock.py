@@ -128,7 +128,7 @@ def test_the_ack_of_an_offer_that_caused_a_deadlock_names_the_offer() -> None:
     table = started(small_scenario(deadlock_after=1))
     events = events_of(offer(table, "buyer", move_id="o", price=100))
     assert kinds(events) == ["offer", "deadlock"]
-    assert table.state.moves[("buyer", "o")] == events[0].seq
+    assert table.state.moves["buyer"]["o"] == events[0].seq
 
 
 def test_a_room_without_offers_has_no_deadlock() -> None:

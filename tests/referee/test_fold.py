@@ -53,7 +53,8 @@ def test_initial_state_from_created() -> None:
     assert state.deadline is None and state.remaining_ms is None
     assert state.turn == "seller"
     assert state.joined == state.present == set()
-    assert state.standing == {} and state.previous_terms == {} and state.moves == {}
+    assert state.standing == {} and state.previous_terms == {}
+    assert state.moves == {"buyer": {}, "seller": {}}
     assert (state.offers, state.since_concession, state.deadlocks) == (0, 0, 0)
     assert state.deadlock_armed is True
     assert state.outcome is None and state.agreement is None
@@ -142,6 +143,7 @@ def test_fold_keeps_seat_bookkeeping_for_seats_only() -> None:
     )
     assert state.seq == 5
     assert state.joined == state.present == set()
-    assert state.standing == {} and state.moves == {} and state.offers == 0
+    assert state.standing == {} and state.offers == 0
+    assert state.moves == {"buyer": {}, "seller": {}}
     events_of(table.run(Join(role="buyer", now=T0)))
     assert state.phase is Phase.WAITING  # the observer did not count as the seller

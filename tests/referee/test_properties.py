@@ -208,7 +208,7 @@ def draw_command(data: st.DataObject, table: Table, now: int) -> Command:
         kind = "offer"  # rarer still: a room that ends at once teaches little
     role: Role = data.draw(st.sampled_from(ROLES), label="role")
     # Mostly a fresh move id; sometimes one already used, by this seat or the other.
-    used = sorted({move_id for _, move_id in table.state.moves})
+    used = sorted({move_id for ids in table.state.moves.values() for move_id in ids})
     fresh = st.builds(table.next_id)
     move_ids = weighted((6, fresh), (1, st.sampled_from(used))) if used else fresh
     if kind in ("offer", "concede"):
@@ -351,7 +351,7 @@ def expected_class(scenario: Scenario, role: Role, previous: Terms | None, new: 
 def expected_seats(log: list[Event], scenario: Scenario) -> dict[str, Any]:
     """Standing offers, move ids and the turn, recounted from the log."""
     standing: dict[Role, int] = {}
-    moves: dict[tuple[Role, str], int] = {}
+    moves: dict[Role, dict[str, int]] = {"buyer": {}, "seller": {}}
     rules = scenario.rules
     turn = None if rules.turns == "free" or rules.first_mover == "either" else rules.first_mover
     for event in log:
@@ -360,8 +360,8 @@ def expected_seats(log: list[Event], scenario: Scenario) -> dict[str, Any]:
         role: Role = event.by
         move_id = getattr(event, "move", None)
         if move_id is not None:
-            assert (role, move_id) not in moves, "a move id applied twice"
-            moves[(role, move_id)] = event.seq
+            assert move_id not in moves[role], "a move id applied twice"
+            moves[role][move_id] = event.seq
         if isinstance(event, Offered):
             standing[role] = event.seq
             if rules.turns == "alternating":

@@ -143,7 +143,7 @@ def test_accept_makes_an_agreement_and_ends_the_room(acceptor: Role) -> None:
     assert state.outcome is Outcome.AGREED
     assert state.agreement == deal
     assert state.deadline is None
-    assert state.moves[(acceptor, "yes")] == s
+    assert state.moves[acceptor]["yes"] == s
     assert state.seq == s + 2
 
 
@@ -173,7 +173,7 @@ def test_reject_clears_the_counterparts_standing_offer_only() -> None:
     )
     assert set(table.state.standing) == {"buyer"}
     assert table.state.standing["buyer"].seq == buyer_seq
-    assert table.state.moves[("buyer", "no")] == buyer_seq + 1
+    assert table.state.moves["buyer"]["no"] == buyer_seq + 1
     assert table.state.phase is Phase.RUNNING
     # The seller can still accept the buyer's offer.
     assert kinds(events_of(accept(table, "seller", buyer_seq))) == [
@@ -220,7 +220,7 @@ def test_walk_away_ends_the_room(role: Role) -> None:
     assert table.state.phase is Phase.ENDED
     assert table.state.outcome is Outcome.WALKED_AWAY
     assert table.state.agreement is None
-    assert table.state.moves[(role, "w")] == 6
+    assert table.state.moves[role]["w"] == 6
 
 
 def test_walk_away_needs_no_offer() -> None:
@@ -255,7 +255,7 @@ def test_messages_carry_their_intent(role: Role, intent: Intent | None) -> None:
         table.state.phase,
     )
     assert after == before
-    assert table.state.moves[(role, "q")] == 5
+    assert table.state.moves[role]["q"] == 5
 
 
 def test_messages_are_allowed_before_the_room_starts() -> None:
@@ -330,7 +330,7 @@ def test_the_same_id_from_the_other_role_is_another_move() -> None:
     buyer = events_of(offer(table, "buyer", move_id="same", price=110))[0].seq
     seller_events = events_of(offer(table, "seller", move_id="same", price=190))
     assert seller_events[0].seq == buyer + 1
-    assert table.state.moves == {("buyer", "same"): buyer, ("seller", "same"): buyer + 1}
+    assert table.state.moves == {"buyer": {"same": buyer}, "seller": {"same": buyer + 1}}
     assert offer(table, "seller", move_id="same") == Duplicate(buyer + 1)
     assert offer(table, "buyer", move_id="same") == Duplicate(buyer)
 

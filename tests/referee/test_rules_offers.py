@@ -118,7 +118,7 @@ def test_an_offer_records_the_event_and_stands() -> None:
     assert state.standing == {"buyer": StandingOffer(5, terms(price=120), OfferClass.OPENING)}
     assert state.previous_terms == {"buyer": terms(price=120)}
     assert state.offers == 1
-    assert state.moves[("buyer", "o-1")] == 5
+    assert state.moves["buyer"]["o-1"] == 5
 
 
 def test_a_new_offer_replaces_the_senders_standing_offer_only() -> None:
