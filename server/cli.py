@@ -98,6 +98,7 @@ def _serve(args: argparse.Namespace) -> int:
             print=ready,
             shutdown_timeout=10.0,
             access_log=None,
+            backlog=LISTEN_BACKLOG,
         )
     finally:
         for sock in listeners:
@@ -307,6 +308,11 @@ def _networks(texts: list[str]) -> tuple[str, ...]:
 
 
 REDIS_ENV = "DEALROOM_REDIS_URL"
+LISTEN_BACKLOG = 4096
+"""Connections the kernel may queue before the server accepts them (capped by the
+system's net.core.somaxconn). aiohttp's default, 128, overflowed when a few thousand
+clients connected at once (a room full of phones, a load test): the kernel drops the
+connection attempts beyond it and the clients retry a second or more later."""
 """Where ``serve`` finds a Redis URL when ``--redis`` is absent (its password out of ``ps``)."""
 
 
@@ -370,9 +376,8 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument(
         "--loop",
         choices=("auto", "uvloop", "asyncio"),
-        default="asyncio",
-        help="event loop: asyncio's own, or uvloop (auto: uvloop where installed); uvloop is "
-        "not yet the default: 10,000 connections opened at once time out their handshakes on it",
+        default="auto",
+        help="event loop (default auto: uvloop where installed, else asyncio's own)",
     )
     serve.add_argument("--quiet", action="store_true", help="log warnings only")
     serve.set_defaults(run=_serve)

@@ -1,12 +1,13 @@
-"""The event loop ``dealroom serve`` runs on: asyncio's own, or uvloop on request.
+"""The event loop ``dealroom serve`` runs on: uvloop where installed, or asyncio's own.
 
 uvloop (libuv, written in Cython) runs the same asyncio programs with cheaper
-transports and scheduling: on this project's benchmark machine a bare aiohttp
-relay forwards about 1.3 times as many frames per CPU-second on it
-(docs/performance.md). Nothing in dealroom depends on it. It is not the default yet:
-with 10,000 connections opened at once (``benchmarks/run.py``'s open5000),
-handshakes waited past the load tool's 5 s on uvloop and not on asyncio's own
-loop. ``auto`` takes uvloop where it is installed.
+transports and scheduling: a dealroom move costs about 5 % less server CPU on
+it (docs/performance.md). Nothing in dealroom depends on it; ``--loop
+asyncio`` runs on asyncio's own loop. It was not the default until the
+listen backlog was raised (server/cli.py, LISTEN_BACKLOG): with aiohttp's 128,
+uvloop accepted a storm of 10,000 connections slowly enough that the kernel
+dropped a few dozen connection attempts (``ListenOverflows``), and their
+clients' retries came too late for the load tool's 5 s handshake timeout.
 """
 
 from __future__ import annotations

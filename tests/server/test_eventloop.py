@@ -1,4 +1,4 @@
-"""`dealroom serve --loop`: asyncio's own by default, uvloop on request;
+"""`dealroom serve --loop`: uvloop where installed by default, asyncio's own on request;
 a negotiation works on both (the seats' frames are written straight to the transport)."""
 
 from __future__ import annotations
@@ -23,6 +23,12 @@ def _create_room(base: str) -> dict[str, object]:
     )
     with urllib.request.urlopen(request, timeout=10) as answer:
         return json.loads(answer.read())  # type: ignore[no-any-return]
+
+
+def test_serve_runs_on_uvloop_unless_asked_otherwise() -> None:
+    from dealroom.server.cli import build_parser
+
+    assert build_parser().parse_args(["serve"]).loop == "auto"
 
 
 @pytest.mark.parametrize(
