@@ -224,6 +224,9 @@ window.I18N = (function () {
   const asked = new URLSearchParams(location.search).get("lang");
   const browser = (navigator.language || "en").slice(0, 2);
   const lang = STRINGS[asked] ? asked : STRINGS[browser] ? browser : "en";
+  // The language asked for, even where the interface has no strings in it yet: a
+  // scenario may have its words in it (see scenario_text.js).
+  const wanted = asked || browser;
   document.documentElement.lang = lang;
   function lookup(key) { return (STRINGS[lang] && STRINGS[lang][key]) || STRINGS.en[key]; }
   // Numbers in the language's own way (52,5 in Dutch), at most one decimal; a
@@ -260,5 +263,5 @@ window.I18N = (function () {
     });
     bar.appendChild(select);
   }
-  return { t, apply, lang };
+  return { t, apply, lang, wanted };
 })();

@@ -4,7 +4,7 @@
 // twice). Every text from the server goes through textContent, never innerHTML.
 "use strict";
 (function () {
-  const { t, apply } = window.I18N;
+  const { t, apply, wanted } = window.I18N;
   const $ = (id) => document.getElementById(id);
   const token = decodeURIComponent(location.pathname.split("/").pop() || "");
   const state = { lastSeq: 0, role: null, scenario: null, brief: null, standing: null,
@@ -20,7 +20,8 @@
   }
   function label(issue, value) {
     return issue.kind === "money" ? `${Number(value).toLocaleString()} ${issue.unit || state.scenario.currency}`
-         : issue.unit ? `${value} ${issue.unit}` : String(value);
+         : issue.unit ? `${value} ${issue.unit}`
+         : issue.shown && issue.shown[value] !== undefined ? issue.shown[value] : String(value);
   }
 
   // -- the composer ----------------------------------------------------------------
@@ -37,7 +38,7 @@
         input = document.createElement("select");
         for (const option of issue.options) {
           const o = document.createElement("option");
-          o.value = option; o.textContent = option;
+          o.value = option; o.textContent = issue.shown ? issue.shown[option] : option;
           input.appendChild(o);
         }
       } else {
@@ -88,7 +89,8 @@
     const scheme = location.protocol === "https:" ? "wss" : "ws";
     const ws = new WebSocket(`${scheme}://${location.host}/ws`, ["dealroom.v1.json"]);
     state.ws = ws;
-    ws.onopen = () => ws.send(JSON.stringify({ type: "hello", token, resume_after: state.lastSeq, name }));
+    ws.onopen = () => ws.send(JSON.stringify({ type: "hello", token, resume_after: state.lastSeq, name,
+                                               lang: wanted }));
     ws.onmessage = (message) => { retries = 0; receive(JSON.parse(message.data)); };
     ws.onclose = () => {
       state.ws = null;
@@ -124,10 +126,12 @@
   function receive(frame) {
     if (frame.type === "welcome") {
       setLink("online");
-      state.role = frame.role; state.scenario = frame.scenario; state.brief = frame.brief;
-      $("title").textContent = frame.scenario.title;
+      state.role = frame.role;
+      ({ scenario: state.scenario, brief: state.brief } =
+        window.ScenarioText.localize(frame.scenario, frame.brief, wanted));
+      $("title").textContent = state.scenario.title;
       $("role").textContent = t("role." + frame.role);
-      $("brief").textContent = frame.brief ? frame.brief.text : "";
+      $("brief").textContent = state.brief ? state.brief.text : "";
       showAuthority();
       if (!$("compose").children.length) buildComposer();
       state.deadline = frame.state.deadline;

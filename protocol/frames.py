@@ -49,6 +49,9 @@ class Hello(msgspec.Struct, frozen=True, kw_only=True, tag="hello", tag_field="t
     """Which room to watch; required with the facilitator token."""
     name: Annotated[str, msgspec.Meta(max_length=80)] = ""
     """A display name for a participant (shown in ``joined``)."""
+    lang: Annotated[str, msgspec.Meta(max_length=16)] = ""
+    """The language the client shows (``nl``, ``id``, ``ms``, ``es``): the welcome's
+    scenario and brief then carry the scenario's words in it, where it has them."""
 
 
 class MoveBase(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind", gc=False):

@@ -26,12 +26,16 @@ __all__ = [
     "Issue",
     "IssueKind",
     "IssueScoring",
+    "IssueText",
+    "Language",
     "PublicRole",
     "PublicScenario",
     "Role",
     "RoleSide",
+    "RoleText",
     "Rules",
     "Scenario",
+    "ScenarioText",
     "TermValue",
     "Terms",
     "beyond_authority",
@@ -46,6 +50,8 @@ TermValue = int | str
 Terms = dict[str, TermValue]
 
 Id = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,47}$")]
+Language = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2,3}$")]
+"""A language, as its ISO 639 code: ``nl``, ``id``, ``ms``, ``es``."""
 
 
 class Issue(msgspec.Struct, frozen=True, kw_only=True):
@@ -139,6 +145,35 @@ def beyond_authority(
     return tuple(beyond)
 
 
+class IssueText(msgspec.Struct, frozen=True, kw_only=True):
+    """An issue's words in another language; what is left empty stays as the issue has it."""
+
+    label: str = ""
+    description: str = ""
+    unit: str = ""
+    options: tuple[str, ...] = ()
+    """The options as shown in this language, in the issue's order. Only what a person
+    reads changes: offers still carry the issue's own option values."""
+
+
+class RoleText(msgspec.Struct, frozen=True, kw_only=True):
+    """A role's words in another language (a brief carries only its own role's)."""
+
+    title: str = ""
+    public: str = ""
+    brief: str = ""
+
+
+class ScenarioText(msgspec.Struct, frozen=True, kw_only=True):
+    """A scenario's words in another language; anything left out stays in the scenario's
+    own language (English for the built-in ones)."""
+
+    title: str = ""
+    summary: str = ""
+    issues: dict[str, IssueText] = {}
+    roles: dict[Role, RoleText] = {}
+
+
 class Rules(msgspec.Struct, frozen=True, kw_only=True):
     """How a room of this scenario runs."""
 
@@ -198,6 +233,9 @@ class Brief(msgspec.Struct, frozen=True, kw_only=True):
     max_score: float
     authority: dict[str, TermValue] = {}
     """Per issue, the furthest value this role may agree to without sign-off."""
+    translations: dict[str, RoleText] = {}
+    """The brief in the language the client asked for (``title`` and ``brief``), if the
+    scenario has it."""
 
     def score(self, issues: tuple[Issue, ...], terms: Terms) -> float:
         """This role's points for a complete package (what a bot or a client shows)."""
@@ -220,6 +258,9 @@ class PublicScenario(msgspec.Struct, frozen=True, kw_only=True):
     rules: Rules
     issues: tuple[Issue, ...]
     roles: dict[Role, PublicRole]
+    translations: dict[str, ScenarioText] = {}
+    """The scenario's public words in the language the client asked for, if it has them
+    (role texts without the briefs)."""
 
 
 class Scenario(msgspec.Struct, frozen=True, kw_only=True):
@@ -232,6 +273,8 @@ class Scenario(msgspec.Struct, frozen=True, kw_only=True):
     rules: Rules = Rules()
     issues: tuple[Issue, ...]
     roles: dict[Role, RoleSide]
+    translations: dict[Language, ScenarioText] = {}
+    """Per language, the scenario's words in it (the file's ``[translations.LANG]``)."""
 
     def issue(self, issue_id: str) -> Issue:
         """The issue named ``issue_id`` (KeyError if there is none)."""
@@ -240,8 +283,13 @@ class Scenario(msgspec.Struct, frozen=True, kw_only=True):
                 return issue
         raise KeyError(issue_id)
 
-    def public(self) -> PublicScenario:
-        """The view every seat may see."""
+    def public(self, language: str | None = None) -> PublicScenario:
+        """The view every seat may see, with its words in ``language`` if there are any."""
+        text = self.translations.get(language or "")
+        translations = {}
+        if text is not None and language is not None:
+            roles = {r: RoleText(title=t.title, public=t.public) for r, t in text.roles.items()}
+            translations[language] = msgspec.structs.replace(text, roles=roles)
         return PublicScenario(
             id=self.id,
             title=self.title,
@@ -250,11 +298,17 @@ class Scenario(msgspec.Struct, frozen=True, kw_only=True):
             rules=self.rules,
             issues=self.issues,
             roles={r: PublicRole(title=s.title, public=s.public) for r, s in self.roles.items()},
+            translations=translations,
         )
 
-    def brief(self, role: Role) -> Brief:
-        """``role``'s private brief with its scoring."""
+    def brief(self, role: Role, language: str | None = None) -> Brief:
+        """``role``'s private brief with its scoring, and its words in ``language`` if any."""
         side = self.roles[role]
+        text = self.translations.get(language or "")
+        own = None if text is None else text.roles.get(role)
+        translations = {}
+        if own is not None and language is not None:
+            translations[language] = RoleText(title=own.title, brief=own.brief)
         return Brief(
             role=role,
             title=side.title,
@@ -264,6 +318,7 @@ class Scenario(msgspec.Struct, frozen=True, kw_only=True):
             reservation_value=side.reservation_value,
             max_score=self.max_score(role),
             authority=side.authority,
+            translations=translations,
         )
 
     def beyond_authority(self, role: Role, terms: Terms) -> tuple[str, ...]:

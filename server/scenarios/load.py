@@ -23,11 +23,20 @@ from typing import Any, Literal
 
 import msgspec
 
-from dealroom.protocol import ROLES, Direction, Issue, IssueScoring, Role, RoleSide, Scenario
+from dealroom.protocol import (
+    ROLES,
+    Direction,
+    Issue,
+    IssueScoring,
+    IssueText,
+    Role,
+    RoleSide,
+    Scenario,
+)
 from dealroom.protocol.scenario import TermValue
 
 from .locate import Locator, split_path
-from .shape import mistakes, show_path
+from .shape import PATTERN_WORDS, mistakes, show_path
 
 __all__ = ["Problem", "ScenarioError", "load_file", "parse", "validate_file"]
 
@@ -141,6 +150,9 @@ class _Parts:
     """Per role, the keys written in its prefers and scoring tables (valid entries or not)."""
     whole_roles: set[str] = field(default_factory=set)
     """Roles whose every part converted (their reservation value can be checked)."""
+    translations: dict[str, dict[str, IssueText]] = field(default_factory=dict)
+    """Per language written, the issues' words that converted (the shape check reports the
+    rest)."""
     whole: bool = True
 
     @classmethod
@@ -157,6 +169,14 @@ class _Parts:
                     parts.whole = False
                 else:
                     parts.issues.append((index, issue))
+        raw_translations = data.get("translations")
+        if isinstance(raw_translations, dict):
+            for language, text in raw_translations.items():
+                issues = text.get("issues") if isinstance(text, dict) else None
+                converted = {}
+                if isinstance(issues, dict):
+                    converted = {k: _convert(v, IssueText) for k, v in issues.items()}
+                parts.translations[language] = {k: v for k, v in converted.items() if v is not None}
         raw_roles = data.get("roles")
         if isinstance(raw_roles, dict):
             parts.roles_written = set(raw_roles)
@@ -234,6 +254,40 @@ def _check(parts: _Parts) -> Iterator[Check]:
         yield from _check_side(scenario, written, sound, keys, role, side, whole=whole)
     if parts.whole and all(r in parts.roles for r in ROLES):
         yield from _check_integrative(scenario)
+    yield from _check_translations(parts, written)
+
+
+_LANGUAGE = re.compile(r"^[a-z]{2,3}$")
+
+
+def _check_translations(parts: _Parts, written: set[str]) -> Iterator[Check]:
+    """Each translation speaks of the file's issues, and shows each option once."""
+    issues = {issue.id: issue for _, issue in parts.issues}
+    for language, texts in parts.translations.items():
+        if not _LANGUAGE.fullmatch(language):  # a table's key: the shape check cannot see it
+            words = PATTERN_WORDS[_LANGUAGE.pattern]
+            yield "error", ("translations", language), f"[translations.{language}]: {words}"
+        for issue_id, text in texts.items():
+            path: tuple[str | int, ...] = ("translations", language, "issues", issue_id)
+            if issue_id not in written:
+                yield "error", path, f"[translations.{language}] names no issue '{issue_id}'"
+                continue
+            issue = issues.get(issue_id)
+            if issue is None or not text.options:
+                continue
+            if issue.kind != "options":
+                yield (
+                    "error",
+                    (*path, "options"),
+                    f"issue '{issue_id}' is a {issue.kind} issue: its translation has no options",
+                )
+            elif len(text.options) != len(issue.options):
+                yield (
+                    "error",
+                    (*path, "options"),
+                    f"[translations.{language}] shows {len(text.options)} options for issue "
+                    f"'{issue_id}', which has {len(issue.options)}: one per option, in order",
+                )
 
 
 def _check_domain(issue: Issue, path: tuple[str | int, ...]) -> Iterator[Check]:

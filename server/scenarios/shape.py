@@ -34,6 +34,10 @@ PATTERN_WORDS: dict[str, str] = {
         "an id may contain only lower-case letters, digits, '-' and '_', start with a "
         "letter or digit, and be at most 48 characters long"
     ),
+    r"^[a-z]{2,3}$": (
+        "a language is its two- or three-letter ISO 639 code in lower case, such as "
+        "'nl', 'id', 'ms' or 'es'"
+    ),
 }
 """Each pattern the scenario types use, said in words."""
 

@@ -284,6 +284,8 @@ class _Session:
         self._paused = False
         self.done = False
         """Closed, or closing for flooding: frames still arriving are dropped."""
+        self.language: str | None = None
+        """The language the client asked for in its ``hello`` (scenario words in it)."""
 
     async def _next_message(self, hello_by: float) -> bytes | None:
         """The next data frame; None once the client closed or never said ``hello`` in time."""
@@ -438,6 +440,7 @@ class _Session:
                 self._refuse(refusal)
                 return
             self.seat_role = viewer
+        self.language = hello.lang or None
         self.conn.viewer = viewer
         self.conn.joined = True
         self.room = room
@@ -489,8 +492,8 @@ class _Session:
                 role=viewer,
                 seq=state.seq,
                 state=room_view(state),
-                scenario=scenario.public(),
-                brief=scenario.brief(self.seat_role) if self.seat_role else None,
+                scenario=scenario.public(self.language),
+                brief=scenario.brief(self.seat_role, self.language) if self.seat_role else None,
                 full_scenario=scenario if viewer == "facilitator" else None,
                 server_time=self.rooms.clock(),
             )

@@ -238,3 +238,33 @@ async def test_keyboard_only_offer_and_accept(process: Process, browser: Browser
     await tab_to(seller, "accept")
     await seller.keyboard.press("Enter")
     await expect(seller.locator("#final")).to_contain_text("Agreement reached", timeout=10_000)
+
+
+async def test_a_dutch_page_reads_the_scenario_in_dutch_and_offers_its_values(
+    process: Process, browser: Browser
+) -> None:
+    """fleet-lease carries Dutch words: a seat on ?lang=nl reads them (title, brief, issue
+    labels, option labels) while the offers it sends keep the scenario's own values, and an
+    English page in the same room reads English."""
+    await process.start()
+    room = await process.api("POST", "/api/rooms", {"scenario": "fleet-lease"})
+    seller = await _open(browser, room["seats"]["seller"]["url"] + "?lang=nl", width=360)
+    buyer = await _open(browser, room["seats"]["buyer"]["url"])
+    await expect(seller.locator("#title")).to_have_text(
+        "Elektrische bestelwagens voor Tidewater Parcel Services"
+    )
+    await expect(seller.locator("#brief")).to_contain_text("Je bent Corporate Sales Manager")
+    await expect(seller.locator("label[for=issue-lease_term]")).to_contain_text("Looptijd")
+    options = await seller.locator("#issue-lease_term option").all_text_contents()
+    assert options == ["36 maanden", "48 maanden", "60 maanden"]
+    await seller.fill("#issue-monthly_rate", "660")
+    await seller.select_option("#issue-lease_term", "48 months")  # by value: the wire's own
+    await seller.click("#offer")
+    await expect(buyer.locator("#theirs")).to_contain_text("48 months", timeout=10_000)
+    await expect(buyer.locator("#title")).to_have_text(
+        "Electric van fleet for Tidewater Parcel Services"
+    )
+    detail = await process.api("GET", f"/api/rooms/{room['id']}")
+    offer = next(e for e in detail["events"] if e["kind"] == "offer")
+    assert offer["terms"]["lease_term"] == "48 months" and offer["terms"]["monthly_rate"] == 660
+    await expect(seller.locator("#log")).to_contain_text("48 maanden")

@@ -146,6 +146,7 @@ def test_hello_wire_names() -> None:
         "resume_after": 4,
         "room": None,
         "name": "",
+        "lang": "",
     }
 
 

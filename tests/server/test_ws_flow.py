@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from tests.support import terms
@@ -156,3 +157,35 @@ async def test_observer_sees_public_events_and_cannot_move(server: Running) -> N
     await buyer.move("offer", terms=terms())
     assert (await observer.event("offer", by="buyer"))["by"] == "buyer"
     assert all(f["kind"] != "created" for f in observer.events())
+
+
+async def test_a_hello_in_a_language_gets_the_scenario_in_it(server: Running) -> None:
+    from dealroom.protocol import IssueText, RoleText, ScenarioText
+    from dealroom.server.web.keys import CATALOG
+
+    dutch = ScenarioText(
+        title="Klein",
+        issues={"warranty": IssueText(label="Garantie", options=("1 jaar", "2 jaar", "3 jaar"))},
+        roles={"buyer": RoleText(title="Koper", public="Een koper.", brief="U koopt.")},
+    )
+    small = server.app[CATALOG].get("small")
+    assert small is not None
+    translated = msgspec.structs.replace(small, id="small-nl", translations={"nl": dutch})
+    server.app[CATALOG].add(translated)
+    room = await server.room("small-nl")
+    buyer, seller = await server.client(), await server.client()
+    welcome = await buyer.hello(room["seats"]["buyer"]["token"], lang="nl")
+    scenario, brief = welcome["scenario"], welcome["brief"]
+    assert list(scenario["translations"]) == ["nl"]
+    assert scenario["translations"]["nl"]["issues"]["warranty"]["options"] == [
+        "1 jaar",
+        "2 jaar",
+        "3 jaar",
+    ]
+    assert scenario["translations"]["nl"]["roles"]["buyer"]["brief"] == ""  # public view
+    assert brief["translations"] == {"nl": {"title": "Koper", "public": "", "brief": "U koopt."}}
+    assert [i["options"] for i in scenario["issues"] if i["id"] == "warranty"] == [
+        list(small.issue("warranty").options)  # offers still carry the scenario's own values
+    ]
+    english = await seller.hello(room["seats"]["seller"]["token"])
+    assert english["scenario"]["translations"] == {} and english["brief"]["translations"] == {}
