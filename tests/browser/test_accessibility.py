@@ -14,22 +14,22 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import Browser, Page, expect
+from playwright.async_api import Browser, Page, ViewportSize, expect
 
 from tests.serverproc import Process
 
 # Injected by the tests only (scripts/vendor_js.py pins it); the server never serves it.
 AXE = Path(__file__).parent / "vendor" / "axe.min.js"
 
-PHONE = {"width": 360, "height": 740}
-LAPTOP = {"width": 1280, "height": 800}
+PHONE: ViewportSize = {"width": 360, "height": 740}
+LAPTOP: ViewportSize = {"width": 1280, "height": 800}
 BLOCKING = ("serious", "critical")
 MIN_TARGET_PX = 44
 
 Check = Callable[[str, Page], Awaitable[list[str]]]
 
 
-async def _walk(process: Process, browser: Browser, viewport: dict[str, int], check: Check) -> None:
+async def _walk(process: Process, browser: Browser, viewport: ViewportSize, check: Check) -> None:
     """Take two participants through a workshop's open link to an agreement, calling
     ``check(state, page)`` at each state; fail once, listing every state's findings."""
     await process.start()
@@ -37,7 +37,7 @@ async def _walk(process: Process, browser: Browser, viewport: dict[str, int], ch
     found: list[str] = []
 
     async def new_page() -> Page:
-        page = await browser.new_page(viewport=viewport)  # type: ignore[arg-type]
+        page = await browser.new_page(viewport=viewport)
         page.on("dialog", lambda dialog: dialog.accept())  # the confirmations say yes
         return page
 
@@ -126,7 +126,7 @@ async def _small_controls(state: str, page: Page) -> list[str]:
 
 @pytest.mark.parametrize("viewport", [PHONE, LAPTOP], ids=["phone", "laptop"])
 async def test_no_serious_axe_violations_on_participant_pages(
-    process: Process, browser: Browser, viewport: dict[str, int]
+    process: Process, browser: Browser, viewport: ViewportSize
 ) -> None:
     await _walk(process, browser, viewport, _axe)
 
