@@ -341,15 +341,8 @@ window.Cohort = (function () {
     setTimeout(() => URL.revokeObjectURL(url), 10000);
   }
 
-  // aria-labels through the translation layer too (I18N.apply() sets text only).
-  function labels(root) {
-    (root || document).querySelectorAll("[data-t-label]").forEach((el) => {
-      el.setAttribute("aria-label", t(el.dataset.tLabel));
-    });
-  }
-
   return {
-    COLOURS, configure, labels, number, duration, sortableTable, draw, scatterConfig, histogramConfig,
+    COLOURS, configure, number, duration, sortableTable, draw, scatterConfig, histogramConfig,
     curveConfig, hasOffers, download, outcomeText,
   };
 })();

@@ -6,7 +6,6 @@
   const { t, apply } = window.I18N;
   const $ = (id) => document.getElementById(id);
   apply();
-  window.Cohort.labels();
   window.Cohort.configure(16); // the cohort is shown on a projector too: big type
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
   let token = fromHash || sessionStorage.getItem("dealroom.facilitator") || "";

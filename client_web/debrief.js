@@ -6,7 +6,6 @@
   const { t, apply, lang } = window.I18N;
   const $ = (id) => document.getElementById(id);
   apply();
-  window.Cohort.labels();
   window.Cohort.configure(13);
   // Sharp on paper: draw the canvases at twice the screen's resolution.
   Chart.defaults.devicePixelRatio = Math.max(2, window.devicePixelRatio || 1);

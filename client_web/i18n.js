@@ -7,7 +7,7 @@ window.I18N = (function () {
       brief: "Your brief", their_offer: "Their standing offer", no_offer: "No offer on the table yet.",
       accept: "Accept", reject: "Reject", your_offer: "Your offer", worth_to_you: "Worth to you:",
       send_offer: "Send offer", send_concession: "Send as concession", message: "Message",
-      no_intent: "(no intent)", question: "Question", objection: "Objection", interest: "Interest",
+      intent: "Intent", no_intent: "(no intent)", question: "Question", objection: "Objection", interest: "Interest",
       info: "Information", send: "Send", walk_away: "Walk away", timeline: "Timeline",
       online: "online", offline: "offline, reconnecting…", connecting: "connecting…",
       confirm_accept: "Accept this offer? The room ends with an agreement on exactly these terms.",
@@ -17,7 +17,7 @@ window.I18N = (function () {
       announcement: "Announcement: {text}", agreed: "Agreement reached", walked_away: "Someone walked away: no deal",
       expired: "Time is up: no deal", closed: "The facilitator ended the room", you: "you", them: "them",
       offered: "offer", not_sent: "Not sent: {reason}", worth: "worth {score} to you", waiting: "Waiting for your counterpart to join…",
-      changed: "changed", your_name: "Your name", enter_room: "Enter the room",
+      changed: "changed", language: "Language", your_name: "Your name", enter_room: "Enter the room",
       pending: "{n} waiting to be sent",
       your_debrief: "Your debrief", your_result: "Your result: {score} points (your walk-away alternative: {rv}).",
       cohort: "Among {n} results for your role in this workshop, yours ranks {rank}.",
@@ -115,7 +115,7 @@ window.I18N = (function () {
       brief: "Jouw briefing", their_offer: "Hun lopende bod", no_offer: "Er ligt nog geen bod op tafel.",
       accept: "Accepteren", reject: "Afwijzen", your_offer: "Jouw bod", worth_to_you: "Waarde voor jou:",
       send_offer: "Bod versturen", send_concession: "Als concessie versturen", message: "Bericht",
-      no_intent: "(geen intentie)", question: "Vraag", objection: "Bezwaar", interest: "Belang",
+      intent: "Intentie", no_intent: "(geen intentie)", question: "Vraag", objection: "Bezwaar", interest: "Belang",
       info: "Informatie", send: "Versturen", walk_away: "Weglopen", timeline: "Verloop",
       online: "verbonden", offline: "offline, opnieuw verbinden…", connecting: "verbinden…",
       confirm_accept: "Dit bod accepteren? De kamer eindigt met een akkoord op precies deze voorwaarden.",
@@ -125,7 +125,7 @@ window.I18N = (function () {
       announcement: "Mededeling: {text}", agreed: "Akkoord bereikt", walked_away: "Iemand liep weg: geen akkoord",
       expired: "De tijd is om: geen akkoord", closed: "De trainer heeft de kamer beëindigd", you: "jij", them: "zij",
       offered: "bod", not_sent: "Niet verstuurd: {reason}", worth: "waarde {score} voor jou", waiting: "Wachten tot je tegenpartij binnenkomt…",
-      changed: "gewijzigd", your_name: "Je naam", enter_room: "De kamer in",
+      changed: "gewijzigd", language: "Taal", your_name: "Je naam", enter_room: "De kamer in",
       pending: "{n} wacht op verzending",
       your_debrief: "Jouw nabespreking", your_result: "Jouw resultaat: {score} punten (je alternatief bij weglopen: {rv}).",
       cohort: "Van {n} resultaten voor jouw rol in deze workshop staat het jouwe op plaats {rank}.",
@@ -240,8 +240,13 @@ window.I18N = (function () {
     }
     return text;
   }
+  // Texts and accessible names alike: an aria-label a screen reader speaks in
+  // English on a Dutch page is as wrong as English text would be.
   function apply(root) {
     (root || document).querySelectorAll("[data-t]").forEach((el) => { el.textContent = t(el.dataset.t); });
+    (root || document).querySelectorAll("[data-t-label]").forEach((el) => {
+      el.setAttribute("aria-label", t(el.dataset.tLabel));
+    });
     addSwitch();
   }
   // A language switch in the header bar: reloads the page in the chosen language.
@@ -250,7 +255,7 @@ window.I18N = (function () {
     if (!bar || document.getElementById("lang")) return;
     const select = document.createElement("select");
     select.id = "lang";
-    select.setAttribute("aria-label", "Language");
+    select.setAttribute("aria-label", t("language"));
     for (const [code, name] of [["en", "English"], ["nl", "Nederlands"]]) {
       const option = new Option(name, code);
       option.selected = code === lang;

@@ -10,7 +10,6 @@
   const $ = (id) => document.getElementById(id);
   const POLL_MS = 2000;
   apply();
-  window.Cohort.labels();
   window.Cohort.configure(24);
   const source = `${location.pathname.replace(/\/+$/, "")}/data`;
 

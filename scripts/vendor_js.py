@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
-"""Vendor the web client's third-party JavaScript into ``client_web/vendor/``.
+"""Vendor third-party JavaScript: the web client's and the browser tests'.
 
 The server serves every byte of its web client itself (no CDN: facilitators
 work on closed networks), so the chart library is committed to the repository
-and shipped in the package. This script is how that copy is made and checked:
+and shipped in the package (``client_web/vendor/``). The accessibility checker
+the browser tests inject (axe-core) is committed the same way but under
+``tests/browser/vendor/``: outside ``client_web/``, so it is neither served to
+participants nor packaged. This script is how those copies are made and checked:
 
-    python scripts/vendor_js.py           # download the pinned tarball, verify, extract
+    python scripts/vendor_js.py           # download the pinned tarballs, verify, extract
     python scripts/vendor_js.py --check   # offline: the committed files are the pinned ones
 
 The tarball is pinned by the npm registry's own integrity string (sha512), and
@@ -25,19 +28,25 @@ import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 
-VENDOR = Path(__file__).resolve().parents[1] / "client_web" / "vendor"
+ROOT = Path(__file__).resolve().parents[1]
+CLIENT = Path("client_web/vendor")
+"""Served at ``/static/vendor/`` and shipped in the package."""
+TESTS = Path("tests/browser/vendor")
+"""Used by the browser tests only: never served, never packaged."""
 
 
 @dataclass(frozen=True)
 class Package:
-    """One npm package: where its tarball is, its integrity, and the files we keep."""
+    """One npm package: where its tarball is, its integrity, the files we keep and where."""
 
     name: str
     version: str
     integrity: str
     """The registry's ``dist.integrity``: ``sha512-<base64>`` of the tarball."""
+    dest: Path
+    """The folder its files go to, relative to the repository's root."""
     files: dict[str, tuple[str, str]] = field(default_factory=dict)
-    """Path inside the tarball -> (file name under vendor/, its sha256 hex)."""
+    """Path inside the tarball -> (file name under ``dest``, its sha256 hex)."""
 
     @property
     def url(self) -> str:
@@ -51,6 +60,7 @@ PACKAGES = (
         integrity=(
             "sha512-hJyniucsFmq//EvXYvJ6c6mahPoI3kaxdjVH8awTaJ/fDNWeSqqqArixMJWkWNN6fcYvPU3HneSANFNYtRi61g=="
         ),
+        dest=CLIENT,
         files={
             "package/dist/chart.umd.min.js": (
                 "chart.umd.min.js",
@@ -59,6 +69,29 @@ PACKAGES = (
             "package/LICENSE.md": (
                 "chart.js-LICENSE.md",
                 "41a84aa2caba645f966a18d9c2056b73e6d3a81d80bc0046bc0011a2634d4cce",
+            ),
+        },
+    ),
+    Package(
+        name="axe-core",
+        version="4.14.1",
+        integrity=(
+            "sha512-FHfa+lmNjQZfJz1q8wKqIDwC6DExcHt/pkjNQb09a3NPjCKg2rhu5qb2S4r76ASyFNNtuFooJpZe37OgudVGtQ=="
+        ),
+        dest=TESTS,
+        files={
+            "package/axe.min.js": (
+                "axe.min.js",
+                "29348999450cdf2849a8e70b7912fc2da85a849da39c0d0d5394f51d4a9ed95c",
+            ),
+            "package/LICENSE": (
+                "axe-core-LICENSE",
+                "af175b9d96ee93c21a036152e1b905b0b95304d4ae8c2c921c7609100ba8df7e",
+            ),
+            # axe.min.js bundles these libraries; their licences travel with it.
+            "package/LICENSE-3RD-PARTY.txt": (
+                "axe-core-LICENSE-3RD-PARTY.txt",
+                "4f8563870d0fca38bbc3e00b6f670cb7fa9f380ba9f26a7f7d1184a6b18b1653",
             ),
         },
     ),
@@ -73,8 +106,10 @@ def _sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def fetch(package: Package, dest: Path) -> list[Path]:
-    """Download ``package``, check its integrity and each file's sha256, write the files."""
+def fetch(package: Package, root: Path) -> list[Path]:
+    """Download ``package``, check its integrity and each file's sha256, write the files
+    into its folder under ``root``."""
+    dest = root / package.dest
     with urllib.request.urlopen(package.url, timeout=60) as response:
         tarball = response.read()
     if _integrity(tarball) != package.integrity:
@@ -94,8 +129,9 @@ def fetch(package: Package, dest: Path) -> list[Path]:
     return written
 
 
-def check(package: Package, dest: Path) -> list[str]:
-    """What is wrong with the committed copy of ``package`` (empty: nothing)."""
+def check(package: Package, root: Path) -> list[str]:
+    """What is wrong with the copy of ``package`` under ``root`` (empty: nothing)."""
+    dest = root / package.dest
     problems = []
     for name, sha256 in package.files.values():
         path = dest / name
@@ -111,15 +147,17 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--check", action="store_true", help="verify the committed files offline (no download)"
     )
-    parser.add_argument("--dest", type=Path, default=VENDOR, help="the vendor folder")
+    parser.add_argument(
+        "--root", type=Path, default=ROOT, help="the tree each package's folder is under"
+    )
     args = parser.parse_args(argv)
     if args.check:
-        problems = [p for package in PACKAGES for p in check(package, args.dest)]
+        problems = [p for package in PACKAGES for p in check(package, args.root)]
         for problem in problems:
             print(problem, file=sys.stderr)
         return 1 if problems else 0
     for package in PACKAGES:
-        for path in fetch(package, args.dest):
+        for path in fetch(package, args.root):
             print(f"{package.name}@{package.version} -> {path}")
     return 0
 

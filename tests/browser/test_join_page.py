@@ -58,6 +58,10 @@ async def test_join_page_loads_from_the_servers_own_origin_only(
     await page.select_option("#lang", "nl")
     await expect(page.locator("#brief-h")).to_have_text("Jouw briefing", timeout=10_000)
     await expect(page.locator("#role")).to_have_text("koper")
+    # Accessible names are translated too, not only the visible text.
+    await expect(page.locator("#clock")).to_have_attribute("aria-label", "Tijd over")
+    await expect(page.locator("#lang")).to_have_attribute("aria-label", "Taal")
+    await expect(page.locator("#intent")).to_have_attribute("aria-label", "Intentie")
     await page.goto(f"{process.base}/#token=process-test-token")
     await expect(page.locator("#grid")).to_be_visible(timeout=10_000)
     await page.goto(f"{process.base}/static/seats.html?workshop=none")
