@@ -132,17 +132,9 @@ class Domain:
         for issue_id, options, low, high, step in zip(
             self.ids, self.options, self.lows, self.highs, self.steps, strict=True
         ):
-            value = terms[issue_id]
-            if options is not None:
-                rank = options.get(value) if type(value) is str else None
-                if rank is None:
-                    return None
-            else:
-                if type(value) is not int or not low <= value <= high:  # a bool is not an int here
-                    return None
-                rank, off_step = divmod(value - low, step)
-                if off_step:
-                    return None
+            rank = _rank(terms[issue_id], options, low, high, step)
+            if rank is None:
+                return None
             ranks.append(rank)
         return tuple(ranks)
 
@@ -158,17 +150,9 @@ class Domain:
         gave = took = False
         beyond: tuple[str, ...] = ()
         for position, (issue_id, options, low, high, step, up, limit) in enumerate(self.rows[role]):
-            value = terms[issue_id]
-            if options is not None:
-                rank = options.get(value) if type(value) is str else None
-                if rank is None:
-                    return None
-            else:
-                if type(value) is not int or not low <= value <= high:  # a bool is not an int
-                    return None
-                rank, off_step = divmod(value - low, step)
-                if off_step:
-                    return None
+            rank = _rank(terms[issue_id], options, low, high, step)
+            if rank is None:
+                return None
             if previous is not None and rank != previous[position]:
                 if (rank > previous[position]) == up:
                     took = True
@@ -186,3 +170,15 @@ class Domain:
         else:
             klass = OfferClass.HARDENING if took else OfferClass.REPEAT
         return Judgement(ranked, klass, beyond)
+
+
+def _rank(
+    value: object, options: dict[str, int] | None, low: int, high: int, step: int
+) -> int | None:
+    """``value``'s rank in one issue's domain (options or a stepped range); None if outside."""
+    if options is not None:
+        return options.get(value) if type(value) is str else None
+    if type(value) is not int or not low <= value <= high:  # a bool is not an int here
+        return None
+    rank, off_step = divmod(value - low, step)
+    return None if off_step else rank
