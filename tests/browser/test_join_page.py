@@ -7,6 +7,7 @@ import asyncio
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import pytest
 from playwright.async_api import Browser, Page, expect
 
 from tests.netproxy import FlakyLink
@@ -272,3 +273,40 @@ async def test_a_dutch_page_reads_the_scenario_in_dutch_and_offers_its_values(
     offer = next(e for e in detail["events"] if e["kind"] == "offer")
     assert offer["terms"]["lease_term"] == "48 months" and offer["terms"]["monthly_rate"] == 660
     await expect(seller.locator("#log")).to_contain_text("48 maanden")
+
+
+@pytest.mark.parametrize(
+    ("lang", "heading", "role", "title", "lease_term"),
+    [
+        ("nl", "Jouw briefing", "koper", "Elektrische bestelwagens", "Looptijd"),
+        (
+            "es",
+            "Tu información",
+            "comprador",
+            "Flota de furgonetas eléctricas",
+            "Plazo del renting",
+        ),
+        ("id", "Brief Anda", "pembeli", "Armada van listrik", "Masa sewa"),
+        ("ms", "Taklimat anda", "pembeli", "Armada van elektrik", "Tempoh pajakan"),
+    ],
+)
+async def test_the_room_page_speaks_each_language_interface_and_scenario(
+    process: Process,
+    browser: Browser,
+    lang: str,
+    heading: str,
+    role: str,
+    title: str,
+    lease_term: str,
+) -> None:
+    """Every interface string exists in every language (I18N.missing() is empty), and a
+    buyer's page on ?lang=LANG shows the interface and fleet-lease's words in it."""
+    await process.start()
+    room = await process.api("POST", "/api/rooms", {"scenario": "fleet-lease"})
+    page = await _open(browser, room["seats"]["buyer"]["url"] + f"?lang={lang}", width=360)
+    assert await page.evaluate("window.I18N.missing()") == []
+    await expect(page.locator("#brief-h")).to_have_text(heading)
+    await expect(page.locator("#role")).to_have_text(role)
+    await expect(page.locator("#title")).to_contain_text(title)
+    await expect(page.locator("label[for=issue-lease_term]")).to_contain_text(lease_term)
+    assert await page.evaluate("document.documentElement.lang") == lang
