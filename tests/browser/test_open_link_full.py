@@ -36,3 +36,19 @@ async def test_a_full_workshop_says_so_in_the_participants_language(
         assert after["seats_taken"] == 1 and len(after["rooms"]) == 1
     finally:
         process.stop()
+
+
+async def test_the_open_link_page_has_the_language_switch(
+    process: Process, browser: Browser
+) -> None:
+    await process.start()
+    try:
+        workshop = await process.api("POST", "/api/workshops", {"scenario": "fleet-lease"})
+        page = await browser.new_page(viewport={"width": 360, "height": 740})
+        await page.goto(workshop["open_link"]["url"])
+        await expect(page.locator("h1")).to_have_text("Join the negotiation")
+        await page.select_option("#lang", "es")
+        await expect(page.locator("h1")).to_have_text("Únete a la negociación", timeout=10_000)
+        await expect(page.locator("#arrive button")).to_have_text("Ocupar un puesto")
+    finally:
+        process.stop()
