@@ -1,7 +1,7 @@
 """The event loop ``dealroom serve`` runs on: uvloop where installed, or asyncio's own.
 
 uvloop (libuv, written in Cython) runs the same asyncio programs with cheaper
-transports and scheduling: a dealroom move costs about 5 % less server CPU on
+transports and scheduling: a dealroom move costs about 4 % less server CPU on
 it (docs/performance.md). Nothing in dealroom depends on it; ``--loop
 asyncio`` runs on asyncio's own loop. It was not the default until the
 listen backlog was raised (server/cli.py, LISTEN_BACKLOG): with aiohttp's 128,

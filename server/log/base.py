@@ -129,12 +129,17 @@ def settle(requests: Iterable[Pending]) -> None:
             except Exception:  # one caller's bug must not keep the others waiting
                 logging.getLogger(__name__).exception("an append's callback failed")
             continue
-        if future.done():  # the caller was cancelled
-            continue
-        if request.error is None:
-            future.set_result(None)
-        else:
-            future.set_exception(request.error)
+        resolve(future, request.error)
+
+
+def resolve(future: asyncio.Future[None], error: BaseException | None) -> None:
+    """Give a waiting caller its outcome; a cancelled caller has none."""
+    if future.done():
+        return
+    if error is None:
+        future.set_result(None)
+    else:
+        future.set_exception(error)
 
 
 _appending: set[asyncio.Task[None]] = set()

@@ -41,11 +41,12 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any, Literal
 
 from ..metrics.histogram import Histogram
-from .base import EventLog, IndexKey, LogUnavailable, SeqConflict, settle
+from .base import EventLog, IndexKey, LogUnavailable, SeqConflict, resolve, settle
 
 __all__ = ["SqliteLog", "Synchronous", "create_store"]
 
@@ -158,10 +159,11 @@ class _Append:
     stream: str
     expected_seq: int
     entries: Sequence[bytes]
-    future: asyncio.Future[None] | None
+    done: Callable[[BaseException | None], None]
     loop: asyncio.AbstractEventLoop
     error: BaseException | None = field(default=None)
-    done: Callable[[BaseException | None], None] | None = None
+    future: None = None
+    """Always None here: every caller gets a callback (``append`` resolves its future in it)."""
 
 
 _STOP = object()
@@ -196,16 +198,9 @@ class SqliteLog(EventLog):
 
     async def append(self, stream: str, expected_seq: int, entries: Sequence[bytes]) -> None:
         """See :meth:`EventLog.append`; returns after the batch's commit."""
-        if self._closed:
-            raise LogUnavailable("the log is closed")
-        began = time.monotonic()
-        loop = asyncio.get_running_loop()
-        future = loop.create_future()
-        self._stage(_Append(stream, expected_seq, entries, future, loop), loop)
-        try:
-            await future
-        finally:
-            self.append_latency.observe(time.monotonic() - began)
+        future = asyncio.get_running_loop().create_future()
+        self.append_soon(stream, expected_seq, entries, partial(resolve, future))
+        await future
 
     def append_soon(
         self,
@@ -224,7 +219,7 @@ class SqliteLog(EventLog):
             self.append_latency.observe(time.monotonic() - began)
             done(error)
 
-        self._stage(_Append(stream, expected_seq, entries, None, loop, done=settled), loop)
+        self._stage(_Append(stream, expected_seq, entries, settled, loop), loop)
 
     def _stage(self, request: _Append, loop: asyncio.AbstractEventLoop) -> None:
         """Hand ``request`` to the writer with the others of this turn of the event loop.

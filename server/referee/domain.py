@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from dealroom.protocol import OfferClass, Role, Scenario, Terms
+from dealroom.protocol import Issue, OfferClass, Role, Scenario, Terms
 
 __all__ = ["Domain", "Judgement"]
 
@@ -43,20 +43,11 @@ class Judgement(NamedTuple):
 class Domain:
     """Every issue of a scenario by position: its values' ranks, each role's direction and limit."""
 
-    ids: tuple[str, ...]
     id_set: frozenset[str]
-    options: tuple[dict[str, int] | None, ...]
-    """Per issue: option -> rank for an options issue, None for a numeric one."""
-    lows: tuple[int, ...]
-    highs: tuple[int, ...]
-    steps: tuple[int, ...]
-    up: dict[Role, tuple[bool, ...]]
-    """Per role and issue: True where the role prefers higher ranks."""
-    limits: dict[Role, tuple[int | None, ...]]
-    """Per role and issue: the rank of its authority limit, None without one."""
     rows: dict[Role, tuple[_Row, ...]]
-    """Per role, each issue's id, ranks, bounds, step, direction and limit together: what
-    :meth:`judge` reads, one row per issue."""
+    """Per role, one row per issue in scenario order: its id, option -> rank (None for a
+    numeric issue), min, max and step (numeric issues), whether the role prefers higher
+    ranks, and the rank of the role's authority limit (None without one)."""
     _known: dict[int, tuple[Terms, tuple[int, ...]]] = field(
         default_factory=dict, compare=False, repr=False
     )
@@ -67,44 +58,19 @@ class Domain:
     @classmethod
     def of(cls, scenario: Scenario) -> Domain:
         """Compile ``scenario``'s issues."""
-        issues = scenario.issues
-        numeric = [i.kind != "options" for i in issues]
-        ids = tuple(i.id for i in issues)
-        options = tuple(
-            None if n else {o: r for r, o in enumerate(i.options)}
-            for i, n in zip(issues, numeric, strict=True)
-        )
-        lows = tuple(i.min or 0 if n else 0 for i, n in zip(issues, numeric, strict=True))
-        highs = tuple(i.max or 0 if n else 0 for i, n in zip(issues, numeric, strict=True))
-        steps = tuple(i.step if n else 1 for i, n in zip(issues, numeric, strict=True))
-        up = {
-            role: tuple(scenario.roles[role].prefers[i.id] == "up" for i in issues)
-            for role in _ROLES
-        }
-        limits = {
-            role: tuple(
-                None
-                if i.id not in scenario.roles[role].authority
-                else i.rank(scenario.roles[role].authority[i.id])
-                for i in issues
-            )
-            for role in _ROLES
-        }
+
+        def row(issue: Issue, role: Role) -> _Row:
+            side = scenario.roles[role]
+            limit = side.authority.get(issue.id)
+            up = side.prefers[issue.id] == "up"
+            rank = None if limit is None else issue.rank(limit)
+            if issue.kind == "options":
+                return issue.id, {o: r for r, o in enumerate(issue.options)}, 0, 0, 1, up, rank
+            return issue.id, None, issue.min or 0, issue.max or 0, issue.step, up, rank
+
         return cls(
-            ids=ids,
-            id_set=frozenset(ids),
-            options=options,
-            lows=lows,
-            highs=highs,
-            steps=steps,
-            up=up,
-            limits=limits,
-            rows={
-                role: tuple(
-                    zip(ids, options, lows, highs, steps, up[role], limits[role], strict=True)
-                )
-                for role in _ROLES
-            },
+            id_set=frozenset(i.id for i in scenario.issues),
+            rows={role: tuple(row(i, role) for i in scenario.issues) for role in _ROLES},
         )
 
     def ranks(self, terms: Terms) -> tuple[int, ...] | None:
@@ -129,9 +95,7 @@ class Domain:
 
     def _ranks(self, terms: Terms) -> tuple[int, ...] | None:
         ranks = []
-        for issue_id, options, low, high, step in zip(
-            self.ids, self.options, self.lows, self.highs, self.steps, strict=True
-        ):
+        for issue_id, options, low, high, step, _, _ in self.rows["buyer"]:  # any role's
             rank = _rank(terms[issue_id], options, low, high, step)
             if rank is None:
                 return None

@@ -450,11 +450,8 @@ class RoomService:
                     if conflict.behind:  # not a race: the store lost what it had acked
                         raise self._history_lost(room, conflict) from None
                     continue  # another writer appended first: catch up, decide again
-                room.stale = False
-                if self.lost:
-                    self.lost.pop(room.id, None)  # its history is back (restored from a backup)
                 previous = room.state.deadline
-                self._apply(room, decision.events, frames)
+                self._landed(room, decision.events, frames)
                 if deadline != previous:  # only on a shared store (see above)
                     await self._after_deadline_moved(room, previous)
                 return decision
@@ -477,22 +474,22 @@ class RoomService:
             return
         try:
             decision = decide(room.state, command)
-            if not isinstance(decision, Applied) or not decision.events:
-                room.lock.release()
-                done(decision)
-                return
-            events = decision.events
-            frames = [_EVENT.encode(event) for event in events]
-            room.stale = True  # until we know whether the append landed
-            self.log.append_soon(
-                room.stream,
-                room.state.seq + 1,
-                frames,
-                partial(self._appended, room, command, decision, frames, done),
-            )
+            if isinstance(decision, Applied) and decision.events:
+                frames = [_EVENT.encode(event) for event in decision.events]
+                room.stale = True  # until we know whether the append landed
+                self.log.append_soon(
+                    room.stream,
+                    room.state.seq + 1,
+                    frames,
+                    partial(self._appended, room, command, decision, frames, done),
+                )
+                return  # the lock is released when the append settles
         except Exception as exc:
             room.lock.release()
             done(exc)
+            return
+        room.lock.release()  # a refusal or a retry: nothing to append
+        done(decision)
 
     def _appended(
         self,
@@ -507,10 +504,7 @@ class RoomService:
         outcome: Decision | Exception = decision
         try:
             if error is None:
-                room.stale = False
-                if self.lost:
-                    self.lost.pop(room.id, None)
-                self._apply(room, decision.events, frames)
+                self._landed(room, decision.events, frames)
             elif isinstance(error, SeqConflict) and error.behind:
                 outcome = self._history_lost(room, error)
             elif isinstance(error, Exception):
@@ -639,6 +633,13 @@ class RoomService:
                 lost.held,
             )
         return lost
+
+    def _landed(self, room: Room, events: tuple[Event, ...], frames: list[bytes]) -> None:
+        """An append of ``events`` is durable: the copy is current again; fold, publish."""
+        room.stale = False
+        if self.lost:
+            self.lost.pop(room.id, None)  # its history is back (restored from a backup)
+        self._apply(room, events, frames)
 
     def _apply(self, room: Room, events: tuple[Event, ...], frames: list[bytes]) -> None:
         before = room.state.deadline

@@ -79,7 +79,7 @@ class Connection:
 
     def __init__(
         self,
-        ws: web.WebSocketResponse,
+        ws: FramesResponse,
         transport: asyncio.Transport | None,
         codec: Codec,
         limit: int,
@@ -242,7 +242,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse | web.Respons
         settings.send_buffer_bytes,
     )
     app[CONNECTIONS].add(conn)
-    session = _Session(request.app, conn, ws)
+    session = _Session(request.app, conn)
     try:
         await session.run()
     finally:
@@ -259,10 +259,9 @@ server stops reading its socket (as aiohttp's own queue does, at the same size).
 class _Session:
     """The reading side of one connection: hello, then frames in arrival order."""
 
-    def __init__(self, app: web.Application, conn: Connection, ws: FramesResponse) -> None:
+    def __init__(self, app: web.Application, conn: Connection) -> None:
         self.app = app
         self.conn = conn
-        self.ws = ws
         self.rooms = app[ROOMS]
         self.metrics = app[METRICS]
         settings = app[SETTINGS]
@@ -322,7 +321,7 @@ class _Session:
         hello_by = time.monotonic() + self.settings.hello_timeout_seconds
         while True:  # until the socket ends (a flood closes it from the side: see _screen)
             if self.room is not None:  # joined: data frames go to _parsed from now on
-                self.ws.take_frames(self._parsed)
+                self.conn.ws.take_frames(self._parsed)
             data = await self._next_message(hello_by)
             if data is None:
                 return
@@ -365,7 +364,7 @@ class _Session:
             self.backlog.append(data)
             self._backlog_bytes += len(data)
             if self._backlog_bytes > _BACKLOG_BYTES and not self._paused:
-                self._paused = self.ws.pause_reading()
+                self._paused = self.conn.ws.pause_reading()
             return
         self._handle(data)
 
@@ -528,7 +527,7 @@ class _Session:
             self._handle(data)
         if self._paused and self._backlog_bytes <= _BACKLOG_BYTES // 2:
             self._paused = False
-            self.ws.resume_reading()
+            self.conn.ws.resume_reading()
 
     def _reply(self, move: MoveFrame, outcome: Decision | Exception) -> bool:
         """The ack or error for ``move``; whether it was applied (a retry or refusal was not)."""
@@ -559,7 +558,7 @@ class _Session:
 
     async def finish(self) -> None:
         self.done = True
-        self.ws.take_frames(None)
+        self.conn.ws.take_frames(None)
         self.backlog.clear()
         if self.seat is not None:
             self.seat.connections -= 1
