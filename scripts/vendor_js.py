@@ -2,8 +2,9 @@
 """Vendor third-party JavaScript: the web client's and the browser tests'.
 
 The server serves every byte of its web client itself (no CDN: facilitators
-work on closed networks), so the chart library is committed to the repository
-and shipped in the package (``client_web/vendor/``). The accessibility checker
+work on closed networks), so the chart library and the pages' rendering library
+(Preact with htm: a view is a function of the state, and there is no build step)
+are committed to the repository and shipped in the package (``client_web/vendor/``). The accessibility checker
 the browser tests inject (axe-core) is committed the same way but under
 ``tests/browser/vendor/``: outside ``client_web/``, so it is neither served to
 participants nor packaged. This script is how those copies are made and checked:
@@ -69,6 +70,42 @@ PACKAGES = (
             "package/LICENSE.md": (
                 "chart.js-LICENSE.md",
                 "41a84aa2caba645f966a18d9c2056b73e6d3a81d80bc0046bc0011a2634d4cce",
+            ),
+        },
+    ),
+    Package(
+        name="preact",
+        version="11.2.0",
+        integrity=(
+            "sha512-/HfHI/7N84e6GrWBJ3J280z3mLaRJiDcSvj/A+y/4AbLnND/1UlGHe1sR6oYuTGwId0nP7dqDU9OnLxMPZ7xBg=="
+        ),
+        dest=CLIENT,
+        files={
+            "package/dist/preact.mjs": (
+                "preact.mjs",
+                "bdcbd9abdf2c77c5c45326eab42191e949222d479d0d5f69467387a77040cb55",
+            ),
+            "package/LICENSE": (
+                "preact-LICENSE",
+                "1fe6958409c8c257a70c587a18b6f7f412b179b456630790d30b2ec9a8e4b7d4",
+            ),
+        },
+    ),
+    Package(
+        name="htm",
+        version="3.1.1",
+        integrity=(
+            "sha512-983Vyg8NwUE7JkZ6NmOqpCZ+sh1bKv2iYTlUkzlWmA5JD2acKoxd4KVxbMmxX/85mtfdnDmTFoNKcg5DGAvxNQ=="
+        ),
+        dest=CLIENT,
+        files={
+            "package/dist/htm.mjs": (
+                "htm.mjs",
+                "ab33dd3f38059b9be4d5f5350128eefb2356639c4e0bbe9d9e8b3ba75847e9e4",
+            ),
+            "package/LICENSE": (
+                "htm-LICENSE",
+                "740725f7252e750af735d0028cc534970772f513331e9f68150fede8fb3ce00f",
             ),
         },
     ),

@@ -1,4 +1,4 @@
-"""A loopback TCP proxy whose link can be cut and restored: a dropped Wi-Fi for tests."""
+"""A loopback TCP proxy whose link can be cut, stalled and restored: a dropped Wi-Fi for tests."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import contextlib
 
 class FlakyLink:
     """Forwards 127.0.0.1:``port`` to ``target_port``; :meth:`cut` drops every connection
-    and refuses new ones until :meth:`restore`."""
+    and refuses new ones until :meth:`restore`; :meth:`stall` keeps every connection open
+    but moves no byte (a network gone while the sockets still look open)."""
 
     def __init__(self, target_port: int) -> None:
         self.target_port = target_port
@@ -16,6 +17,8 @@ class FlakyLink:
         self._server: asyncio.Server | None = None
         self._writers: set[asyncio.StreamWriter] = set()
         self.up = True
+        self._flowing = asyncio.Event()
+        self._flowing.set()
 
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._serve, "127.0.0.1", 0)
@@ -35,6 +38,7 @@ class FlakyLink:
         async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
             with contextlib.suppress(OSError, asyncio.CancelledError):
                 while data := await src.read(65536):
+                    await self._flowing.wait()
                     dst.write(data)
                     await dst.drain()
             dst.close()
@@ -49,9 +53,14 @@ class FlakyLink:
             writer.transport.abort()
         self._writers.clear()
 
+    def stall(self) -> None:
+        """Hold every byte, in both directions, on open and new connections alike."""
+        self._flowing.clear()
+
     def restore(self) -> None:
-        """Accept connections again."""
+        """Accept connections again, and let held bytes flow."""
         self.up = True
+        self._flowing.set()
 
     async def close(self) -> None:
         self.cut()

@@ -49,10 +49,16 @@ def test_vendored_files_match_their_pins() -> None:
 
 
 def test_each_package_has_its_place() -> None:
-    """The chart library is served with the client; axe-core stays with the tests, so it
-    never reaches a participant's browser outside a test."""
+    """The chart library and the pages' rendering library (Preact, htm) are served with the
+    client; axe-core stays with the tests, so it never reaches a participant's browser
+    outside a test."""
     dest = {package.name: package.dest.as_posix() for package in PACKAGES}
-    assert dest == {"chart.js": "client_web/vendor", "axe-core": "tests/browser/vendor"}
+    assert dest == {
+        "chart.js": "client_web/vendor",
+        "preact": "client_web/vendor",
+        "htm": "client_web/vendor",
+        "axe-core": "tests/browser/vendor",
+    }
     assert not list((ROOT / "client_web").rglob("axe*"))
 
 

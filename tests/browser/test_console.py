@@ -50,7 +50,7 @@ async def test_console_creates_a_workshop_and_sees_rooms_live(
     await console.screenshot(path=ARTIFACTS / "facilitator-grid.png", full_page=True)
     await first.locator("button[data-action=pause]").click()
     await expect(first.locator("td").nth(1)).to_have_text("paused", timeout=10_000)
-    await expect(seller.locator("#banner")).to_contain_text("paused")
+    await expect(seller.locator("#now")).to_have_text("Paused by the facilitator")
     # Whole-workshop controls: every room gets five more minutes, then everything pauses.
     await console.click("#extend-all")
     await console.click("#pause-all")

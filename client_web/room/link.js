@@ -1,0 +1,92 @@
+// The connection: protocol v1 (JSON) over /ws. It says hello with the last seq
+// the page holds, so a reconnect replays exactly what was missed, and sends again
+// every move still waiting for its ack (same id: the server never applies it
+// twice). A heartbeat (ping every few seconds) tells a stalled link from a quiet
+// one: a socket that hears nothing for STALL_MS is given up and a new one opened,
+// since a network that vanished can leave a socket "open" for minutes.
+export const PING_MS = 3000;
+export const STALL_MS = 6500;
+export const CONNECT_MS = 10000;
+
+export function openLink({ token, name, lang, lastSeq, onFrame, onChange }) {
+  const link = { fresh: false, everOnline: false, outbox: new Map(), socket: null, heard: 0 };
+  let retries = 0;
+  let counter = 0;
+  let closed = false;
+
+  function changed() { onChange(link); }
+  function connect() {
+    const scheme = location.protocol === "https:" ? "wss" : "ws";
+    const socket = new WebSocket(`${scheme}://${location.host}/ws`, ["dealroom.v1.json"]);
+    link.socket = socket;
+    link.heard = Date.now();
+    socket.onopen = () => {
+      link.heard = Date.now();
+      socket.send(JSON.stringify({ type: "hello", token, resume_after: lastSeq(), name, lang }));
+    };
+    socket.onmessage = (message) => {
+      if (socket !== link.socket) return;
+      link.heard = Date.now();
+      retries = 0;
+      const frame = JSON.parse(message.data);
+      if (frame.type === "welcome") {
+        // Caught up once the replay is through: the pong to this ping comes after it.
+        send(socket, { type: "ping", id: "caught-up" });
+        for (const move of link.outbox.values()) send(socket, move);
+      } else if ((frame.type === "pong" && frame.id === "caught-up")
+                 || (frame.type === "error" && frame.code === "unknown_type" && !link.fresh)) {
+        // (A server older than `ping` answers it with unknown_type, in order all the same.)
+        link.fresh = true;
+        link.everOnline = true;
+        changed();
+      } else if (frame.type === "error" && frame.id && frame.code === "unavailable") {
+        // The store is down for a moment: the same id again later (never applied twice).
+        const move = link.outbox.get(frame.id);
+        setTimeout(() => { if (move && link.outbox.has(move.id)) send(link.socket, move); }, 2000);
+      } else if (frame.type === "ack" || (frame.type === "error" && frame.id)) {
+        link.outbox.delete(frame.id);
+        changed();
+      }
+      onFrame(frame, link);
+    };
+    socket.onclose = () => { if (socket === link.socket) lost(); };
+  }
+  // Give the socket up (it may never fire onclose on a dead network) and try again
+  // after a random share of a growing delay: when a node dies all its clients come
+  // back at once, and "full jitter" spreads them out.
+  function lost() {
+    const socket = link.socket;
+    link.socket = null;
+    if (socket) { socket.onclose = null; socket.onmessage = null; try { socket.close(); } catch (_) { /* closed */ } }
+    if (link.fresh || !link.everOnline) { link.fresh = false; changed(); }
+    if (closed) return;
+    const ceiling = Math.min(8000, 1000 * 2 ** retries++);
+    setTimeout(connect, 500 + Math.random() * (ceiling - 500));
+  }
+  function send(socket, frame) {
+    if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
+  }
+  setInterval(() => send(link.socket, { type: "ping" }), PING_MS);
+  setInterval(() => {
+    const socket = link.socket;
+    if (!socket) return;
+    const quiet = Date.now() - link.heard;
+    // Open but silent past the heartbeat, or still not open: a dead network either way.
+    if (socket.readyState === WebSocket.OPEN ? quiet > STALL_MS : quiet > CONNECT_MS) lost();
+  }, 1000);
+
+  // A move stays in the outbox until its ack or error; while offline it waits
+  // there (the page shows how many) and goes out when the link is back.
+  function move(kind, fields) {
+    counter += 1;
+    const frame = { type: "move", id: `${token.slice(-6)}-${Date.now().toString(36)}-${counter}`, kind, ...fields };
+    link.outbox.set(frame.id, frame);
+    send(link.socket, frame);
+    changed();
+    return frame.id;
+  }
+  function stop() { closed = true; const s = link.socket; link.socket = null; if (s) s.close(); }
+
+  connect();
+  return { link, move, stop };
+}
