@@ -4,10 +4,10 @@
 The server serves every byte of its web client itself (no CDN: facilitators
 work on closed networks), so the chart library and the pages' rendering library
 (Preact with htm: a view is a function of the state, and there is no build step)
-are committed to the repository and shipped in the package (``client_web/vendor/``). The accessibility checker
-the browser tests inject (axe-core) is committed the same way but under
-``tests/browser/vendor/``: outside ``client_web/``, so it is neither served to
-participants nor packaged. This script is how those copies are made and checked:
+are committed to the repository and shipped in the package (``client_web/vendor/``).
+The accessibility checker the browser tests inject (axe-core) is committed the same
+way but under ``tests/browser/vendor/``: outside ``client_web/``, so it is neither
+served to participants nor packaged. This script is how those copies are made and checked:
 
     python scripts/vendor_js.py           # download the pinned tarballs, verify, extract
     python scripts/vendor_js.py --check   # offline: the committed files are the pinned ones

@@ -111,10 +111,8 @@ function Room() {
   const composed = terms(state.scenario.issues, ui.draft);
   const ended = state.phase === "ended";
   return html`
-    <div class="top">
-      <${Strip} state=${state} status=${status} now=${Date.now()} />
-      <${Banners} banners=${ui.banners.slice(-3)} dismiss=${dismiss} />
-    </div>
+    <${Strip} state=${state} status=${status} now=${Date.now()} />
+    <${Banners} banners=${ui.banners.slice(-3)} dismiss=${dismiss} />
     ${ended && html`<${Outcome} state=${state} debrief=${ui.debrief} />`}
     <main class="room">
       <div class="col">

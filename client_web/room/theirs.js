@@ -12,7 +12,7 @@ export function Theirs({ state, gates, answer }) {
   const before = state.previousTheirs;
   const past = standing ? window.Scoring.beyond(scenario.issues, state.brief, standing.terms) : [];
   return html`
-    <section class="panel theirs-panel" aria-labelledby="theirs-h">
+    <section class="panel theirs-panel" id="theirs-panel" aria-labelledby="theirs-h">
       <h2 id="theirs-h">${t("their_offer")}</h2>
       <div id="theirs">
         ${!standing ? html`<p>${t("no_offer")}</p>` : html`

@@ -209,3 +209,43 @@ async def test_the_composer_starts_from_the_best_package_and_checks_values_first
     assert offers[0]["terms"]["lease_term"] == "60 months"
     # The next offer starts from the last one sent.
     await expect(seller.locator("#issue-monthly_rate")).to_have_value("720")
+
+
+async def test_every_built_in_scenario_reads_in_each_language(
+    process: Process, browser: Browser
+) -> None:
+    """?lang=nl|es|id|ms: the interface and each built-in scenario's own words (title,
+    brief, issue labels, option labels) in that language, for both seats."""
+    await process.start()
+    scenarios = await process.api("GET", "/api/scenarios")
+    assert len(scenarios) >= 3
+    for listed in scenarios:
+        scenario = await process.api("GET", f"/api/scenarios/{listed['id']}")
+        room = await process.api("POST", "/api/rooms", {"scenario": scenario["id"]})
+        for lang, heading in (
+            ("nl", "Jouw briefing"),
+            ("es", "Tu información"),
+            ("id", "Brief Anda"),
+            ("ms", "Taklimat anda"),
+        ):
+            words = scenario["translations"][lang]
+            for role in ("buyer", "seller"):
+                page = await browser.new_page(viewport=PHONE)
+                await page.goto(f"{room['seats'][role]['url']}?lang={lang}&name=Ana")
+                await expect(page.locator("#title")).to_have_text(words["title"], timeout=10_000)
+                await expect(page.locator("#brief-h")).to_have_text(heading)
+                brief = words["roles"][role]["brief"]
+                await expect(page.locator("#brief")).to_contain_text(brief[:60])
+                for issue in scenario["issues"]:
+                    own = words["issues"][issue["id"]]
+                    control = page.locator(f"#issue-{issue['id']}")
+                    if issue["kind"] == "options":
+                        labels = await control.locator(".choice span").all_text_contents()
+                        assert labels == own["options"], (scenario["id"], lang, issue["id"])
+                        await expect(control.locator("legend")).to_have_text(own["label"])
+                    else:
+                        await expect(page.locator(f"label[for=issue-{issue['id']}]")).to_have_text(
+                            own["label"]
+                        )
+                assert await page.evaluate("window.I18N.missing()") == []
+                await page.close()
