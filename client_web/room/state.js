@@ -14,7 +14,7 @@ export function initial() {
     previousTheirs: null,  // the counterpart's offer before its standing one
     pending: {},           // role -> {seq, action, terms, issues} waiting for sign-off
     presence: {},          // role -> {here, since, name}
-    deadlocks: 0, outcome: null, agreement: null,
+    deadlocks: 0, deadlock: null, outcome: null, agreement: null,
     feed: [],              // what the timeline shows, one entry per event worth reading
   };
 }
@@ -62,6 +62,7 @@ export function fold(state, e) {
       state.standing[e.by] = { seq: e.seq, terms: e.terms, class: e.class };
       state.lastTerms[e.by] = e.terms;
       delete state.pending[e.by];
+      if (e.class === "concession") state.deadlock = null;  // a concession breaks it
       if (rules.turns === "alternating") state.turn = counterpart(e.by);
       break;
     }
@@ -70,7 +71,7 @@ export function fold(state, e) {
       state.pending[e.by] = { seq: e.seq, action: e.action, terms: e.terms, issues: e.issues };
       break;
     case "approval_decided": delete state.pending[e.role]; break;
-    case "deadlock": state.deadlocks += 1; break;
+    case "deadlock": state.deadlocks += 1; state.deadlock = e.offers; break;
     case "paused": state.phase = "paused"; state.deadline = null; state.remainingMs = e.remaining_ms; break;
     case "resumed": state.phase = "running"; state.deadline = e.deadline; state.remainingMs = null; break;
     case "extended":

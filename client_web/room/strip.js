@@ -18,6 +18,8 @@ export function Strip({ state, status, now }) {
       <p class="now"><strong id="now">${cap(t(status.key, translateValues(status.values)))}</strong>
         ${left !== null && html` <span class="left" id="clock" role="timer" aria-label=${t("time_left")}>${t(LEFT[state.phase] || "time_left_short",
                                                             { time: clock(left) })}</span>`}</p>
+      ${state.deadlock && state.phase !== "ended" && html`<p class="deadlock" id="deadlock">
+        ${t("deadlock", { n: state.deadlock })} ${t("deadlock_hint")}</p>`}
       ${state.phase !== "ended" && html`<p class="presence" id="presence">
         ${cap(t("role." + them))}${presence && presence.name ? ` (${presence.name})` : ""}: ${
           !presence ? t("presence.not_yet") : presence.here ? t("presence.here")

@@ -249,3 +249,23 @@ async def test_every_built_in_scenario_reads_in_each_language(
                         )
                 assert await page.evaluate("window.I18N.missing()") == []
                 await page.close()
+
+
+async def test_a_deadlock_is_said_at_the_top_until_someone_concedes(
+    process: Process, browser: Browser
+) -> None:
+    await process.start()
+    room = await process.api("POST", "/api/rooms", {"scenario": "equipment-purchase"})
+    buyer = await _enter(browser, room["seats"]["buyer"]["url"], "Ana")
+    seller = await _enter(browser, room["seats"]["seller"]["url"], "Ben", LAPTOP)
+    # equipment-purchase has free turns and calls a deadlock after 4 offers without a
+    # concession: the seller's opening, then the same package three times.
+    for sent in range(1, 5):
+        await seller.click("#offer")
+        await expect(seller.locator("#log > li[data-kind=offer]")).to_have_count(sent)
+    await expect(buyer.locator("#deadlock")).to_contain_text("no concession in the last 4 offers")
+    await expect(buyer.locator("#deadlock")).to_contain_text("One side needs to concede")
+    price = int(await seller.locator("#issue-price").input_value())
+    await seller.fill("#issue-price", str(price - 10_000))
+    await seller.click("#concede")
+    await expect(buyer.locator("#deadlock")).to_have_count(0)
