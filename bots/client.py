@@ -36,6 +36,7 @@ from dealroom.protocol import (
     Event,
     Hello,
     Move,
+    Pong,
     Welcome,
 )
 
@@ -283,6 +284,8 @@ class Client:
                 log.warning("server error: %s %s", frame.code, frame.message)
             case Welcome():
                 self.welcome = frame
+            case Pong():
+                pass  # this client sends no ping: a pong is none of its business
             case _:
                 event: Event = frame  # type: ignore[assignment]
                 if event.seq <= self.last_seq:

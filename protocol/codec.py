@@ -16,12 +16,12 @@ import msgspec
 
 from .codes import ErrorCode
 from .events import Event
-from .frames import Ack, ClientFrame, Error, Hello, Move, Welcome
+from .frames import Ack, ClientFrame, Error, Hello, Move, Ping, Pong, Welcome
 from .version import SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK
 
 __all__ = ["CODECS", "JSON", "MSGPACK", "Codec", "ServerFrame", "codec_for"]
 
-ServerFrame = Welcome | Ack | Error | Event
+ServerFrame = Welcome | Ack | Error | Pong | Event
 T = TypeVar("T")
 
 
@@ -64,9 +64,12 @@ class Codec:
         self.binary = binary
         self._module = module
         self._encoder = module.Encoder()
-        self._client: _Family[ClientFrame] = _Family(module.Decoder, {"hello": Hello, "move": Move})
+        self._client: _Family[ClientFrame] = _Family(
+            module.Decoder, {"hello": Hello, "move": Move, "ping": Ping}
+        )
         self._server: _Family[ServerFrame] = _Family(
-            module.Decoder, {"welcome": Welcome, "ack": Ack, "error": Error, "event": Event}
+            module.Decoder,
+            {"welcome": Welcome, "ack": Ack, "error": Error, "pong": Pong, "event": Event},
         )
 
     def encode(self, frame: msgspec.Struct) -> bytes:

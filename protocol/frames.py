@@ -1,8 +1,9 @@
 """Frames that are not events: what clients send, and the server's replies.
 
-Client to server: :class:`Hello` first, then :data:`Move` frames. Server to
-client: :class:`Welcome` once, :class:`Ack` or :class:`Error` per frame, and
-events (see :mod:`.events`). Moves are a union tagged on ``kind`` and carry the
+Client to server: :class:`Hello` first, then :data:`Move` frames, and a
+:class:`Ping` at any time. Server to client: :class:`Welcome` once, :class:`Ack`
+or :class:`Error` per frame, a :class:`Pong` per ping, and events (see
+:mod:`.events`). Moves are a union tagged on ``kind`` and carry the
 constant ``"type": "move"``; see :mod:`.codec` for how a frame's ``type`` picks
 its decoder.
 """
@@ -27,6 +28,8 @@ __all__ = [
     "Move",
     "MoveBase",
     "Offer",
+    "Ping",
+    "Pong",
     "Reject",
     "RoomView",
     "SendMessage",
@@ -101,7 +104,20 @@ class SendMessage(MoveBase, frozen=True, tag="message"):
 
 
 Move = Offer | Concede | Accept | Reject | WalkAway | SendMessage
-ClientFrame = Hello | Move
+
+
+class Ping(msgspec.Struct, frozen=True, kw_only=True, tag="ping", tag_field="type", gc=False):
+    """A heartbeat, allowed at any time (before ``hello`` too); answered with ``pong``.
+
+    The pong leaves behind every frame the server had for the connection when
+    it read the ping, so a client that receives it is caught up.
+    """
+
+    id: MoveId | None = None
+    """Chosen by the client (1-64 characters, as a move id); echoed in the ``pong``."""
+
+
+ClientFrame = Hello | Move | Ping
 
 
 class Standing(msgspec.Struct, frozen=True, kw_only=True):
@@ -165,3 +181,14 @@ class Error(msgspec.Struct, frozen=True, kw_only=True, tag="error", tag_field="t
     id: str | None
     code: ErrorCode
     message: str
+
+
+class Pong(msgspec.Struct, frozen=True, kw_only=True, tag="pong", tag_field="type", gc=False):
+    """The answer to ``ping``, sent after every frame queued for the connection before it."""
+
+    id: str | None
+    """The ping's ``id``; null when it had none."""
+    seq: int
+    """The room's current seq as this connection knows it; 0 before a successful ``hello``."""
+    server_time: int
+    """The server's clock (epoch ms) when the ping was answered."""

@@ -1,7 +1,7 @@
 """JSON Schema of every protocol v1 frame, exported from the Struct declarations.
 
-The frame families use different tag fields (``type`` for hello/welcome/ack/
-error, ``kind`` for moves and events), so each family is exported as its own
+The frame families use different tag fields (``type`` for hello/ping/welcome/
+ack/error/pong, ``kind`` for moves and events), so each family is exported as its own
 component (msgspec cannot export one union mixing tag fields).
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 import msgspec
 
 from .events import Event
-from .frames import Ack, Error, Hello, Move, Welcome
+from .frames import Ack, Error, Hello, Move, Ping, Pong, Welcome
 from .version import PROTOCOL_VERSION, SUBPROTOCOL_JSON, SUBPROTOCOL_MSGPACK
 
 __all__ = ["schema"]
@@ -21,9 +21,11 @@ __all__ = ["schema"]
 _FAMILIES: dict[str, Any] = {
     "ClientHello": Hello,
     "ClientMove": Move,
+    "ClientPing": Ping,
     "ServerWelcome": Welcome,
     "ServerAck": Ack,
     "ServerError": Error,
+    "ServerPong": Pong,
     "ServerEvent": Event,
 }
 
@@ -43,8 +45,9 @@ def schema() -> dict[str, Any]:
         "description": (
             f"Frames on the /ws endpoint, subprotocols {SUBPROTOCOL_JSON} (JSON text frames) "
             f"and {SUBPROTOCOL_MSGPACK} (MessagePack binary frames, same field names). "
-            "A client sends ClientHello first, then ClientMove frames; the server sends "
-            "ServerWelcome, then ServerEvent, ServerAck and ServerError frames."
+            "A client sends ClientHello first, then ClientMove frames, and ClientPing at any "
+            "time; the server sends ServerWelcome, then ServerEvent, ServerAck and ServerError "
+            "frames, and a ServerPong per ClientPing."
         ),
         "oneOf": [{"$ref": f"#/$defs/{name}"} for name in _FAMILIES],
         "$defs": dict(sorted(defs.items())),

@@ -8,7 +8,10 @@ and answered from its group commit's completion
 (:meth:`~..rooms.RoomService.submit_soon`), with no task woken for it on
 either side. Frames that arrive while a move awaits its commit wait in the
 session's backlog, so each connection's frames are handled, and answered, in
-the order they came.
+the order they came. That order is what makes a ``ping`` useful: its ``pong``
+is written behind everything the connection was owed when the ping was read
+(the acks and events of the moves before it included), so a client that gets
+the pong is caught up.
 
 Writing goes through :class:`Connection`, which writes pre-encoded frames
 straight to the transport (see :mod:`.wire`). Fan-out never awaits a socket: a
@@ -38,11 +41,14 @@ from dealroom.protocol import (
     Error,
     ErrorCode,
     Hello,
+    Ping,
+    Pong,
     Role,
     Welcome,
     codec_for,
 )
 from dealroom.protocol import Move as MoveFrame
+from dealroom.protocol.frames import MoveBase
 
 from ..auth import FacilitatorAccess, Seat
 from ..log import HistoryLost, LogUnavailable
@@ -169,7 +175,7 @@ class Connection:
         _background.add(task)
         task.add_done_callback(_background.discard)
 
-    def reply(self, frame: Ack | Error | Welcome) -> None:
+    def reply(self, frame: Ack | Error | Pong | Welcome) -> None:
         """Send a direct reply; it goes out after the events already written."""
         self.deliver(self.codec.encode(frame))
 
@@ -346,6 +352,8 @@ class _Session:
                 except Exception:  # a bug must cost one frame, never the connection
                     log.exception("hello failed")
                     self._error(None, ErrorCode.INTERNAL_ERROR, "Server error; retry.")
+            elif isinstance(frame, Ping):
+                self._pong(frame)
             elif isinstance(frame, Error):
                 self._refuse(frame)
             else:
@@ -373,17 +381,19 @@ class _Session:
         if frame is None:
             return
         try:
-            if isinstance(frame, Error):
-                self._refuse(frame)
-            elif isinstance(frame, Hello):
-                self._error(None, ErrorCode.ALREADY_JOINED, "This connection already joined.")
-            else:
+            if isinstance(frame, MoveBase):  # first: a move pays for one check
                 self._move(frame)
+            elif isinstance(frame, Ping):
+                self._pong(frame)
+            elif isinstance(frame, Error):
+                self._refuse(frame)
+            else:
+                self._error(None, ErrorCode.ALREADY_JOINED, "This connection already joined.")
         except Exception:  # a bug must cost one frame, never the connection
             log.exception("frame %r failed", type(frame).__name__)
             self._error(None, ErrorCode.INTERNAL_ERROR, "Server error; retry.")
 
-    def _screen(self, data: bytes) -> Hello | MoveFrame | Error | None:
+    def _screen(self, data: bytes) -> Hello | MoveFrame | Ping | Error | None:
         """The frame decoded, once it passed the rate limit and size; None if refused."""
         gate = self.seat.gate if self.seat is not None else self.gate
         verdict = gate.admit(time.monotonic())
@@ -399,6 +409,19 @@ class _Session:
             self._error(None, ErrorCode.FRAME_TOO_LARGE, f"Frames are limited to {limit} bytes.")
             return None
         return self.conn.codec.decode_client(data)
+
+    def _pong(self, ping: Ping) -> None:
+        """Answer ``ping`` behind everything already written to the connection.
+
+        A ping is handled in the connection's frame order: behind a move that
+        still waits for its commit it waits in the backlog, so it is only ever
+        handled while nothing is corked. :meth:`Connection.reply` then writes
+        it after every event published to this connection and every earlier
+        reply, all already on the transport. ``seq`` is the room's as this node
+        has published it, so the client holds every event it may see up to it.
+        """
+        seq = self.room.state.seq if self.room is not None else 0
+        self.conn.reply(Pong(id=ping.id, seq=seq, server_time=self.rooms.clock()))
 
     def _error(self, move_id: str | None, code: ErrorCode, message: str) -> None:
         self._refuse(Error(id=move_id, code=code, message=message))

@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from dealroom.bots import Client, MoveRefused
-from dealroom.protocol import Accept, Ended, Offer, Offered, SendMessage
+from dealroom.protocol import Accept, Ended, Offer, Offered, Ping, Pong, SendMessage
 from tests.serverproc import Process
 
 
@@ -90,4 +90,22 @@ async def test_client_resumes_after_a_server_crash_and_retries_unacked_moves(
     again = await buyer.move(SendMessage(id="b-1", text="Are you there?"))
     assert again.seq == ack.seq and again.duplicate
     await seller.close()
+    await buyer.close()
+
+
+async def test_client_ignores_a_pong_it_did_not_ask_for(process: Process) -> None:
+    """The bot client never pings; a pong (here asked for behind its back) is no event."""
+    await process.start()
+    room = await _room(process)
+    buyer = Client(process.ws_url, room["seats"]["buyer"]["token"], codec="msgpack")
+    await buyer.connect()
+    # The room moves past what the buyer may see: the pong's seq is one it never held.
+    await process.api("POST", f"/api/rooms/{room['id']}/message", {"text": "hi", "to": "seller"})
+    held = buyer.last_seq
+    assert buyer._ws is not None
+    await buyer._ws.send(buyer.codec.encode(Ping(id="p1")))
+    ack = await buyer.move(SendMessage(id=buyer.new_id(), text="still here"))
+    assert ack.seq > held
+    assert all(not isinstance(e, Pong) for e in buyer.received())
+    assert buyer.last_seq == ack.seq
     await buyer.close()

@@ -1,7 +1,7 @@
 """One example of every protocol v1 frame, shared by the protocol tests.
 
-Every client frame (``hello`` and each move kind) and every server frame
-(``welcome``, ``ack``, ``error`` and each event kind) appears at least once;
+Every client frame (``hello``, each move kind and ``ping``) and every server frame
+(``welcome``, ``ack``, ``error``, ``pong`` and each event kind) appears at least once;
 ``test_codec.py`` checks that the lists really cover every class.
 """
 
@@ -41,6 +41,8 @@ from dealroom.protocol import (
     Offered,
     Outcome,
     Paused,
+    Ping,
+    Pong,
     Reject,
     Rejected,
     Resumed,
@@ -77,7 +79,9 @@ MOVES: list[msgspec.Struct] = [
     SendMessage(id="m12", text="Hello!"),
 ]
 
-CLIENT_FRAMES: list[msgspec.Struct] = [*HELLOS, *MOVES]
+PINGS: list[Ping] = [Ping(), Ping(id="p1"), Ping(id="x" * 64)]
+
+CLIENT_FRAMES: list[msgspec.Struct] = [*HELLOS, *MOVES, *PINGS]
 
 ROOM_VIEW = RoomView(
     phase="running",
@@ -224,7 +228,12 @@ EVENTS: list[msgspec.Struct] = [
     *(Ended(seq=33, at=T0 + 33, by="system", outcome=outcome) for outcome in Outcome),
 ]
 
-SERVER_FRAMES: list[msgspec.Struct] = [*WELCOMES, *REPLIES, *EVENTS]
+PONGS: list[Pong] = [
+    Pong(id=None, seq=0, server_time=T0),
+    Pong(id="p1", seq=7, server_time=T0 + 5_000),
+]
+
+SERVER_FRAMES: list[msgspec.Struct] = [*WELCOMES, *REPLIES, *PONGS, *EVENTS]
 
 CODECS = [JSON, MSGPACK]
 CODEC_IDS = ["json", "msgpack"]

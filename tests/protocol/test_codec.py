@@ -14,6 +14,7 @@ from dealroom.protocol import (
     SUBPROTOCOL_JSON,
     SUBPROTOCOL_MSGPACK,
     Accept,
+    ClientFrame,
     Codec,
     Error,
     ErrorCode,
@@ -22,7 +23,10 @@ from dealroom.protocol import (
     Move,
     Offer,
     Offered,
+    Ping,
+    Pong,
     SendMessage,
+    ServerFrame,
     codec_for,
 )
 
@@ -32,6 +36,8 @@ from .samples import (
     CODECS,
     EVENTS,
     MOVES,
+    PINGS,
+    PONGS,
     REPLIES,
     SERVER_FRAMES,
     WELCOMES,
@@ -57,6 +63,11 @@ def tag_of(cls: type) -> str:
 def test_samples_cover_every_move_and_event_kind() -> None:
     assert {type(m) for m in MOVES} == set(typing.get_args(Move))
     assert {type(e) for e in EVENTS} == set(typing.get_args(Event))
+
+
+def test_samples_cover_every_client_and_server_frame() -> None:
+    assert {type(f) for f in CLIENT_FRAMES} == set(typing.get_args(ClientFrame))
+    assert {type(f) for f in SERVER_FRAMES} == set(typing.get_args(ServerFrame))
 
 
 def test_kind_names_are_the_ones_design_md_fixes() -> None:
@@ -175,6 +186,25 @@ def test_ack_and_error_wire_names() -> None:
     }
 
 
+def test_ping_and_pong_wire_names() -> None:
+    assert wire(Ping()) == {"type": "ping", "id": None}
+    assert wire(Ping(id="p1")) == {"type": "ping", "id": "p1"}
+    assert wire(Pong(id="p1", seq=7, server_time=5)) == {
+        "type": "pong",
+        "id": "p1",
+        "seq": 7,
+        "server_time": 5,
+    }
+    assert [wire(p)["id"] for p in PINGS] == [None, "p1", "x" * 64]
+    assert [wire(p)["seq"] for p in PONGS] == [0, 7]
+
+
+@codecs
+def test_a_ping_without_id_decodes_with_id_null(codec: Codec) -> None:
+    assert codec.decode_client(raw(codec, {"type": "ping"})) == Ping()
+    assert codec.decode_client(raw(codec, {"type": "ping", "id": None})) == Ping()
+
+
 @pytest.mark.parametrize("event", EVENTS, ids=frame_id)
 def test_every_event_has_the_common_fields(event: msgspec.Struct) -> None:
     frame = wire(event)
@@ -277,6 +307,10 @@ REFUSED: list[tuple[str, Any, ErrorCode, str | None]] = [
         None,
     ),
     ("empty move id", {"type": "move", "id": "", "kind": "walk_away"}, ErrorCode.INVALID_FRAME, ""),
+    ("empty ping id", {"type": "ping", "id": ""}, ErrorCode.INVALID_FRAME, ""),
+    ("int ping id", {"type": "ping", "id": 5}, ErrorCode.INVALID_FRAME, None),
+    ("long ping id", {"type": "ping", "id": "x" * 65}, ErrorCode.INVALID_FRAME, "x" * 65),
+    ("server pong", {"type": "pong", "id": "p1"}, ErrorCode.UNKNOWN_TYPE, "p1"),
     ("missing move id", {"type": "move", "kind": "walk_away"}, ErrorCode.INVALID_FRAME, None),
     ("int move id", {"type": "move", "id": 5, "kind": "walk_away"}, ErrorCode.INVALID_FRAME, None),
     (
@@ -382,6 +416,7 @@ def test_unknown_type_names_what_a_client_may_send(codec: Codec) -> None:
     assert result.code == ErrorCode.UNKNOWN_TYPE
     assert "hello" in result.message
     assert "move" in result.message
+    assert "ping" in result.message
 
 
 @codecs

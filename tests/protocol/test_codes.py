@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+import re
+import typing
 from pathlib import Path
 
+import msgspec
 import pytest
 
-from dealroom.protocol import CLOSE_MEANINGS, ERROR_MEANINGS, CloseCode, ErrorCode
+from dealroom.protocol import (
+    CLOSE_MEANINGS,
+    ERROR_MEANINGS,
+    ClientFrame,
+    CloseCode,
+    ErrorCode,
+    ServerFrame,
+)
 
 SPEC = Path(__file__).resolve().parents[2] / "protocol" / "README.md"
 
@@ -58,3 +68,33 @@ def test_spec_lists_every_code() -> None:
         assert f"| `{error.value}` |" in spec, error
     for close in CloseCode:
         assert f"| {int(close)} | `{close.name}` |" in spec, close
+
+
+def _frame_types(union: object) -> set[str]:
+    """The ``type`` values of a frame union (moves and events share "move" and "event")."""
+    types = set()
+    for cls in typing.get_args(union):
+        config = cls.__struct_config__
+        if config.tag_field == "type":
+            types.add(config.tag)
+        else:
+            types.update(f.default for f in msgspec.structs.fields(cls) if f.name == "type")
+    return types
+
+
+@pytest.mark.parametrize(
+    ("direction", "union", "family"),
+    [("client → server", ClientFrame, "Moves"), ("server → client", ServerFrame, "Events")],
+    ids=["client", "server"],
+)
+def test_spec_describes_every_frame_type(direction: str, union: object, family: str) -> None:
+    """protocol/README.md lists every frame ``type`` in section 1's table, and has a
+    section for each (the moves and the events share one each)."""
+    spec = SPEC.read_text(encoding="utf-8")
+    rows = [line for line in spec.splitlines() if line.startswith(f"| {direction} |")]
+    listed = {name for row in rows for name in re.findall(r"`(\w+)`", row.split("|")[2])}
+    types = _frame_types(union)
+    assert types == listed, rows
+    for name in types - {"move", "event"}:
+        assert f"\n### `{name}`\n" in spec, name
+    assert f"\n### {family}\n" in spec

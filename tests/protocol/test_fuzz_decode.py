@@ -19,11 +19,11 @@ import msgpack  # type: ignore[import-untyped]
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from dealroom.protocol import JSON, MSGPACK, Codec, Error, ErrorCode, Hello, Move
+from dealroom.protocol import JSON, MSGPACK, ClientFrame, Codec, Error, ErrorCode
 
 from .samples import CLIENT_FRAMES
 
-CLIENT_TYPES = (Hello, *typing.get_args(Move))
+CLIENT_TYPES = typing.get_args(ClientFrame)
 ASCII_FRAMES = [f for f in CLIENT_FRAMES if JSON.encode(f).isascii()]
 FRAME_ERRORS = {ErrorCode.BAD_FRAME, ErrorCode.INVALID_FRAME, ErrorCode.UNKNOWN_TYPE}
 
@@ -105,7 +105,9 @@ def frames(leaves: st.SearchStrategy[Any], keys: st.SearchStrategy[Any]) -> st.S
     ids = st.text(min_size=0, max_size=70)
     term_values = st.integers(min_value=-(2**63), max_value=2**63) | st.text(max_size=10)
     fields: dict[str, st.SearchStrategy[Any]] = {
-        "type": st.sampled_from(["hello", "move", "welcome", "event", "ack", "", "MOVE"])
+        "type": st.sampled_from(
+            ["hello", "move", "ping", "welcome", "event", "ack", "pong", "", "MOVE"]
+        )
         | any_value,
         "kind": kinds | any_value,
         "id": ids | any_value,

@@ -18,6 +18,8 @@ from .samples import (
     EVENTS,
     HELLOS,
     MOVES,
+    PINGS,
+    PONGS,
     REPLIES,
     SERVER_FRAMES,
     WELCOMES,
@@ -55,18 +57,19 @@ def test_schema_is_valid_json_schema_2020_12(document: dict[str, Any]) -> None:
 
 
 def test_schema_has_one_definition_per_frame_family(document: dict[str, Any]) -> None:
-    families = {"ClientHello", "ClientMove", "ServerWelcome", "ServerAck", "ServerError"}
-    assert families | {"ServerEvent"} <= document["$defs"].keys()
+    families = (
+        "ClientHello",
+        "ClientMove",
+        "ClientPing",
+        "ServerWelcome",
+        "ServerAck",
+        "ServerError",
+        "ServerPong",
+        "ServerEvent",
+    )
+    assert set(families) <= document["$defs"].keys()
     assert [entry["$ref"] for entry in document["oneOf"]] == [
-        f"#/$defs/{name}"
-        for name in (
-            "ClientHello",
-            "ClientMove",
-            "ServerWelcome",
-            "ServerAck",
-            "ServerError",
-            "ServerEvent",
-        )
+        f"#/$defs/{name}" for name in families
     ]
 
 
@@ -80,9 +83,11 @@ def test_real_frames_validate(validator: Any, frame: msgspec.Struct) -> None:
     [
         ("ClientHello", HELLOS),
         ("ClientMove", MOVES),
+        ("ClientPing", PINGS),
         ("ServerWelcome", WELCOMES),
         ("ServerAck", REPLIES[:2]),
         ("ServerError", REPLIES[2:]),
+        ("ServerPong", PONGS),
         ("ServerEvent", EVENTS),
     ],
 )
@@ -120,6 +125,10 @@ REJECTED: list[tuple[str, Any]] = [
         {"type": "move", "id": "m1", "kind": "message", "text": "x", "intent": "threat"},
     ),
     ("hello without token", {"type": "hello"}),
+    ("ping with empty id", {"type": "ping", "id": ""}),
+    ("ping with long id", {"type": "ping", "id": "x" * 65}),
+    ("ping with numeric id", {"type": "ping", "id": 7}),
+    ("pong without seq", {"type": "pong", "id": None, "server_time": 1}),
     ("negative resume_after", {"type": "hello", "token": "t", "resume_after": -1}),
     ("unknown type", {"type": "subscribe"}),
     ("no type", {"token": "t"}),

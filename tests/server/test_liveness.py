@@ -24,12 +24,17 @@ async def _raw_seat(port: int, token: str) -> tuple[asyncio.StreamReader, asynci
         ).encode()
     )
     await reader.readuntil(b"\r\n\r\n")
-    payload = json.dumps({"type": "hello", "token": token, "resume_after": 0}).encode()
+    await _send_text(writer, {"type": "hello", "token": token, "resume_after": 0})
+    return reader, writer  # the writer too: collected, it would close the socket
+
+
+async def _send_text(writer: asyncio.StreamWriter, frame: dict[str, object]) -> None:
+    """One masked JSON text frame (under 126 bytes), as a client must send it."""
+    payload = json.dumps(frame).encode()
     mask = os.urandom(4)
     masked = bytes(b ^ mask[i % 4] for i, b in enumerate(payload))
     writer.write(bytes([0x81, 0x80 | len(payload)]) + mask + masked)
     await writer.drain()
-    return reader, writer  # the writer too: collected, it would close the socket
 
 
 async def _read_all(reader: asyncio.StreamReader) -> bytes:
@@ -62,3 +67,41 @@ async def test_a_silent_peer_is_pinged_then_dropped_and_a_live_idle_one_stays(
     assert (await alive.event("left", by="buyer"))["kind"] == "left"
     assert (await alive.move("message", text="still here"))["type"] == "ack"
     writer.close()
+
+
+async def test_application_pings_keep_a_connection_alive(make_server: MakeServer) -> None:
+    """``ping`` frames are signs of life: a client that sends them, and would answer no
+    WebSocket ping of the server's, is never pinged by the sweep, nor dropped."""
+    server = await make_server(heartbeat_seconds=1.0)  # sweeps: 0.5 s
+    room = await server.room()
+    port = int(server.base.rsplit(":", 1)[1])
+    reader, writer = await _raw_seat(port, room["seats"]["buyer"]["token"])
+    for n in range(15):  # 3 s: a silent peer is dropped within 1.5 s
+        await _send_text(writer, {"type": "ping", "id": f"p{n}"})
+        await asyncio.sleep(0.2)
+    assert len(server.app[CONNECTIONS]) == 1
+    writer.close()
+    frames = _server_frames(await asyncio.wait_for(_read_all(reader), 5))
+    assert OPCODE_PING not in [opcode for opcode, _ in frames]  # never pinged
+    texts = [json.loads(payload) for opcode, payload in frames if opcode == OPCODE_TEXT]
+    assert [t["id"] for t in texts if t["type"] == "pong"] == [f"p{n}" for n in range(15)]
+
+
+OPCODE_TEXT, OPCODE_PING = 0x1, 0x9
+
+
+def _server_frames(data: bytes) -> list[tuple[int, bytes]]:
+    """(opcode, payload) of each whole frame in what a server sent after its handshake
+    (server frames are unmasked, RFC 6455 5.2)."""
+    frames: list[tuple[int, bytes]] = []
+    at = 0
+    while at + 2 <= len(data):
+        opcode, length, at = data[at] & 0x0F, data[at + 1] & 0x7F, at + 2
+        if length >= 126:
+            size = 2 if length == 126 else 8
+            length, at = int.from_bytes(data[at : at + size], "big"), at + size
+        if at + length > len(data):
+            break
+        frames.append((opcode, data[at : at + length]))
+        at += length
+    return frames
