@@ -1,7 +1,7 @@
 // The connection: protocol v1 (JSON) over /ws. It says hello with the last seq
 // the page holds, so a reconnect replays exactly what was missed, and sends again
 // every move still waiting for its ack (same id: the server never applies it
-// twice). A heartbeat (ping every few seconds) tells a stalled link from a quiet
+// twice). A heartbeat (a ping after PING_MS of quiet) tells a stalled link from a quiet
 // one: a socket that hears nothing for STALL_MS is given up and a new one opened,
 // since a network that vanished can leave a socket "open" for minutes.
 export const PING_MS = 3000;
@@ -33,9 +33,7 @@ export function openLink({ token, name, lang, lastSeq, onFrame, onChange }) {
         // Caught up once the replay is through: the pong to this ping comes after it.
         send(socket, { type: "ping", id: "caught-up" });
         for (const move of link.outbox.values()) send(socket, move);
-      } else if ((frame.type === "pong" && frame.id === "caught-up")
-                 || (frame.type === "error" && frame.code === "unknown_type" && !link.fresh)) {
-        // (A server older than `ping` answers it with unknown_type, in order all the same.)
+      } else if (frame.type === "pong" && frame.id === "caught-up") {
         link.fresh = true;
         link.everOnline = true;
         changed();
@@ -66,13 +64,14 @@ export function openLink({ token, name, lang, lastSeq, onFrame, onChange }) {
   function send(socket, frame) {
     if (socket && socket.readyState === WebSocket.OPEN) socket.send(JSON.stringify(frame));
   }
-  setInterval(() => send(link.socket, { type: "ping" }), PING_MS);
+  // A ping only when the link has been quiet for PING_MS: a busy room needs none.
   setInterval(() => {
     const socket = link.socket;
     if (!socket) return;
     const quiet = Date.now() - link.heard;
     // Open but silent past the heartbeat, or still not open: a dead network either way.
     if (socket.readyState === WebSocket.OPEN ? quiet > STALL_MS : quiet > CONNECT_MS) lost();
+    else if (socket.readyState === WebSocket.OPEN && quiet >= PING_MS) send(socket, { type: "ping" });
   }, 1000);
 
   // A move stays in the outbox until its ack or error; while offline it waits

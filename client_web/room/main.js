@@ -37,7 +37,7 @@ function onFrame(frame, link) {
     ui.reconnect = !first;
     ui.meanwhile = [];
     ui.problem = null;
-  } else if ((frame.type === "pong" && frame.id === "caught-up") || (frame.type === "error" && frame.code === "unknown_type")) {
+  } else if (frame.type === "pong" && frame.id === "caught-up") {
     ui.catchingUp = false;
     if (ui.reconnect && ui.meanwhile.length) banner("meanwhile", summary(state, ui.meanwhile));
     ui.meanwhile = [];
