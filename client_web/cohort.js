@@ -149,7 +149,7 @@ window.Cohort = (function () {
           const td = document.createElement("td");
           const v = c.value(room);
           td.textContent = c.text ? c.text(v, room) : v == null ? "" : String(v);
-          if (c.key === "room") td.className = "room";
+          if (c.key === "room") td.className = "room-label"; // not "room": room.css lays out .room as a page grid
           if (c.key === "outcome" && room.deadlocked) td.className = "deadlock";
           tr.appendChild(td);
         }

@@ -238,3 +238,50 @@ async def test_printable_debrief_and_exports(process: Process, browser: Browser)
     await debrief.pdf(path=ARTIFACTS / "debrief.pdf", format="A4")
     assert foreign == []
     await context.close()
+
+
+async def test_the_cohort_panel_fits_a_laptop_screen(process: Process, browser: Browser) -> None:
+    """At 1366x768 with the cohort panel open, every room's controls and a room's detail
+    are on the screen: the page never scrolls sideways (a wide table scrolls in its box)."""
+    await process.start()
+    workshop = await bot_workshop(process, 20)
+    await all_ended(process, workshop["id"])
+    context = await browser.new_context(viewport={"width": 1366, "height": 768})
+    page = await console(context, process.base)
+    rows = page.locator("#grid tbody tr")
+    await expect(rows).to_have_count(20, timeout=10_000)
+    await page.click("#cohort-panel summary")
+    await expect(page.locator("#cohort-table tbody tr")).to_have_count(20, timeout=10_000)
+    await page.wait_for_function("Chart.getChart(document.getElementById('cohort-curves'))")
+
+    async def fits(controls: str) -> None:
+        width = await page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1] == 1366, width
+        # Read at once: the grid redraws its rows every second.
+        boxes = await page.evaluate(
+            """selector => [...document.querySelectorAll(selector)].map(e => {
+                 const box = e.getBoundingClientRect(), row = e.closest('[data-room]');
+                 return [row && row.dataset.room, e.textContent, box.left, box.right];
+               })""",
+            controls,
+        )
+        assert boxes
+        outside = [box for box in boxes if box[2] < 0 or box[3] > 1366]
+        assert outside == [], outside
+
+    await fits("#grid tbody button[data-action]")
+    assert len(await rows.first.locator("button[data-action]").all()) == 4
+    # The rooms' table is wider than the panel: it scrolls in its own box.
+    scroll = page.locator("#cohort-panel .table-scroll")
+    assert await scroll.evaluate("box => box.scrollWidth > box.clientWidth")
+    assert await scroll.evaluate("box => box.getBoundingClientRect().right <= innerWidth")
+    await page.screenshot(path=ARTIFACTS / "console-cohort-1366.png")
+    # A room's detail opens below, within the screen too.
+    await rows.nth(2).locator(".link-button").click()
+    await expect(page.locator("#detail-h")).to_contain_text("Room 3", timeout=10_000)
+    await expect(page.locator("#replay")).to_be_visible(timeout=10_000)
+    await fits("#grid tbody button[data-action]")
+    await fits("#detail button:not([hidden]), #detail input, #detail select")
+    await page.locator("#detail").scroll_into_view_if_needed()
+    await page.screenshot(path=ARTIFACTS / "console-detail-1366.png")
+    await context.close()
