@@ -1,6 +1,6 @@
 // The printable debrief of a workshop: its title, the cohort's counts, scatter, money
-// histogram and table of rooms, laid out for A4. The facilitator token comes from this
-// tab's sessionStorage (the console put it there), as on the seat cards page.
+// histogram and table of rooms, laid out for A4. The facilitator token comes from the
+// console that opened this tab (facilitator.js), as on the seat cards.
 "use strict";
 (async function () {
   const { t, apply, lang } = window.I18N;
@@ -9,14 +9,13 @@
   window.Cohort.configure(13);
   // Sharp on paper: draw the canvases at twice the screen's resolution.
   Chart.defaults.devicePixelRatio = Math.max(2, window.devicePixelRatio || 1);
-  const token = sessionStorage.getItem("dealroom.facilitator") || "";
   const workshop = new URLSearchParams(location.search).get("workshop") || "";
   const path = `/api/workshops/${encodeURIComponent(workshop)}`;
 
   $("print").addEventListener("click", () => window.print());
   for (const format of ["csv", "jsonl"]) {
     $(`export-${format}`).addEventListener("click", () => {
-      window.Cohort.download(`${path}/export.${format}`, token, `${workshop}.${format}`)
+      window.Cohort.download(`${path}/export.${format}`, window.Facilitator.token(), `${workshop}.${format}`)
         .catch((error) => { $("error").textContent = error.message; });
     });
   }
@@ -25,9 +24,13 @@
     window.addEventListener(moment, () => Object.values(Chart.instances).forEach((c) => c.resize()));
   }
 
-  const response = await fetch(`${path}/cohort`, { headers: { Authorization: `Bearer ${token}` } });
-  const data = await response.json();
-  if (!response.ok) { $("error").textContent = data.error.message; return; }
+  let data;
+  try {
+    data = await window.Facilitator.load(`${path}/cohort`, $("signin"));
+  } catch (error) {
+    $("error").textContent = error.message;
+    return;
+  }
   document.title = `dealroom · ${data.workshop.title}`;
   $("title").textContent = data.workshop.title;
   const created = data.workshop.created_at ? new Date(data.workshop.created_at).toLocaleDateString(lang) : "";
