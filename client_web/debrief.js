@@ -19,10 +19,22 @@
         .catch((error) => { $("error").textContent = error.message; });
     });
   }
+  // The table is laid out as printed on screen too: when even its narrowest layout (its
+  // min-content width, whatever the window's) is wider than a portrait page's 186 mm
+  // between the margins (sheet.css), it prints on a landscape page of its own.
+  const PORTRAIT = (186 / 25.4) * 96; // CSS pixels
+  function fit() {
+    const table = $("table");
+    table.style.width = "min-content";
+    const least = table.getBoundingClientRect().width;
+    table.style.width = "";
+    $("rooms").classList.toggle("wide", least > PORTRAIT);
+  }
   // The print layout may differ from the screen's by a few pixels: redraw to fit it.
   for (const moment of ["beforeprint", "afterprint"]) {
     window.addEventListener(moment, () => Object.values(Chart.instances).forEach((c) => c.resize()));
   }
+  window.addEventListener("beforeprint", fit);
 
   let data;
   try {
@@ -40,6 +52,7 @@
     rooms: c.rooms, agreed: c.agreed, walked: c.walked_away, deadlocked: c.deadlocked,
     running: c.running + c.paused, waiting: c.waiting, expired: c.expired + c.closed });
   window.Cohort.sortableTable($("table")).update(data);
+  fit();
   window.Cohort.draw($("scatter"), window.Cohort.scatterConfig(data));
   window.Cohort.draw($("histogram"), window.Cohort.histogramConfig(data));
   document.body.dataset.ready = "true"; // drawn: ready to print
