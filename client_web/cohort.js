@@ -149,8 +149,10 @@ window.Cohort = (function () {
           const td = document.createElement("td");
           const v = c.value(room);
           td.textContent = c.text ? c.text(v, room) : v == null ? "" : String(v);
-          if (c.key === "room") td.className = "room";
-          if (c.key === "outcome" && room.deadlocked) td.className = "deadlock";
+          // Text cells by class (not "room": room.css lays out .room as a page grid).
+          if (c.key === "room") td.className = "room-label";
+          if (c.key === "outcome") td.className = room.deadlocked ? "outcome deadlock" : "outcome";
+          if (c.group) td.className = "pair"; // under a group's header, with its neighbour
           tr.appendChild(td);
         }
         return tr;

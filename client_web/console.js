@@ -7,30 +7,23 @@
   const $ = (id) => document.getElementById(id);
   apply();
   window.Cohort.configure(16); // the cohort is shown on a projector too: big type
+  // The token: from /#token=… (taken out of the address at once), or this tab's sign-in.
+  const { api } = window.Facilitator;
   const fromHash = new URLSearchParams(location.hash.slice(1)).get("token");
-  let token = fromHash || sessionStorage.getItem("dealroom.facilitator") || "";
+  let token = fromHash || window.Facilitator.token();
   if (fromHash) history.replaceState(null, "", location.pathname);
 
-  async function api(method, path, body) {
-    const response = await fetch(path, {
-      method, headers: { Authorization: `Bearer ${token}`, "Content-Type": "application/json" },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const answer = await response.json();
-    if (!response.ok) throw Object.assign(new Error(answer.error.message), { status: response.status });
-    return answer;
-  }
-
   async function signIn() {
+    window.Facilitator.remember(token); // what api() sends
     try {
       const scenarios = await api("GET", "/api/scenarios");
-      sessionStorage.setItem("dealroom.facilitator", token);
       $("signin").hidden = true; $("workspace").hidden = false;
       const select = $("scenario");
       select.replaceChildren(...scenarios.map((s) => new Option(s.title, s.id)));
       await loadWorkshops();
       setInterval(refresh, 1000);
     } catch (error) {
+      window.Facilitator.forget();
       $("signin-error").textContent = t("bad_token");
     }
   }
@@ -65,9 +58,11 @@
     $("open-link").textContent = `${t("open_link")} ${workshop.open_link.url}`;
     $("seats-taken").textContent = t("seats_taken", { n: workshop.seats_taken, of: workshop.capacity });
     showReveal(workshop);
+    // The printable sheets open in a new tab that keeps this one as its opener, and so
+    // a copy of its sign-in (facilitator.js); their addresses carry no token.
     $("print-seats").href = `/static/seats.html?workshop=${encodeURIComponent(id)}`;
-    $("projector-link").href = workshop.projector.url;
     $("debrief-link").href = `/static/debrief.html?workshop=${encodeURIComponent(id)}`;
+    $("projector-link").href = workshop.projector.url;
     const rows = workshop.rooms.map((room) => {
       const tr = document.createElement("tr");
       tr.dataset.room = room.id;
@@ -175,7 +170,7 @@
     const id = $("workshop").value;
     if (!id) return;
     const path = `/api/workshops/${encodeURIComponent(id)}/export.${format}`;
-    await window.Cohort.download(path, token, `${id}.${format}`).catch((e) => alert(e.message));
+    await window.Cohort.download(path, window.Facilitator.token(), `${id}.${format}`).catch((e) => alert(e.message));
   }
   $("export-csv").addEventListener("click", () => exportAs("csv"));
   $("export-jsonl").addEventListener("click", () => exportAs("jsonl"));

@@ -5,11 +5,15 @@ curves), the printable debrief, and the exports downloaded with the Bearer token
 from __future__ import annotations
 
 import asyncio
+import io
+import re
 import time
+import unicodedata
 from typing import Any
 from urllib.parse import urlsplit
 
 from playwright.async_api import Browser, BrowserContext, Page, expect
+from pypdf import PdfReader
 
 from tests.serverproc import TOKEN, Process
 
@@ -238,3 +242,144 @@ async def test_printable_debrief_and_exports(process: Process, browser: Browser)
     await debrief.pdf(path=ARTIFACTS / "debrief.pdf", format="A4")
     assert foreign == []
     await context.close()
+
+
+async def test_the_cohort_panel_fits_a_laptop_screen(process: Process, browser: Browser) -> None:
+    """At 1366x768 with the cohort panel open, every room's controls and a room's detail
+    are on the screen: the page never scrolls sideways (a wide table scrolls in its box)."""
+    await process.start()
+    workshop = await bot_workshop(process, 20)
+    await all_ended(process, workshop["id"])
+    context = await browser.new_context(viewport={"width": 1366, "height": 768})
+    page = await console(context, process.base)
+    rows = page.locator("#grid tbody tr")
+    await expect(rows).to_have_count(20, timeout=10_000)
+    await page.click("#cohort-panel summary")
+    await expect(page.locator("#cohort-table tbody tr")).to_have_count(20, timeout=10_000)
+    await page.wait_for_function("Chart.getChart(document.getElementById('cohort-curves'))")
+
+    async def fits(controls: str) -> None:
+        width = await page.evaluate("[document.documentElement.scrollWidth, window.innerWidth]")
+        assert width[0] <= width[1] == 1366, width
+        # Read at once: the grid redraws its rows every second.
+        boxes = await page.evaluate(
+            """selector => [...document.querySelectorAll(selector)].map(e => {
+                 const box = e.getBoundingClientRect(), row = e.closest('[data-room]');
+                 return [row && row.dataset.room, e.textContent, box.left, box.right];
+               })""",
+            controls,
+        )
+        assert boxes
+        outside = [box for box in boxes if box[2] < 0 or box[3] > 1366]
+        assert outside == [], outside
+
+    await fits("#grid tbody button[data-action]")
+    assert len(await rows.first.locator("button[data-action]").all()) == 4
+    # The rooms' table is wider than the panel: it scrolls in its own box.
+    scroll = page.locator("#cohort-panel .table-scroll")
+    assert await scroll.evaluate("box => box.scrollWidth > box.clientWidth")
+    assert await scroll.evaluate("box => box.getBoundingClientRect().right <= innerWidth")
+    await page.screenshot(path=ARTIFACTS / "console-cohort-1366.png")
+    # A room's detail opens below, within the screen too.
+    await rows.nth(2).locator(".link-button").click()
+    await expect(page.locator("#detail-h")).to_contain_text("Room 3", timeout=10_000)
+    await expect(page.locator("#replay")).to_be_visible(timeout=10_000)
+    await fits("#grid tbody button[data-action]")
+    await fits("#detail button:not([hidden]), #detail input, #detail select")
+    await page.locator("#detail").scroll_into_view_if_needed()
+    await page.screenshot(path=ARTIFACTS / "console-detail-1366.png")
+    await context.close()
+
+
+# The printable width of an A4 page between the debrief's 12 mm margins, in CSS pixels.
+A4_PORTRAIT = round(186 / 25.4 * 96)
+
+
+async def test_the_printed_debrief_of_twenty_rooms_shows_every_column(
+    process: Process, browser: Browser
+) -> None:
+    """Printed on portrait A4, the table of a 20-room workshop keeps every column and
+    every room's value in each, at a legible size, and nothing runs off the page."""
+    await process.start()
+    workshop = await bot_workshop(process, 20)
+    view = await all_ended(process, workshop["id"])
+    context = await browser.new_context(viewport={"width": 1366, "height": 768})
+    page = await console(context, process.base)
+    await expect(page.locator("#grid tbody tr")).to_have_count(20, timeout=10_000)
+    async with context.expect_page() as opened:
+        await page.click("#debrief-link")
+    debrief = await opened.value
+    await expect(debrief.locator("body")).to_have_attribute("data-ready", "true", timeout=10_000)
+    table = debrief.locator("#table")
+    await expect(table.locator("tbody tr")).to_have_count(20)
+
+    # What the table says: its headers, and each room's row of values.
+    heads = await table.locator("thead th").all_inner_texts()
+    money = view["money"]
+    assert {" ".join(h.split()) for h in heads} >= {
+        "Room", "Outcome", "Score", "B", "S", "Joint", "Distance to frontier",
+        f"{money['label']} ({money['unit']})", "First offer by", "Anchor moved", "Offers",
+        "Concessions", "Growing concessions", "Questions", "Deadlocks (broken)",
+        "Time to agreement",
+    }  # fmt: skip
+    rows: list[list[str]] = await table.locator("tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+    )
+    assert [row[0] for row in rows] == [r["label"] for r in view["rooms"]]
+    assert {len(row) for row in rows} == {19}  # every column
+    assert all(row[-1] for row in rows)  # every room agreed: a time to agreement each
+
+    # On paper: at least 8 pt, and within a portrait page.
+    font = await table.evaluate("t => parseFloat(getComputedStyle(t).fontSize)")
+    assert font >= 8 * 96 / 72, font
+    await debrief.emulate_media(media="print")
+    await debrief.set_viewport_size({"width": A4_PORTRAIT, "height": 1000})
+    widths = await table.evaluate(
+        "t => [t.scrollWidth, t.parentElement.clientWidth, t.closest('main').clientWidth]"
+    )
+    assert widths[0] <= widths[1] <= widths[2] == A4_PORTRAIT, widths
+    assert await debrief.locator("#rooms.wide").count() == 0  # no landscape page needed
+    await debrief.screenshot(path=ARTIFACTS / "debrief-20-print.png", full_page=True)
+    pdf = await debrief.pdf(format="A4")
+    (ARTIFACTS / "debrief-20.pdf").write_bytes(pdf)
+
+    # The PDF's text: every header's words, and each room's values in order on its line.
+    reader = PdfReader(io.BytesIO(pdf))
+    assert all(p.mediabox.width < p.mediabox.height for p in reader.pages)  # portrait
+    pages = (p.extract_text(extraction_mode="layout") for p in reader.pages)
+    text = unicodedata.normalize("NFKC", "\n".join(pages))  # "ﬀ" in "Oﬀers": "ff"
+    words = set(text.split())
+    missing = [w for h in heads for w in h.split() if w not in words]
+    assert missing == [], missing
+    assert_rows_in(text, rows)
+
+    # A table too wide for portrait (here a room label with no space to wrap at) prints
+    # on a landscape page of its own; the charts stay on portrait pages.
+    label = "Verkoopteam_Noord_Holland_en_Friesland_2026"
+    body = {"scenario": "fleet-lease", "workshop": workshop["id"], "label": label}
+    await process.api("POST", "/api/rooms", body)
+    await debrief.reload()
+    await expect(debrief.locator("body")).to_have_attribute("data-ready", "true", timeout=10_000)
+    await expect(table.locator("tbody tr")).to_have_count(21)
+    await expect(debrief.locator("#rooms")).to_have_class(re.compile(r"\bwide\b"))
+    rows = await table.locator("tbody tr").evaluate_all(
+        "rows => rows.map(r => [...r.cells].map(c => c.textContent))"
+    )
+    pdf = await debrief.pdf(prefer_css_page_size=True)
+    (ARTIFACTS / "debrief-wide.pdf").write_bytes(pdf)
+    reader = PdfReader(io.BytesIO(pdf))
+    landscape = [p for p in reader.pages if p.mediabox.width > p.mediabox.height]
+    assert 0 < len(landscape) < len(reader.pages)
+    text = unicodedata.normalize("NFKC", landscape[0].extract_text(extraction_mode="layout"))
+    assert label in text
+    assert_rows_in(text, [row for row in rows if row[0] != label])
+    await context.close()
+
+
+def assert_rows_in(text: str, rows: list[list[str]]) -> None:
+    """Each row's values, in order, on the line of ``text`` that starts with its first."""
+    lines = text.splitlines()
+    for row in rows:
+        line = next((ln for ln in lines if re.match(rf"\s*{re.escape(row[0])}\s", ln)), "")
+        values = r"\s+".join(re.escape(v) for v in row[1:] if v)
+        assert re.search(values, line), (row, line)

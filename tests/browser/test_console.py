@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from base64 import b64decode
 
-from playwright.async_api import Browser, expect
+import zxingcpp
+from playwright.async_api import Browser, Page, expect
 
 from tests.serverproc import TOKEN, Process
 
@@ -88,21 +90,96 @@ async def test_room_detail_shows_both_private_scores_and_mediates(
     await expect(seller.locator("#banner")).to_contain_text("Ten minutes left", timeout=10_000)
 
 
-async def test_printable_seat_cards_have_a_qr_code_per_seat(
+async def decoded_qr_codes(page: Page, images: str) -> list[list[str]]:
+    """What a phone reads from each image ``images`` selects, as the page shows it: the
+    image drawn on a white canvas, its grey levels handed to zxing-cpp's QR decoder."""
+    size = 400
+    greys = await page.evaluate(
+        """([selector, size]) => [...document.querySelectorAll(selector)].map(img => {
+             const canvas = document.createElement('canvas');
+             canvas.width = canvas.height = size;
+             const g = canvas.getContext('2d');
+             g.fillStyle = '#fff'; g.fillRect(0, 0, size, size);
+             g.drawImage(img, 0, 0, size, size);
+             const rgba = g.getImageData(0, 0, size, size).data;
+             let grey = '';
+             for (let i = 0; i < rgba.length; i += 4) grey += String.fromCharCode(rgba[i + 1]);
+             return btoa(grey);
+           })""",
+        [images, size],
+    )
+    return [
+        [
+            found.text
+            for found in zxingcpp.read_barcodes(memoryview(b64decode(grey)).cast("B", (size, size)))
+        ]
+        for grey in greys
+    ]
+
+
+async def test_printable_seat_cards_open_from_the_console(
+    process: Process, browser: Browser
+) -> None:
+    """The console's seat-cards link opens a new tab that is signed in (the opener hands
+    over its sign-in: no token in any URL) and shows a card per seat whose QR code is
+    that seat's join link."""
+    await process.start()
+    workshop = await process.api(
+        "POST", "/api/workshops", {"scenario": "fleet-lease", "rooms": 2, "title": "Tuesday group"}
+    )
+    context = await browser.new_context(viewport={"width": 1366, "height": 768})
+    urls: list[str] = []
+    context.on("request", lambda request: urls.append(request.url))
+    console = await context.new_page()
+    await console.goto(f"{process.base}/#token={TOKEN}")
+    await expect(console.locator("#grid tbody tr")).to_have_count(2, timeout=10_000)
+    async with context.expect_page() as opened:
+        await console.click("#print-seats")
+    sheet = await opened.value
+    await expect(sheet.locator("body")).to_have_attribute("data-ready", "true", timeout=10_000)
+    await expect(sheet.locator("#error")).to_be_empty()
+    await expect(sheet.locator("#signin")).to_be_hidden()
+    await expect(sheet.locator("body")).not_to_contain_text("Bearer")
+    await expect(sheet.locator("h1")).to_have_text("Seat cards · Tuesday group")
+    await expect(sheet.locator("#print")).to_be_enabled()
+
+    # The open link's card, then one per seat: workshop, room and role on each.
+    cards = sheet.locator(".card")
+    await expect(cards).to_have_count(5)
+    expected = [("Open link", "For everyone", workshop["open_link"]["url"])] + [
+        (room["label"], role, room["seats"][role]["url"])
+        for room in workshop["rooms"]
+        for role in ("buyer", "seller")
+    ]
+    for n, (heading, role, url) in enumerate(expected):
+        card = cards.nth(n)
+        await expect(card.locator(".workshop")).to_have_text("Tuesday group")
+        await expect(card.locator("h2")).to_have_text(heading)
+        await expect(card.locator(".role, .for")).to_contain_text(role)
+        await expect(card.locator(".url")).to_have_text(url)
+    # Every QR code reads as its card's link.
+    assert await decoded_qr_codes(sheet, ".card img") == [[url] for _, _, url in expected]
+    await sheet.screenshot(path=ARTIFACTS / "seat-cards.png", full_page=True)
+    await sheet.pdf(path=ARTIFACTS / "seat-cards.pdf", format="A4")
+    # The facilitator token was in no address the browser asked for (the console's own
+    # #token= fragment is never sent).
+    assert urls and not [url for url in urls if TOKEN in url.split("#")[0]]
+    await context.close()
+
+
+async def test_a_seat_cards_tab_without_the_sign_in_asks_for_it(
     process: Process, browser: Browser
 ) -> None:
     await process.start()
-    workshop = await process.api("POST", "/api/workshops", {"scenario": "fleet-lease", "rooms": 2})
+    workshop = await process.api("POST", "/api/workshops", {"scenario": "fleet-lease", "rooms": 1})
     page = await browser.new_page()
-    await page.goto(f"{process.base}/#token={TOKEN}")
-    await expect(page.locator("#grid tbody tr")).to_have_count(2, timeout=10_000)
     await page.goto(f"{process.base}/static/seats.html?workshop={workshop['id']}")
-    cards = page.locator(".card")
-    await expect(cards).to_have_count(5, timeout=10_000)  # the open link and four seats
-    await page.wait_for_function(
-        "[...document.querySelectorAll('.card img')].every(i => i.complete && i.naturalWidth > 0)",
-        timeout=10_000,
-    )
-    await expect(page.locator(".cards")).to_contain_text(
-        workshop["rooms"][1]["seats"]["seller"]["url"]
-    )
+    await expect(page.locator("#signin")).to_contain_text("open it from the console")
+    await page.fill("#signin input", "wrong")
+    await page.click("#signin button")
+    await expect(page.locator("#signin")).to_contain_text("not valid")
+    await page.fill("#signin input", TOKEN)
+    await page.click("#signin button")
+    await expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=10_000)
+    await expect(page.locator(".card")).to_have_count(3)
+    await expect(page.locator("#signin")).to_be_hidden()
