@@ -2,7 +2,7 @@
 // choice per option), the description as help, each value checked here in
 // the page's language before anything is sent, and the package's live worth to
 // you against your walk-away value.
-import { html, t } from "./html.js";
+import { html, t } from "../html.js";
 import { number, shown, unitOf } from "./format.js";
 import { problem } from "./terms.js";
 

@@ -1,7 +1,7 @@
 // The conversation: a compact timeline (an offer shows what changed, not every
 // issue again; a message its text; the facilitator's private word to you is
 // marked as only yours) and, apart from the offer, the box to write a message.
-import { html, t } from "./html.js";
+import { html, t } from "../html.js";
 import { shown, time } from "./format.js";
 import { changed } from "./terms.js";
 import { Actions } from "./composer.js";

@@ -1,7 +1,7 @@
 // The participant's room: the state folded from the room's events (state.js),
 // the connection (link.js), and views that are functions of both. Everything is
 // rendered again on every change; Preact touches only what differs.
-import { cap, html, render, t } from "./html.js";
+import { cap, html, render, t } from "../html.js";
 import * as room from "./state.js";
 import { openLink } from "./link.js";
 import { whatNow } from "./whatnow.js";

@@ -1,6 +1,6 @@
 // What happened while you were away, in one sentence: "2 new events: the seller
 // made a concession on price, asked a question."
-import { t } from "./html.js";
+import { t } from "../html.js";
 
 function phrase(state, e) {
   const role = t("role." + e.by);

@@ -1,6 +1,6 @@
 // When the room ends, this comes first: the outcome, the agreed terms and their
 // worth to you, your debrief, and what to do next.
-import { html, t } from "./html.js";
+import { html, t } from "../html.js";
 import { shown } from "./format.js";
 import { Worth } from "./composer.js";
 

@@ -2,7 +2,7 @@
 // the time left, waiting for sign-off, ended, reconnecting), the counterpart's
 // presence, and the banners a person cannot miss: their new offer, an
 // announcement, the facilitator's word to you, what happened while you were away.
-import { cap, html, t } from "./html.js";
+import { cap, html, t } from "../html.js";
 import { clock, time } from "./format.js";
 import { counterpart, timeLeft } from "./state.js";
 import { translateValues } from "./composer.js";

@@ -1,6 +1,6 @@
 // Their standing offer: each issue's value, what changed since their previous
 // offer as old -> new, and what the package is worth to you against your walk-away.
-import { html, t } from "./html.js";
+import { html, t } from "../html.js";
 import { shown } from "./format.js";
 import { counterpart } from "./state.js";
 import { Actions, Worth } from "./composer.js";

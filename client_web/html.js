@@ -3,8 +3,8 @@
 // npm registry and pinned (scripts/vendor_js.py). A view is a function of the
 // state; Preact changes only what differs, so focus and typed text survive a
 // re-render. Text is always set as text: htm never parses values as HTML.
-import { h, render } from "../vendor/preact.mjs";
-import htm from "../vendor/htm.mjs";
+import { h, render } from "./vendor/preact.mjs";
+import htm from "./vendor/htm.mjs";
 
 export const html = htm.bind(h);
 export { render };
