@@ -192,3 +192,7 @@ class Pong(msgspec.Struct, frozen=True, kw_only=True, tag="pong", tag_field="typ
     """The room's current seq as this connection knows it; 0 before a successful ``hello``."""
     server_time: int
     """The server's clock (epoch ms) when the ping was answered."""
+    seat_connections: int = 0
+    """How many connections this seat has open on this node, this one included: more
+    than 1 means the seat is also open in another tab or device. 0 for observers and
+    facilitators, and before a successful ``hello``."""

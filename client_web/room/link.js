@@ -9,7 +9,7 @@ export const STALL_MS = 6500;
 export const CONNECT_MS = 10000;
 
 export function openLink({ token, name, lang, lastSeq, onFrame, onChange }) {
-  const link = { fresh: false, everOnline: false, outbox: new Map(), socket: null, heard: 0 };
+  const link = { fresh: false, everOnline: false, elsewhere: false, outbox: new Map(), socket: null, heard: 0 };
   let retries = 0;
   let counter = 0;
   let closed = false;
@@ -29,6 +29,7 @@ export function openLink({ token, name, lang, lastSeq, onFrame, onChange }) {
       link.heard = Date.now();
       retries = 0;
       const frame = JSON.parse(message.data);
+      if (frame.type === "pong") elsewhere(frame.seat_connections > 1);
       if (frame.type === "welcome") {
         // Caught up once the replay is through: the pong to this ping comes after it.
         send(socket, { type: "ping", id: "caught-up" });
@@ -48,6 +49,10 @@ export function openLink({ token, name, lang, lastSeq, onFrame, onChange }) {
       onFrame(frame, link);
     };
     socket.onclose = () => { if (socket === link.socket) lost(); };
+  }
+  // The same seat open in another tab or on another device (both work; the page says so).
+  function elsewhere(open) {
+    if (open !== link.elsewhere) { link.elsewhere = open; changed(); }
   }
   // Give the socket up (it may never fire onclose on a dead network) and try again
   // after a random share of a growing delay: when a node dies all its clients come

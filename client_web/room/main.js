@@ -111,7 +111,7 @@ function Room() {
   const composed = terms(state.scenario.issues, ui.draft);
   const ended = state.phase === "ended";
   return html`
-    <${Strip} state=${state} status=${status} now=${Date.now()} />
+    <${Strip} state=${state} status=${status} now=${Date.now()} elsewhere=${connection.link.elsewhere} />
     <${Banners} banners=${ui.banners.slice(-3)} dismiss=${dismiss} />
     ${ended && html`<${Outcome} state=${state} debrief=${ui.debrief} />`}
     <main class="room">

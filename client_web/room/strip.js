@@ -9,7 +9,7 @@ import { translateValues } from "./composer.js";
 
 const LEFT = { paused: "time_left_paused", waiting: "time_once_started" };
 
-export function Strip({ state, status, now }) {
+export function Strip({ state, status, now, elsewhere }) {
   const them = counterpart(state.role);
   const left = timeLeft(state, now);
   const presence = state.presence[them];
@@ -20,6 +20,7 @@ export function Strip({ state, status, now }) {
                                                             { time: clock(left) })}</span>`}</p>
       ${state.deadlock && state.phase !== "ended" && html`<p class="deadlock" id="deadlock">
         ${t("deadlock", { n: state.deadlock })} ${t("deadlock_hint")}</p>`}
+      ${elsewhere && html`<p class="elsewhere" id="elsewhere">${t("elsewhere")}</p>`}
       ${state.phase !== "ended" && html`<p class="presence" id="presence">
         ${cap(t("role." + them))}${presence && presence.name ? ` (${presence.name})` : ""}: ${
           !presence ? t("presence.not_yet") : presence.here ? t("presence.here")

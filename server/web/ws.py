@@ -421,7 +421,10 @@ class _Session:
         has published it, so the client holds every event it may see up to it.
         """
         seq = self.room.state.seq if self.room is not None else 0
-        self.conn.reply(Pong(id=ping.id, seq=seq, server_time=self.rooms.clock()))
+        seat = self.seat.connections if self.seat is not None else 0
+        self.conn.reply(
+            Pong(id=ping.id, seq=seq, server_time=self.rooms.clock(), seat_connections=seat)
+        )
 
     def _error(self, move_id: str | None, code: ErrorCode, message: str) -> None:
         self._refuse(Error(id=move_id, code=code, message=message))

@@ -269,3 +269,20 @@ async def test_a_deadlock_is_said_at_the_top_until_someone_concedes(
     await seller.fill("#issue-price", str(price - 10_000))
     await seller.click("#concede")
     await expect(buyer.locator("#deadlock")).to_have_count(0)
+
+
+async def test_the_same_seat_in_a_second_tab_is_said_on_both(
+    process: Process, browser: Browser
+) -> None:
+    await process.start()
+    room = await process.api("POST", "/api/rooms", {"scenario": "fleet-lease"})
+    first = await _enter(browser, room["seats"]["buyer"]["url"], "Ana")
+    await expect(first.locator("#elsewhere")).to_have_count(0)
+    second = await _enter(browser, room["seats"]["buyer"]["url"], "Ana")
+    # The newer page learns it at once; the older one at its next heartbeat.
+    for page in (second, first):
+        await expect(page.locator("#elsewhere")).to_contain_text(
+            "also open in another tab or device", timeout=10_000
+        )
+    await second.close()
+    await expect(first.locator("#elsewhere")).to_have_count(0, timeout=10_000)

@@ -194,6 +194,7 @@ def test_ping_and_pong_wire_names() -> None:
         "id": "p1",
         "seq": 7,
         "server_time": 5,
+        "seat_connections": 0,
     }
     assert [wire(p)["id"] for p in PINGS] == [None, "p1", "x" * 64]
     assert [wire(p)["seq"] for p in PONGS] == [0, 7]

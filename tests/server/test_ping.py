@@ -52,7 +52,13 @@ async def test_a_ping_before_hello_gets_a_pong_with_seq_0(server: Running, sub: 
     before = int(time.time() * 1000)
     await client.send({"type": "ping", "id": "p-early"})
     pong = await client.recv()
-    assert pong == {"type": "pong", "id": "p-early", "seq": 0, "server_time": pong["server_time"]}
+    assert pong == {
+        "type": "pong",
+        "id": "p-early",
+        "seq": 0,
+        "server_time": pong["server_time"],
+        "seat_connections": 0,
+    }
     assert before - 1000 <= pong["server_time"] <= time.time() * 1000 + 1000
     await client.send({"type": "ping"})
     second = await client.recv()
@@ -96,7 +102,30 @@ async def test_observers_and_facilitators_get_pongs_too(server: Running, sub: st
     for client in (observer, facilitator):
         await client.send({"type": "ping", "id": "w"})
         pong = await client.until(lambda f: f["type"] == "pong")
-        assert (pong["id"], pong["seq"]) == ("w", seq)
+        assert (pong["id"], pong["seq"], pong["seat_connections"]) == ("w", seq, 0)
+
+
+@BOTH
+async def test_a_pong_says_when_the_seat_is_open_elsewhere_too(server: Running, sub: str) -> None:
+    """A second tab or device on the same seat: both connections' pongs say 2, and 1
+    again once the other one has closed."""
+    room, buyer, _ = await server.seated(sub)
+    await buyer.send({"type": "ping"})
+    assert (await buyer.until(lambda f: f["type"] == "pong"))["seat_connections"] == 1
+    again = await server.client(sub)
+    assert (await again.hello(room["seats"]["buyer"]["token"]))["type"] == "welcome"
+    for client in (buyer, again):
+        await client.send({"type": "ping", "id": "two"})
+        pong = await client.until(lambda f: f["type"] == "pong" and f["id"] == "two")
+        assert pong["seat_connections"] == 2
+    await again.close()
+    for _ in range(100):  # the server sees the close a moment later
+        await buyer.send({"type": "ping", "id": "after"})
+        pong = await buyer.until(lambda f: f["type"] == "pong" and f["id"] == "after")
+        if pong["seat_connections"] == 1:
+            break
+        await asyncio.sleep(0.02)
+    assert pong["seat_connections"] == 1
 
 
 @BOTH
