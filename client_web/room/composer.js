@@ -92,7 +92,8 @@ export function Composer({ state, draft, composed, gates, edit, send, reset }) {
       <${Actions} items=${[
         { id: "offer", label: t("send_offer"), gate: gates.offer, onClick: () => send("offer") },
         { id: "concede", label: t("send_concession"), gate: gates.concede, onClick: () => send("concede") },
-        { id: "start-again", label: t("start_again"), className: "quiet", onClick: reset },
+        { id: "start-again", label: t(state.lastTerms[state.role] ? "start_again" : "start_best"),
+          className: "quiet", onClick: reset },
       ]} />
     </section>`;
 }

@@ -46,7 +46,7 @@ export function openLink({ token, name, lang, lastSeq, onFrame, onChange }) {
         link.outbox.delete(frame.id);
         changed();
       }
-      onFrame(frame, link);
+      onFrame(frame);
     };
     socket.onclose = () => { if (socket === link.socket) lost(); };
   }

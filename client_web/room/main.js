@@ -22,10 +22,13 @@ let connection = null;
 let bannerIds = 0;
 let name = new URLSearchParams(location.search).get("name") || localStorage.getItem("dealroom.name") || "";
 
-function banner(kind, text) { ui.banners = [...ui.banners.filter((b) => b.kind !== kind || kind === "error"), { id: ++bannerIds, kind, text: cap(text) }]; }
+// One banner per kind (a newer offer replaces the older one's banner); errors pile up.
+function banner(kind, text) {
+  ui.banners = [...ui.banners.filter((b) => b.kind !== kind || kind === "error"), { id: ++bannerIds, kind, text: cap(text) }];
+}
 function dismiss(id) { ui.banners = ui.banners.filter((b) => b.id !== id); draw(); }
 
-function onFrame(frame, link) {
+function onFrame(frame) {
   if (frame.type === "welcome") {
     const first = state.role === null;
     room.welcome(state, frame, window.ScenarioText.localize(frame.scenario, frame.brief, I18N.wanted));
@@ -50,12 +53,12 @@ function onFrame(frame, link) {
     if (ui.catchingUp) { if (ui.reconnect && frame.by !== state.role) ui.meanwhile.push(frame); }
     else live(frame, theirsBefore);
   } else if (frame.type === "error") {
-    const text = I18N.error ? I18N.error(frame.code, frame.message) : frame.message;
+    const text = I18N.error(frame.code, frame.message);
     if (frame.id && frame.code === "unavailable") banner("error", text);  // it goes again by itself
     else if (frame.id) banner("error", t("not_sent", { reason: text }));
     else if (state.role === null) ui.problem = text;  // the hello failed: say why instead of the room
   }
-  draw(link);
+  draw();
 }
 
 // Live events a person must not miss come as banners.
