@@ -3,16 +3,18 @@
 // cannot. The same rules as the referee's phase table and checks
 // (server/referee/table.py, rules.py), so a move that cannot succeed is not sent.
 // Pure: no DOM, no clock of its own.
-import { counterpart } from "./state.js";
+import { counterpart, timeLeft } from "./state.js";
 import { offerClass, problems } from "./terms.js";
 
 // status: {key, values} for I18N.t; gates: control -> null | {key, values}.
-export function whatNow(state, link, composed) {
+export function whatNow(state, link, composed, now = Date.now()) {
   const me = state.role, them = counterpart(me);
   const status = strip(state, link, me, them);
   const gates = { offer: null, concede: null, accept: null, reject: null, message: null, walk: null };
   const all = (reason) => { for (const k of Object.keys(gates)) gates[k] = gates[k] || reason; };
   if (state.phase === "ended") all({ key: "why.ended" });
+  // Past the deadline the referee refuses every move, even before the expiry is recorded.
+  if (state.phase === "running" && timeLeft(state, now) === 0) all({ key: "why.time_up" });
   if (state.phase === "paused") all({ key: "why.paused" });
   // Moves that depend on the latest state wait until the page is caught up;
   // a message can wait in the outbox and go when the link is back.
