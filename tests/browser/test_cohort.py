@@ -176,6 +176,7 @@ async def test_cohort_view_of_twenty_bot_rooms(process: Process, browser: Browse
     await page.locator("#cohort-panel").screenshot(path=ARTIFACTS / "cohort.png")
 
     # Another workshop, another scenario, no rooms yet: nothing of the last one stays.
+    await page.click("#new-workshop-open")
     await page.select_option("#scenario", "equipment-purchase")
     await page.fill("#rooms", "0")
     await page.click("#new-workshop button")
@@ -246,7 +247,8 @@ async def test_printable_debrief_and_exports(process: Process, browser: Browser)
 
 async def test_the_cohort_panel_fits_a_laptop_screen(process: Process, browser: Browser) -> None:
     """At 1366x768 with the cohort panel open, every room's controls and a room's detail
-    are on the screen: the page never scrolls sideways (a wide table scrolls in its box)."""
+    (beside the grid) are on the screen: the page never scrolls sideways (a wide table
+    scrolls in its box)."""
     await process.start()
     workshop = await bot_workshop(process, 20)
     await all_ended(process, workshop["id"])
@@ -280,13 +282,17 @@ async def test_the_cohort_panel_fits_a_laptop_screen(process: Process, browser: 
     assert await scroll.evaluate("box => box.scrollWidth > box.clientWidth")
     assert await scroll.evaluate("box => box.getBoundingClientRect().right <= innerWidth")
     await page.screenshot(path=ARTIFACTS / "console-cohort-1366.png")
-    # A room's detail opens below, within the screen too.
+    # A room's detail opens beside the grid, on the first screen: the grid stays in view.
     await rows.nth(2).locator(".link-button").click()
     await expect(page.locator("#detail-h")).to_contain_text("Room 3", timeout=10_000)
     await expect(page.locator("#replay")).to_be_visible(timeout=10_000)
     await fits("#grid tbody button[data-action]")
     await fits("#detail button:not([hidden]), #detail input, #detail select")
-    await page.locator("#detail").scroll_into_view_if_needed()
+    drawer = await page.locator("#detail").bounding_box()
+    grid = await page.locator("#grid").bounding_box()
+    assert drawer and grid
+    assert drawer["x"] >= grid["x"] + grid["width"], (drawer, grid)  # beside, not below
+    assert drawer["y"] < 768 / 4 and grid["y"] < 768 / 2, (drawer, grid)
     await page.screenshot(path=ARTIFACTS / "console-detail-1366.png")
     await context.close()
 

@@ -32,35 +32,51 @@ async def test_console_creates_a_workshop_and_sees_rooms_live(
     rows = console.locator("#grid tbody tr")
     await expect(rows).to_have_count(2, timeout=10_000)
     await expect(console.locator("#open-link")).to_contain_text("/open/")
+    # The rooms are sorted (those that need the facilitator first): follow each by its id.
+    first_id, second_id = await rows.evaluate_all("rows => rows.map(r => r.dataset.room)")
+    first = console.locator(f'#grid tr[data-room="{first_id}"]')
+    second = console.locator(f'#grid tr[data-room="{second_id}"]')
+    await expect(first.locator(".link-button")).to_have_text("Room 1")
     # Two participants join room 1 from the links in the grid; the grid follows live.
-    first = rows.nth(0)
-    seller_url = await first.locator("a", has_text="seller").get_attribute("href")
-    buyer_url = await first.locator("a", has_text="buyer").get_attribute("href")
+    seller_url = await first.locator("a.join[data-role=seller]").get_attribute("href")
+    buyer_url = await first.locator("a.join[data-role=buyer]").get_attribute("href")
     assert seller_url and buyer_url
-    seller = await _open(browser, seller_url)
-    await _open(browser, buyer_url)
-    await expect(first.locator("td").nth(1)).to_have_text("running", timeout=10_000)
+    seller = await _open(browser, seller_url, name="Sid")
+    await _open(browser, buyer_url, name="Ana")
+    phase, left = first.locator(".phase-name"), first.locator("td.phase .left")
+    await expect(phase).to_have_text("running", timeout=10_000)
+    await expect(first.locator("td.seat[data-role=buyer] .who")).to_have_text("Ana")
+    await expect(first.locator("td.seat[data-role=buyer] .presence")).to_have_text("here")
     await seller.fill("#issue-monthly_rate", "705")
     await seller.click("#offer")
-    await expect(first.locator("td").nth(2)).to_have_text("1", timeout=10_000)
-    await expect(first.locator("td").nth(4)).to_have_text("seller offer")
-    before = await first.locator("td").nth(6).inner_text()
+    await expect(first.locator(".offers")).to_have_text("1 offer", timeout=10_000)
+    await expect(first.locator(".last-move .what")).to_have_text("seller offer")
+    before = await left.inner_text()
     await first.locator("button[data-action=extend]").click()
-    await expect(first.locator("td").nth(6)).not_to_have_text(before, timeout=10_000)
-    minutes = int((await first.locator("td").nth(6).inner_text()).split(":")[0])
+    await expect(left).not_to_have_text(before, timeout=10_000)
+    minutes = int((await left.inner_text()).split(":")[0])
     assert minutes >= 24  # 20 minutes of the scenario plus 5
     await console.screenshot(path=ARTIFACTS / "facilitator-grid.png", full_page=True)
     await first.locator("button[data-action=pause]").click()
-    await expect(first.locator("td").nth(1)).to_have_text("paused", timeout=10_000)
+    await expect(phase).to_have_text("paused", timeout=10_000)
     await expect(seller.locator("#now")).to_have_text("Paused by the facilitator")
     # Whole-workshop controls: every room gets five more minutes, then everything pauses.
     await console.click("#extend-all")
     await console.click("#pause-all")
-    await expect(rows.nth(1).locator("td").nth(1)).to_have_text("waiting")  # not started: refused
+    await expect(second.locator(".phase-name")).to_have_text("waiting")  # not started: refused
     await console.click("#resume-all")
-    await expect(first.locator("td").nth(1)).to_have_text("running", timeout=10_000)
-    minutes = int((await first.locator("td").nth(6).inner_text()).split(":")[0])
+    await expect(phase).to_have_text("running", timeout=10_000)
+    minutes = int((await left.inner_text()).split(":")[0])
     assert minutes >= 29  # 20 + 5 (this room) + 5 (all rooms)
+    # The dropdown names the workshop with its scenario; the create form starts afresh.
+    await expect(console.locator("#workshop option")).to_have_count(1)
+    await expect(console.locator("#workshop option").first).to_contain_text(
+        "Tuesday group · Electric van fleet for Tidewater Parcel Services"
+    )
+    await expect(console.locator("#new-workshop")).to_be_hidden()
+    await console.click("#new-workshop-open")
+    await expect(console.locator("#wtitle")).to_have_value("")
+    await expect(console.locator("#rooms")).to_have_value("4")
 
 
 async def test_room_detail_shows_both_private_scores_and_mediates(

@@ -1,0 +1,36 @@
+// The facilitator HTTP API (protocol/README.md section 8), through facilitator.js:
+// its sign-in (the token in this tab's sessionStorage, shared with the sheets the
+// console opens) and its one fetch helper, which throws an Error carrying the
+// server's message and the HTTP status. Nothing here touches the page.
+const F = window.Facilitator;
+const at = (id) => encodeURIComponent(id);
+
+export const token = () => F.token();
+export const remember = (value) => F.remember(value);
+export const forget = () => F.forget();
+export const api = (method, path, body) => F.api(method, path, body);
+
+export const scenarios = () => api("GET", "/api/scenarios");
+export const fullScenario = (id) => api("GET", `/api/scenarios/${at(id)}`);
+export const workshops = () => api("GET", "/api/workshops");
+export const workshop = (id) => api("GET", `/api/workshops/${at(id)}`);
+export const createWorkshop = (body) => api("POST", "/api/workshops", body);
+export const setCapacity = (id, capacity) => api("POST", `/api/workshops/${at(id)}/capacity`, { capacity });
+export const reveal = (id) => api("POST", `/api/workshops/${at(id)}/reveal`);
+export const cohort = (id) => api("GET", `/api/workshops/${at(id)}/cohort`);
+export const replay = (room) => api("GET", `/api/rooms/${at(room)}/replay`);
+
+// pause, resume, extend (five minutes), end: 200 {seq, state} or a refusal.
+export function control(room, action) {
+  return api("POST", `/api/rooms/${at(room)}/${action}`, action === "extend" ? { seconds: 300 } : undefined);
+}
+export const seatBot = (room, role) => api("POST", `/api/rooms/${at(room)}/bots`, { role });
+export const decide = (room, request, approve, note) =>
+  api("POST", `/api/rooms/${at(room)}/approvals/${request}`, note ? { approve, note } : { approve });
+export const announce = (room, text) => api("POST", `/api/rooms/${at(room)}/announce`, { text });
+export const mediate = (room, text, to) => api("POST", `/api/rooms/${at(room)}/message`, { text, to });
+
+// An export needs the Bearer header, so a plain link cannot fetch it (cohort.js
+// downloads it through a Blob).
+export const download = (id, format) =>
+  window.Cohort.download(`/api/workshops/${at(id)}/export.${format}`, token(), `${id}.${format}`);

@@ -1,0 +1,106 @@
+// The console's frame: the header bar (the count of sign-offs waiting, which
+// cannot be missed), the workshop picker and the create form (the whole screen
+// when there is no workshop yet), and the chosen workshop's links and actions.
+import { html, t } from "../html.js";
+import { day } from "./format.js";
+
+export function Bar({ waiting, showFirst }) {
+  return html`
+    <h1>dealroom · ${t("console")}</h1>
+    <button type="button" id="signoffs" class=${waiting ? "signoffs alarm" : "signoffs"} data-count=${waiting}
+            disabled=${!waiting} onClick=${showFirst} aria-live="polite">
+      <span class="n">${waiting}</span> ${t("signoffs_waiting", { n: waiting })}
+    </button>`;
+}
+
+export function CreateForm({ scenarios, create, cancel, first }) {
+  const submit = (event) => {
+    event.preventDefault();
+    const form = event.currentTarget;
+    const body = {
+      scenario: form.elements.scenario.value, rooms: Number(form.elements.rooms.value),
+      title: form.elements.wtitle.value.trim(), capacity: Number(form.elements.capacity.value),
+    };
+    create(body).then((ok) => { if (ok) form.reset(); });
+  };
+  return html`
+    <form id="new-workshop" class="panel create" onSubmit=${submit}>
+      <h2>${t(first ? "empty.heading" : "new_workshop")}</h2>
+      ${first && html`<p class="help">${t("empty.text")}</p>`}
+      <div class="fields">
+        <label>${t("scenario")}
+          <select id="scenario" name="scenario" required>
+            ${scenarios.map((s) => html`<option key=${s.id} value=${s.id}>${s.title}</option>`)}
+          </select></label>
+        <label>${t("title")} <input id="wtitle" name="wtitle" maxlength="120" placeholder=${t("title_hint")} /></label>
+        <label>${t("rooms")} <input id="rooms" name="rooms" type="number" min="0" max="500" value="4" /></label>
+        <label>${t("capacity")} <input id="capacity" name="capacity" type="number" min="0" max="2000" value="60" /></label>
+      </div>
+      <p class="help">${t("create_hint")}</p>
+      <div class="actions">
+        <button class="primary">${t("create")}</button>
+        ${cancel && html`<button type="button" onClick=${cancel}>${t("cancel")}</button>`}
+      </div>
+    </form>`;
+}
+
+function workshopName(w, scenarios) {
+  const scenario = scenarios.find((s) => s.id === w.scenario);
+  const title = scenario ? scenario.title : w.scenario;
+  // A workshop named after its scenario (the default title) says it once.
+  const name = w.title === title ? w.title : `${w.title} · ${title}`;
+  return t("workshop_option", { name, date: day(w.created_at), n: w.room_count });
+}
+
+export function Picker({ workshops, scenarios, chosen, choose, startNew }) {
+  return html`<div class="picker">
+    <label for="workshop">${t("workshop")}</label>
+    <select id="workshop" value=${chosen} onChange=${(event) => choose(event.currentTarget.value)}>
+      ${[...workshops].reverse().map((w) => html`<option key=${w.id} value=${w.id}>${workshopName(w, scenarios)}</option>`)}
+    </select>
+    <button type="button" id="new-workshop-open" onClick=${startNew}>${t("new_workshop_button")}</button>
+  </div>`;
+}
+
+function OpenLink({ workshop, copied, copy }) {
+  const url = workshop.open_link.url;
+  return html`<p id="open-link" class="open-link">
+    <span>${t("open_link")}</span> <a id="open-link-url" href=${url} target="_blank" rel="noopener">${url}</a>
+    <button type="button" id="copy-open-link" onClick=${() => copy(url)}>${t(copied ? "copied" : "copy")}</button>
+  </p>`;
+}
+
+// The workshop's links and whole-workshop actions. The sheets open with
+// rel=opener: the new tab starts with a copy of this tab's sessionStorage, and so
+// of its sign-in (facilitator.js); their addresses carry no token.
+export function Toolbar({ workshop, copied, copy, all, moreSeats, revealNow, exportAs }) {
+  const id = encodeURIComponent(workshop.id);
+  const revealed = workshop.revealed_at != null;
+  return html`
+    <div class="open-line">
+      <${OpenLink} workshop=${workshop} copied=${copied} copy=${copy} />
+      <p class="seats-line"><span id="seats-taken">${t("seats_taken", { n: workshop.seats_taken, of: workshop.capacity })}</span>
+        <button type="button" id="more-seats" onClick=${moreSeats}>${t("more_seats")}</button></p>
+    </div>
+    <div class="actions toolbar">
+      <span class="group" role="group" aria-label=${t("all_rooms")}>
+        <button type="button" id="pause-all" onClick=${() => all("pause")}>${t("pause_all")}</button>
+        <button type="button" id="resume-all" onClick=${() => all("resume")}>${t("resume_all")}</button>
+        <button type="button" id="extend-all" onClick=${() => all("extend")}>${t("extend_all")}</button>
+        <button type="button" id="end-all" class="danger" onClick=${() => all("end")}>${t("end_all")}</button>
+      </span>
+      <span class="group" role="group" aria-label=${t("materials")}>
+        <a id="print-seats" class="button-link" target="_blank" rel="opener"
+           href=${`/static/seats.html?workshop=${id}`}>${t("print_seats")}</a>
+        <a id="debrief-link" class="button-link" target="_blank" rel="opener"
+           href=${`/static/debrief.html?workshop=${id}`}>${t("cohort.printable_debrief")}</a>
+        <a id="projector-link" class="button-link" target="_blank" href=${workshop.projector.url}>${t("cohort.projector_view")}</a>
+        <button type="button" id="export-csv" onClick=${() => exportAs("csv")}>${t("cohort.export_csv")}</button>
+        <button type="button" id="export-jsonl" onClick=${() => exportAs("jsonl")}>${t("cohort.export_jsonl")}</button>
+        ${revealed
+          ? html`<span id="revealed" class="revealed">${t("revealed_at", {
+              time: new Date(workshop.revealed_at).toLocaleTimeString(window.I18N.lang, { hour: "2-digit", minute: "2-digit" }) })}</span>`
+          : html`<button type="button" id="reveal" onClick=${revealNow}>${t("reveal")}</button>`}
+      </span>
+    </div>`;
+}
