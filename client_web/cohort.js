@@ -208,10 +208,12 @@ window.Cohort = (function () {
         { key: "nash", label: t("cohort.nash"), data: data.nash ? [{ x: data.nash.buyer, y: data.nash.seller }] : [],
           pointStyle: "star", pointRadius: 16, pointHoverRadius: 18, borderWidth: 4,
           borderColor: COLOURS.nash, backgroundColor: COLOURS.nash },
-        line("buyer_rv", t("cohort.buyer_rv", { v: number(rv.buyer) }),
-             [{ x: rv.buyer, y: 0 }, { x: rv.buyer, y: maxS }], COLOURS.buyer, [12, 6], 3),
-        line("seller_rv", t("cohort.seller_rv", { v: number(rv.seller) }),
-             [{ x: 0, y: rv.seller }, { x: maxB, y: rv.seller }], COLOURS.seller, [3, 5], 4),
+        // Before the projector's reveal reaches them (steps), the walk-away lines and
+        // the frontier come without data: empty, and left out of the legend.
+        line("buyer_rv", rv ? t("cohort.buyer_rv", { v: number(rv.buyer) }) : "",
+             rv ? [{ x: rv.buyer, y: 0 }, { x: rv.buyer, y: maxS }] : [], COLOURS.buyer, [12, 6], 3),
+        line("seller_rv", rv ? t("cohort.seller_rv", { v: number(rv.seller) }) : "",
+             rv ? [{ x: 0, y: rv.seller }, { x: maxB, y: rv.seller }] : [], COLOURS.seller, [3, 5], 4),
       ],
     };
   }
@@ -236,7 +238,8 @@ window.Cohort = (function () {
         scales: { x: axis(t("cohort.buyer_score"), 0, data.max_score.buyer),
                   y: axis(t("cohort.seller_score"), 0, data.max_score.seller) },
         plugins: {
-          legend: { position: "bottom", labels: { usePointStyle: true, generateLabels: dashedLegend } },
+          legend: { position: "bottom", labels: { usePointStyle: true, generateLabels: dashedLegend,
+                                                   filter: (item, data) => data.datasets[item.datasetIndex].data.length > 0 } },
           tooltip: { callbacks: { label: (ctx) => {
             const p = ctx.raw;
             const where = t("scores", { b: number(p.x), s: number(p.y) });

@@ -16,7 +16,7 @@ export const workshops = () => api("GET", "/api/workshops");
 export const workshop = (id) => api("GET", `/api/workshops/${at(id)}`);
 export const createWorkshop = (body) => api("POST", "/api/workshops", body);
 export const setCapacity = (id, capacity) => api("POST", `/api/workshops/${at(id)}/capacity`, { capacity });
-export const reveal = (id) => api("POST", `/api/workshops/${at(id)}/reveal`);
+export const reveal = (id, step) => api("POST", `/api/workshops/${at(id)}/reveal`, { step });
 export const cohort = (id) => api("GET", `/api/workshops/${at(id)}/cohort`);
 export const replay = (room) => api("GET", `/api/rooms/${at(room)}/replay`);
 

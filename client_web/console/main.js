@@ -163,9 +163,15 @@ async function moreSeats() {
   await refresh();
 }
 
+// The debrief goes up on the projector step by step, in front of the group: the
+// deals, then both walk-away lines (each side then sees the other's limit: asked
+// first), then the frontier and the Nash point.
 async function revealNow() {
-  if (!state.workshop || !confirm(t("confirm_reveal"))) return;
-  await API.reveal(state.workshop.id).catch((e) => notice(e.message));
+  const workshop = state.workshop;
+  if (!workshop) return;
+  const step = (workshop.revealed || 0) + 1;
+  if (step === 2 && !confirm(t("confirm_reveal"))) return;
+  await API.reveal(workshop.id, step).catch((e) => notice(e.message));
   await refresh();
 }
 

@@ -75,7 +75,7 @@ function OpenLink({ workshop, copied, copy }) {
 // of its sign-in (facilitator.js); their addresses carry no token.
 export function Toolbar({ workshop, copied, copy, all, moreSeats, revealNow, exportAs }) {
   const id = encodeURIComponent(workshop.id);
-  const revealed = workshop.revealed_at != null;
+  const step = workshop.revealed || 0;  // how far the projector shows the debrief
   return html`
     <div class="open-line">
       <${OpenLink} workshop=${workshop} copied=${copied} copy=${copy} />
@@ -97,10 +97,10 @@ export function Toolbar({ workshop, copied, copy, all, moreSeats, revealNow, exp
         <a id="projector-link" class="button-link" target="_blank" href=${workshop.projector.url}>${t("cohort.projector_view")}</a>
         <button type="button" id="export-csv" onClick=${() => exportAs("csv")}>${t("cohort.export_csv")}</button>
         <button type="button" id="export-jsonl" onClick=${() => exportAs("jsonl")}>${t("cohort.export_jsonl")}</button>
-        ${revealed
-          ? html`<span id="revealed" class="revealed">${t("revealed_at", {
-              time: new Date(workshop.revealed_at).toLocaleTimeString(window.I18N.lang, { hour: "2-digit", minute: "2-digit" }) })}</span>`
-          : html`<button type="button" id="reveal" onClick=${revealNow}>${t("reveal")}</button>`}
+        ${step > 0 && html`<span id="revealed" class="revealed">${t("revealed_at", {
+            time: new Date(workshop.revealed_at).toLocaleTimeString(window.I18N.lang, { hour: "2-digit", minute: "2-digit" }) })}
+            ${" · "}${t("reveal_shown." + step)}</span>`}
+        ${step < 3 && html`<button type="button" id="reveal" onClick=${revealNow}>${t("reveal_step." + (step + 1))}</button>`}
       </span>
     </div>`;
 }

@@ -16,6 +16,7 @@ data dirs keep loading.
 from __future__ import annotations
 
 import asyncio
+import enum
 import logging
 import secrets
 import time
@@ -37,6 +38,7 @@ __all__ = [
     "CapacityChanged",
     "DebriefRevealed",
     "HeldWorkshop",
+    "RevealStep",
     "SeatAssigned",
     "Workshop",
     "WorkshopFull",
@@ -90,10 +92,26 @@ class CapacityChanged(_Record, frozen=True, tag="capacity"):
     at: int
 
 
+class RevealStep(enum.IntEnum):
+    """How much of the debrief the projector shows, step by step in front of the group:
+    the deals first, then both walk-away lines, then what was possible."""
+
+    COUNTS = 0
+    """Before any reveal: counts only (nothing derived from private scoring)."""
+    DEALS = 1
+    """Each deal as a point: both sides' scores."""
+    WALK_AWAY = 2
+    """And both reservation values (walk-away lines)."""
+    FRONTIER = 3
+    """And the Pareto frontier, the Nash point and the money issue's spread."""
+
+
 class DebriefRevealed(_Record, frozen=True, tag="revealed"):
     """The facilitator revealed the workshop's debrief on the projector (DESIGN.md principle 6)."""
 
     at: int
+    step: RevealStep = RevealStep.FRONTIER
+    """How far (a record from before the steps revealed everything at once)."""
 
 
 Record = Workshop | SeatAssigned | CapacityChanged | DebriefRevealed
@@ -134,7 +152,9 @@ class HeldWorkshop:
     seats: list[SeatAssigned] = field(default_factory=list)
     """The seats handed out through its open link, in order."""
     revealed_at: int | None = None
-    """When its debrief was revealed (ms since the epoch), if it was."""
+    """When its debrief was first revealed (ms since the epoch), if it was."""
+    revealed: RevealStep = RevealStep.COUNTS
+    """How far it has been revealed: steps only ever go forward."""
     seq: int = 1
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     spare_room: str | None = None
@@ -157,6 +177,7 @@ class HeldWorkshop:
             case DebriefRevealed():
                 if self.revealed_at is None:
                     self.revealed_at = record.at
+                self.revealed = max(self.revealed, record.step)
             case Workshop():
                 pass  # only ever seq 1
 
@@ -302,16 +323,20 @@ class Workshops:
                 pass
             return held.record
 
-    async def reveal(self, workshop_id: str, now: int) -> int:
-        """Reveal the workshop's debrief on its projector; answers when it was revealed.
+    async def reveal(
+        self, workshop_id: str, now: int, step: RevealStep = RevealStep.FRONTIER
+    ) -> RevealStep:
+        """Reveal the workshop's debrief on its projector up to ``step``; answers how far
+        it is revealed now.
 
-        Revealing twice changes nothing: the first reveal's time stands.
+        A step already reached changes nothing (steps never go back, and the first
+        reveal's time stands).
         """
         held = await self._held_or_fail(workshop_id)
         async with held.lock:
-            while held.revealed_at is None:
-                await self._append(held, DebriefRevealed(at=now))
-            return held.revealed_at
+            while held.revealed < step:
+                await self._append(held, DebriefRevealed(at=now, step=step))
+            return held.revealed
 
     async def create(
         self, title: str, scenario: str, now: int, capacity: int = DEFAULT_CAPACITY

@@ -39,7 +39,7 @@ from ..referee import (
     room_view,
 )
 from ..rooms import Room, RoomService
-from ..rooms.workshops import DEFAULT_CAPACITY, MAX_CAPACITY, HeldWorkshop
+from ..rooms.workshops import DEFAULT_CAPACITY, MAX_CAPACITY, HeldWorkshop, RevealStep
 from .analyses import analysis, prepare
 from .keys import CATALOG, ROOMS, SETTINGS, TOKENS, WORKSHOPS
 
@@ -246,7 +246,12 @@ def _workshop_head(held: HeldWorkshop) -> dict[str, Any]:
     """The workshop's record as it stands, with its open-link seats and its reveal."""
     record = msgspec.to_builtins(held.record)
     del record["record"]  # the log's tag, not part of the API's workshop
-    return {**record, "seats_taken": len(held.seats), "revealed_at": held.revealed_at}
+    return {
+        **record,
+        "seats_taken": len(held.seats),
+        "revealed_at": held.revealed_at,
+        "revealed": int(held.revealed),
+    }
 
 
 async def _known_workshop(request: web.Request, workshop_id: str | None = None) -> HeldWorkshop:
@@ -320,15 +325,27 @@ async def set_capacity(request: web.Request) -> web.Response:
     return _json(_workshop_head(held))
 
 
+class Reveal(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """POST /api/workshops/{id}/reveal body (optional: without it, everything at once)."""
+
+    step: Annotated[int, msgspec.Meta(ge=int(RevealStep.DEALS), le=int(RevealStep.FRONTIER))] = (
+        RevealStep.FRONTIER
+    )
+    """1: the deals; 2: and both walk-away lines; 3: and the frontier and Nash point."""
+
+
 @routes.post("/api/workshops/{workshop}/reveal")
 async def reveal_debrief(request: web.Request) -> web.Response:
-    """Reveal the workshop's debrief on its projector: scores, frontier, walk-away lines.
+    """Reveal the workshop's debrief on its projector, up to a step: the deals, then
+    both walk-away lines, then the frontier (all three without a body).
 
-    Recorded in the workshop's log, so a restarted server keeps it revealed;
-    revealing again answers the first reveal's time.
+    Recorded in the workshop's log, so a restarted server keeps it revealed; steps only
+    go forward, and the first reveal's time stands.
     """
     held = await _known_workshop(request)
-    await request.app[WORKSHOPS].reveal(held.id, request.app[ROOMS].clock())
+    body = await _body(request, Reveal)
+    clock = request.app[ROOMS].clock()
+    await request.app[WORKSHOPS].reveal(held.id, clock, RevealStep(body.step))
     return _json(_workshop_head(held))
 
 

@@ -23,7 +23,7 @@ import msgspec
 from aiohttp import web
 
 from ..debrief import Cohort, RoomAnalysis, cohort, replay_steps
-from ..rooms.workshops import HeldWorkshop
+from ..rooms.workshops import HeldWorkshop, RevealStep
 from .analyses import analysis, prepare
 from .api import ApiError, _json, _known_workshop, _room, _rooms_of, _workshop_head
 from .keys import CATALOG, TOKENS, WORKSHOPS
@@ -175,19 +175,26 @@ async def projector_page(request: web.Request) -> web.FileResponse:
 
 @routes.get("/projector/{token}/data")
 async def projector_data(request: web.Request) -> web.Response:
-    """The projector's figures: counts until the reveal; no brief, message, name, label or terms."""
+    """The projector's figures: counts until the reveal, then step by step the deals,
+    the walk-away lines and the frontier; never a brief, message, name, label or terms."""
     held = await _projected(request)
     view = await _cohort(request, held)
-    revealed_at = held.revealed_at
-    workshop = {"title": held.record.title, "revealed_at": revealed_at}
-    if revealed_at is None:
+    step = held.revealed
+    workshop = {"title": held.record.title, "revealed_at": held.revealed_at}
+    if step is RevealStep.COUNTS:
         response = _json({"workshop": workshop, **_public_head(view), "revealed": False})
         response.headers["Cache-Control"] = "no-store"
         return response
+    head = _head(view)
+    if step < RevealStep.WALK_AWAY:
+        head["reservation"] = None
+    if step < RevealStep.FRONTIER:
+        head.update(frontier=[], nash=None, best_joint=None, money=None)
     body = {
         "workshop": workshop,
         "revealed": True,
-        **_head(view),
+        "step": int(step),
+        **head,
         "rooms": [
             {
                 "buyer_score": r.buyer.score,

@@ -90,23 +90,49 @@ async def test_projector_follows_running_rooms_live(tmp_path: Path, browser: Bro
         assert await scatter_drawn(page) is False
         await page.screenshot(path=ARTIFACTS / "projector-before-reveal.png")
 
-        # The facilitator reveals it from the console, after a confirmation ...
+        # The facilitator reveals it from the console step by step, in front of the
+        # group; the same projector page follows on its next poll each time.
         desk = await console(context, process.base)
         await desk.locator("#workshop").select_option(workshop["id"])
-        await desk.locator("#reveal").click()
-        await expect(desk.locator("#revealed")).to_have_text(re.compile(r"since \d{1,2}:\d{2}"))
-        await expect(desk.locator("#reveal")).to_be_hidden()
-
-        # ... and the same projector page draws the debrief on its next poll.
+        reveal = desk.locator("#reveal")
+        # 1. The deals: each agreement's scores, nothing else.
+        await expect(reveal).to_have_text("Projector: show the deals")
+        await reveal.click()
         await expect(page.locator("#scatter")).to_be_visible(timeout=5_000)
         await expect(note).to_be_hidden()
         assert await page.evaluate("window.sameDocument") is True
         scatter = await chart(page, "scatter")
         assert len(scatter["deals"]) == view["counts"]["agreed"]
-        assert len(scatter["frontier"]) == len(view["frontier"])
+        assert scatter["frontier"] == scatter["buyer_rv"] == scatter["seller_rv"] == []
+        assert scatter["nash"] == []
+        data = await page.evaluate("fetch(location.pathname + '/data').then((r) => r.json())")
+        assert (data["step"], data["reservation"], data["frontier"]) == (1, None, [])
+        # 2. Both walk-away lines (asked first: each side sees the other's limit).
+        await expect(desk.locator("#revealed")).to_contain_text("the deals shown")
+        await expect(reveal).to_have_text("Projector: add both walk-away lines")
+        await reveal.click()
         reservation = view["reservation"]
+        for _ in range(40):
+            scatter = await chart(page, "scatter")
+            if scatter["buyer_rv"]:
+                break
+            await page.wait_for_timeout(250)
         assert [p["x"] for p in scatter["buyer_rv"]] == [reservation["buyer"]] * 2
         assert [p["y"] for p in scatter["seller_rv"]] == [reservation["seller"]] * 2
+        assert scatter["frontier"] == []
+        await page.screenshot(path=ARTIFACTS / "projector-mid-reveal.png")
+        # 3. The frontier and the Nash point: all of it.
+        await reveal.click()
+        await expect(desk.locator("#revealed")).to_have_text(
+            re.compile(r"since \d{1,2}:\d{2}.*all shown")
+        )
+        await expect(reveal).to_be_hidden()
+        for _ in range(40):
+            scatter = await chart(page, "scatter")
+            if scatter["frontier"]:
+                break
+            await page.wait_for_timeout(250)
+        assert len(scatter["frontier"]) == len(view["frontier"])
         await page.screenshot(path=ARTIFACTS / "projector.png")
 
         # Nothing private: no brief, no message, no room name, no terms.

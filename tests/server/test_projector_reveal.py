@@ -103,6 +103,48 @@ async def test_before_the_reveal_the_projector_gets_counts_and_nothing_private(
     assert listed["revealed_at"] == revealed["revealed_at"]
 
 
+async def test_the_reveal_goes_step_by_step_and_never_back(server: Running) -> None:
+    """Deals first (scores only), then both walk-away lines, then the frontier and the
+    Nash point; a step already reached changes nothing, and the steps survive in the
+    workshop's head."""
+    workshop = await _workshop(server)
+    await _agreed_room(server, workshop["id"], 160)
+    _, cohort = await server.api("GET", f"/api/workshops/{workshop['id']}/cohort")
+    path = f"/api/workshops/{workshop['id']}/reveal"
+    token = workshop["projector"]["token"]
+
+    status, head = await server.api("POST", path, {"step": 1})
+    assert status == 200 and head["revealed"] == 1
+    raw, data = await _projector(server.session, server.base, token)
+    assert (data["revealed"], data["step"]) == (True, 1)
+    assert [(r["buyer_score"], r["seller_score"]) for r in data["rooms"]] == [
+        (r["buyer_score"], r["seller_score"]) for r in cohort["rooms"]
+    ]
+    assert data["reservation"] is None and data["frontier"] == [] and data["nash"] is None
+    for value in cohort["reservation"].values():
+        assert float(value) not in _numbers(raw), raw
+
+    status, head = await server.api("POST", path, {"step": 2})
+    assert status == 200 and head["revealed"] == 2
+    _, data = await _projector(server.session, server.base, token)
+    assert data["reservation"] == cohort["reservation"]
+    assert data["frontier"] == [] and data["nash"] is None
+
+    # Back to step 1 is no step at all: the projector keeps what it shows.
+    status, head = await server.api("POST", path, {"step": 1})
+    assert status == 200 and head["revealed"] == 2
+    status, head = await server.api("POST", path, {"step": 3})
+    assert head["revealed"] == 3
+    _, data = await _projector(server.session, server.base, token)
+    assert data["frontier"] == cohort["frontier"] and data["nash"] == cohort["nash"]
+    _, listed = await server.api("GET", f"/api/workshops/{workshop['id']}")
+    assert (listed["revealed"], listed["revealed_at"]) == (3, head["revealed_at"])
+
+    for bad in ({"step": 0}, {"step": 4}, {"step": "all"}, {"steps": 2}):
+        status, body = await server.api("POST", path, bad)
+        assert status == 400 and body["error"]["code"] == "invalid_request", bad
+
+
 async def test_the_reveal_is_the_facilitators_alone(server: Running) -> None:
     workshop = await _workshop(server)
     path = f"/api/workshops/{workshop['id']}/reveal"
