@@ -5,6 +5,10 @@ client. It folds the events it sees into a :class:`~.negotiation.Situation`
 (its own brief, the offers on the table, the time), asks its strategy for an
 action when something changes or when it has thought long enough, and sends
 the move. It stops when the room ends.
+
+A bot that talks says ``hello`` with ``lang = "*"``: its welcome carries the
+scenario's words in every language the scenario has, and once its
+counterpart's ``joined`` names a language, its persona writes in that one.
 """
 
 from __future__ import annotations
@@ -23,9 +27,10 @@ from dealroom.protocol import (
     Ended,
     Event,
     Intent,
-    Issue,
+    Joined,
     Offer,
     Offered,
+    PublicScenario,
     Rejected,
     Resumed,
     Role,
@@ -34,6 +39,7 @@ from dealroom.protocol import (
     Terms,
     WalkAway,
 )
+from dealroom.protocol.scenario import EVERY_LANGUAGE
 
 from .client import Client, ClientClosed, MoveRefused
 from .negotiation import AcceptOffer, Hold, Leave, Propose, Situation
@@ -65,6 +71,7 @@ class _Table:
     deadline: float | None = None
     outcome: str | None = None
     changed: bool = True
+    their_language: str = ""
 
     def fold(self, event: Event) -> None:
         match event:
@@ -90,6 +97,8 @@ class _Table:
             case Ended(outcome=outcome):
                 self.outcome = outcome.value
                 self.changed = True
+            case Joined(by=by, lang=lang) if by != self.role:
+                self.their_language = lang  # again after a `left`: whoever sits there now
 
 
 class Bot:
@@ -114,7 +123,9 @@ class Bot:
                 (``rounds`` of them from start to end) instead of the room's
                 clock: for bots playing each other as fast as possible.
         """
-        self.client = Client(url, token, codec=codec, name=name)
+        # Only a bot that talks needs the scenario's words in its counterpart's language.
+        lang = EVERY_LANGUAGE if talk is not None else ""
+        self.client = Client(url, token, codec=codec, name=name, lang=lang)
         self.rounds = rounds
         self.decisions = 0
         self.strategy = strategy
@@ -159,13 +170,13 @@ class Bot:
                 continue
             if wait > 0:
                 await asyncio.sleep(wait)
-            await self._act(table, welcome.brief, welcome.scenario.issues)
+            await self._act(table, welcome.brief, welcome.scenario)
         return table.outcome
 
     def _now(self) -> float:
         return time.time() + self.clock_offset
 
-    def _situation(self, table: _Table, brief: Brief, issues: tuple[Issue, ...]) -> Situation:
+    def _situation(self, table: _Table, brief: Brief, scenario: PublicScenario) -> Situation:
         if self.rounds:
             progress = self.decisions / self.rounds
         elif table.deadline is not None and table.started_at is not None:
@@ -176,17 +187,19 @@ class Bot:
         return Situation(
             role=table.role,
             brief=brief,
-            issues=issues,
+            issues=scenario.issues,
             time=min(1.0, max(0.0, progress)),
             my_offers=tuple(table.my_offers),
             their_offers=tuple(table.their_offers),
             standing=table.standing,
             my_turn=table.turn in (None, table.role),
+            their_language=table.their_language,
+            translations=scenario.translations,
         )
 
-    async def _act(self, table: _Table, brief: Brief, issues: tuple[Issue, ...]) -> None:
+    async def _act(self, table: _Table, brief: Brief, scenario: PublicScenario) -> None:
         table.changed = False
-        situation = self._situation(table, brief, issues)
+        situation = self._situation(table, brief, scenario)
         self.decisions += 1
         action = self.strategy.respond(situation)
         if isinstance(action, Hold):

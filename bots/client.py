@@ -69,6 +69,7 @@ class Client:
         *,
         codec: str = "json",
         name: str = "",
+        lang: str = "",
         room: str | None = None,
         resume_after: int = 0,
         reconnect: bool = True,
@@ -83,6 +84,8 @@ class Client:
             token: a seat token, or the facilitator token with ``room``.
             codec: ``json`` or ``msgpack``.
             name: display name shown in ``joined``.
+            lang: the ``hello``'s language: the welcome's scenario and brief carry
+                the scenario's words in it (``"*"``: in every language it has).
             room: the room to watch (facilitator token only).
             resume_after: the last seq already held (0: everything).
             reconnect: reconnect and resume when the connection drops.
@@ -97,6 +100,7 @@ class Client:
         self.token = token
         self.codec: Codec = MSGPACK if codec == "msgpack" else JSON
         self.name = name
+        self.lang = lang
         self.room = room
         self.last_seq = resume_after
         self.reconnect = reconnect
@@ -146,7 +150,13 @@ class Client:
             open_timeout=10,
             close_timeout=2,
         )
-        hello = Hello(token=self.token, resume_after=self.last_seq, room=self.room, name=self.name)
+        hello = Hello(
+            token=self.token,
+            resume_after=self.last_seq,
+            room=self.room,
+            name=self.name,
+            lang=self.lang,
+        )
         await self._ws.send(self._encode(hello))
         while True:
             frame = self.codec.decode_server(await asyncio.wait_for(self._ws.recv(), 10))

@@ -7,9 +7,10 @@ with one :data:`Action`; the bot runner turns that into protocol moves.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from dealroom.protocol import Brief, Issue, Role, Terms
+from dealroom.protocol import Brief, Issue, Role, ScenarioText, Terms
 
 __all__ = ["AcceptOffer", "Action", "Hold", "Leave", "Propose", "Situation"]
 
@@ -31,6 +32,11 @@ class Situation:
     """The counterpart's standing offer (seq, terms), if there is one to accept."""
     my_turn: bool = True
     """False when the scenario takes turns and the next offer is the counterpart's."""
+    their_language: str = ""
+    """The language the counterpart's client shows (its ``joined.lang``); "" if unknown."""
+    translations: Mapping[str, ScenarioText] = field(default_factory=dict)
+    """The scenario's words in other languages, by language: what a persona names the
+    issues and options with when it writes in one of them."""
 
     def score(self, terms: Terms) -> float:
         """My points for ``terms``."""

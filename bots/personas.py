@@ -8,11 +8,14 @@ The four communication styles of DESIGN.md ("Domain") as bot personas:
 * **driver**: results-driven and impatient; bargains hard and objects fast.
 
 A persona sets the pace (think time), how often the bot talks, which strategy
-it plays unless told otherwise, and what it says: short English lines, each
-with an intent (question, objection, interest, info) so that a debrief can
-count them. Lines may name issues and quote the values on the table, never
-the bot's private scoring or reservation value. All chance comes from a
-``random.Random`` the caller passes in, so a seeded bot says the same things.
+it plays unless told otherwise, and what it says: short lines, each with an
+intent (question, objection, interest, info) so that a debrief can count them.
+Lines may name issues and quote the values on the table, never the bot's
+private scoring or reservation value. They are English here, and Dutch,
+Spanish, Indonesian and Malay in lines_nl.py, lines_es.py, lines_id.py and
+lines_ms.py: the bot writes in its counterpart's language when it knows it
+(languages.py). All chance comes from a ``random.Random`` the caller passes
+in, so a seeded bot says the same things (in the same language).
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from __future__ import annotations
 import random
 import string
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from dealroom.protocol import Intent, Issue, TermValue
+from dealroom.protocol import Intent, ScenarioText
 
+from . import lines_es, lines_id, lines_ms, lines_nl
+from .languages import ENGLISH, Language, language_of
 from .negotiation import Action, Leave, Propose, Situation
 from .space import space_for
 
@@ -47,7 +52,10 @@ class Persona:
     leaning: Mapping[Intent, float]
     """How much this style favours each intent, before the moment weighs in."""
     lines: Mapping[Intent, tuple[str, ...]]
-    """Templates per intent; fields: issue, mine, cheap, their_value, my_value."""
+    """Templates per intent, in English; fields: issue, mine, cheap, their_value, my_value."""
+    translations: Mapping[str, Mapping[Intent, tuple[str, ...]]] = field(default_factory=dict)
+    """The same lines in other languages, by language code: the same intents, and line
+    by line the same fields."""
 
     def think_time(self, pace: float, rng: random.Random) -> float:
         """Seconds to wait before a move: uniform in ``think`` scaled by ``pace`` (0: none)."""
@@ -62,6 +70,15 @@ class Persona:
         """:func:`persona_message` for this persona (the bot runner's ``talk`` hook)."""
         return persona_message(self, situation, rng)
 
+    def voice(self, lang: str) -> tuple[Language, Mapping[Intent, tuple[str, ...]]]:
+        """The language this persona writes to a counterpart whose client shows ``lang``,
+        with its lines in it: that language if it has lines in it, else English."""
+        language = language_of(lang)
+        lines = None if language is None else self.translations.get(language.code)
+        if language is None or lines is None:
+            return ENGLISH, self.lines
+        return language, lines
+
 
 def persona_message(
     persona: Persona,
@@ -74,17 +91,19 @@ def persona_message(
     The persona's ``leaning`` is weighed by the moment: questions and interests
     early, objections to a poor or hardened offer (or when leaving), information
     when giving ground (``move`` is a concession; without a move, once the bot
-    has offered and the clock has run a while).
+    has offered and the clock has run a while). The line is in the counterpart's
+    language (``situation.their_language``) when the persona has lines in it.
     """
     if rng.random() >= persona.chattiness:
         return None
-    fields = _fields(situation)
+    language, lines = persona.voice(situation.their_language)
+    fields = _fields(situation, language, situation.translations.get(language.code))
     weights = _moment(situation, move)
     intents = [i for i in Intent if weights[i] * persona.leaning.get(i, 0.0) > 0]
     if not intents:
         return None
     intent = rng.choices(intents, [weights[i] * persona.leaning.get(i, 0.0) for i in intents])[0]
-    fitting = [t for t in persona.lines.get(intent, ()) if _names(t) <= fields.keys()]
+    fitting = [t for t in lines.get(intent, ()) if _names(t) <= fields.keys()]
     if not fitting:
         return None
     text = rng.choice(fitting).format(**fields)
@@ -120,14 +139,18 @@ def _moment(situation: Situation, move: Action | None) -> dict[Intent, float]:
     return weights
 
 
-def _fields(situation: Situation) -> dict[str, str]:
-    """What a template may name: issues by label and, once offered, the values on the table."""
+def _fields(situation: Situation, language: Language, text: ScenarioText | None) -> dict[str, str]:
+    """What a template may name: issues by label and, once offered, the values on the table,
+    in ``language`` with the scenario's words in it (``text``), where it has them."""
     issues = situation.issues
     space = space_for(situation.brief, issues)
     stakes = [max(points) - min(points) for points in space.points]
     mine = max(range(len(issues)), key=lambda k: (stakes[k], -k))
     cheap = min(range(len(issues)), key=lambda k: (stakes[k], k))
-    fields = {"mine": _label(issues[mine]), "cheap": _label(issues[cheap])}
+    fields = {
+        "mine": language.label(issues[mine], text),
+        "cheap": language.label(issues[cheap], text),
+    }
     focus = mine
     if situation.their_offers:
         theirs = space.ranks(situation.their_offers[-1][1])
@@ -138,10 +161,11 @@ def _fields(situation: Situation) -> dict[str, str]:
         ]
         focus = max(range(len(issues)), key=lambda k: (gaps[k], stakes[k]))
         value = situation.their_offers[-1][1][issues[focus].id]
-        fields["their_value"] = _value(issues[focus], value)
-    fields["issue"] = _label(issues[focus])
+        fields["their_value"] = language.value(issues[focus], value, text)
+    fields["issue"] = language.label(issues[focus], text)
     if situation.my_offers:
-        fields["my_value"] = _value(issues[focus], situation.my_offers[-1][issues[focus].id])
+        mine_now = situation.my_offers[-1][issues[focus].id]
+        fields["my_value"] = language.value(issues[focus], mine_now, text)
     return fields
 
 
@@ -149,25 +173,14 @@ def _names(template: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(template) if name}
 
 
-def _label(issue: Issue) -> str:
-    # "Price of the line" reads "the price of the line" mid-sentence; keep "SLA ..." as is.
-    label = issue.label
-    if len(label) > 1 and label[1].isupper():
-        return label
-    return label[:1].lower() + label[1:]
-
-
-def _value(issue: Issue, value: TermValue) -> str:
-    if issue.kind == "options":
-        return str(value)
-    number = f"{value:,}" if isinstance(value, int) else str(value)
-    if issue.kind == "money":
-        return f"{issue.unit} {number}".strip()
-    return f"{number} {issue.unit}".strip()
-
-
 def _clip(text: str) -> str:
     return text if len(text) <= MAX_TEXT else text[: MAX_TEXT - 1].rstrip() + "…"
+
+
+def _translations(persona: str) -> dict[str, Mapping[Intent, tuple[str, ...]]]:
+    """The persona's lines in every other language a bot writes (one module each)."""
+    tables = {"nl": lines_nl, "es": lines_es, "id": lines_id, "ms": lines_ms}
+    return {lang: module.LINES[persona] for lang, module in tables.items()}
 
 
 # Short names keep the tables below readable.
@@ -200,6 +213,7 @@ PERSONAS: dict[str, Persona] = {
                 "For the record, the {mine} is our main criterion.",
             ),
         },
+        translations=_translations("analytical"),
     ),
     "amiable": Persona(
         name="amiable",
@@ -224,6 +238,7 @@ PERSONAS: dict[str, Persona] = {
                 "We can do {my_value} on the {issue} if that helps.",
             ),
         },
+        translations=_translations("amiable"),
     ),
     "expressive": Persona(
         name="expressive",
@@ -249,6 +264,7 @@ PERSONAS: dict[str, Persona] = {
                 "Here's a fresh idea: {my_value} on the {issue}.",
             ),
         },
+        translations=_translations("expressive"),
     ),
     "driver": Persona(
         name="driver",
@@ -266,6 +282,7 @@ PERSONAS: dict[str, Persona] = {
             _N: ("Get the {mine} right and we close today.",),
             _F: ("This is close to our limit.", "{my_value} on the {issue}. Take it or leave it."),
         },
+        translations=_translations("driver"),
     ),
 }
 """Every built-in persona by name."""

@@ -112,6 +112,9 @@ class Joined(EventBase, frozen=True, tag="joined"):
     """A seat's first connection opened (``by`` is the seat's role)."""
 
     name: str = ""
+    lang: str = ""
+    """The language the seat's client shows, from its ``hello``: a bot writes to its
+    counterpart in it. ``""`` when the client named none (or asked for every one)."""
 
 
 class Left(EventBase, frozen=True, tag="left"):

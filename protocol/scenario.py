@@ -20,6 +20,7 @@ from typing import Annotated, Literal
 import msgspec
 
 __all__ = [
+    "EVERY_LANGUAGE",
     "ROLES",
     "Brief",
     "Direction",
@@ -52,6 +53,9 @@ Terms = dict[str, TermValue]
 Id = Annotated[str, msgspec.Meta(pattern=r"^[a-z0-9][a-z0-9_-]{0,47}$")]
 Language = Annotated[str, msgspec.Meta(pattern=r"^[a-z]{2,3}$")]
 """A language, as its ISO 639 code: ``nl``, ``id``, ``ms``, ``es``."""
+EVERY_LANGUAGE = "*"
+"""A ``hello.lang`` asking for every translation the scenario has (what a bot says: it
+learns the language to write in only when its counterpart joins)."""
 
 
 class Issue(msgspec.Struct, frozen=True, kw_only=True):
@@ -284,12 +288,15 @@ class Scenario(msgspec.Struct, frozen=True, kw_only=True):
         raise KeyError(issue_id)
 
     def public(self, language: str | None = None) -> PublicScenario:
-        """The view every seat may see, with its words in ``language`` if there are any."""
-        text = self.translations.get(language or "")
-        translations = {}
-        if text is not None and language is not None:
-            roles = {r: RoleText(title=t.title, public=t.public) for r, t in text.roles.items()}
-            translations[language] = msgspec.structs.replace(text, roles=roles)
+        """The view every seat may see, with its words in ``language`` if there are any
+        (in every language it has for :data:`EVERY_LANGUAGE`)."""
+        translations = {
+            lang: msgspec.structs.replace(
+                text,
+                roles={r: RoleText(title=t.title, public=t.public) for r, t in text.roles.items()},
+            )
+            for lang, text in self._texts(language).items()
+        }
         return PublicScenario(
             id=self.id,
             title=self.title,
@@ -304,11 +311,11 @@ class Scenario(msgspec.Struct, frozen=True, kw_only=True):
     def brief(self, role: Role, language: str | None = None) -> Brief:
         """``role``'s private brief with its scoring, and its words in ``language`` if any."""
         side = self.roles[role]
-        text = self.translations.get(language or "")
-        own = None if text is None else text.roles.get(role)
-        translations = {}
-        if own is not None and language is not None:
-            translations[language] = RoleText(title=own.title, brief=own.brief)
+        translations = {
+            lang: RoleText(title=own.title, brief=own.brief)
+            for lang, text in self._texts(language).items()
+            if (own := text.roles.get(role)) is not None
+        }
         return Brief(
             role=role,
             title=side.title,
@@ -320,6 +327,16 @@ class Scenario(msgspec.Struct, frozen=True, kw_only=True):
             authority=side.authority,
             translations=translations,
         )
+
+    def _texts(self, language: str | None) -> dict[str, ScenarioText]:
+        """The translations a client asking for ``language`` gets: that one if there is
+        one, every one for :data:`EVERY_LANGUAGE` (a bot learns its counterpart's later)."""
+        if not language:
+            return {}
+        if language == EVERY_LANGUAGE:
+            return dict(self.translations)
+        text = self.translations.get(language)
+        return {} if text is None else {language: text}
 
     def beyond_authority(self, role: Role, terms: Terms) -> tuple[str, ...]:
         """The issues on which ``terms`` go past ``role``'s authority limits."""

@@ -42,6 +42,7 @@ class Join(msgspec.Struct, frozen=True, gc=False):
     role: Role
     now: int
     name: str = ""
+    lang: str = ""
 
 
 class Leave(msgspec.Struct, frozen=True, gc=False):

@@ -131,8 +131,8 @@ def decide(state: RoomState, command: Command) -> Decision:
     match command:
         case MoveCommand():
             return _move(state, command, emit)
-        case Join(role=role, name=display):
-            emit(Joined(by=role, name=display, seq=emit.seq, at=emit.at))
+        case Join(role=role, name=display, lang=lang):
+            emit(Joined(by=role, name=display, lang=lang, seq=emit.seq, at=emit.at))
             if state.phase is Phase.WAITING and state.joined | {role} >= {"buyer", "seller"}:
                 deadline = None if state.duration_ms is None else command.now + state.duration_ms
                 emit(Started(by="system", deadline=deadline, seq=emit.seq, at=emit.at))

@@ -721,7 +721,7 @@ class RoomService:
         room.subscribers.discard(subscriber)
         self._listen(room)
 
-    async def arrive(self, room: Room, role: Role, name: str = "") -> None:
+    async def arrive(self, room: Room, role: Role, name: str = "", lang: str = "") -> None:
         """A seat's connection opened; the first one records ``joined``.
 
         Unless the seat is back within the grace period of its departure: then
@@ -734,7 +734,7 @@ class RoomService:
                 leaving.cancel()
                 return
             await self._hold_seat(room, role)
-            await self.submit(room, Join(role=role, now=self.clock(), name=name))
+            await self.submit(room, Join(role=role, now=self.clock(), name=name, lang=lang))
 
     async def depart(self, room: Room, role: Role) -> None:
         """A seat's connection closed; the last one records ``left``, after a grace period.

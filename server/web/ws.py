@@ -49,6 +49,7 @@ from dealroom.protocol import (
 )
 from dealroom.protocol import Move as MoveFrame
 from dealroom.protocol.frames import MoveBase
+from dealroom.protocol.scenario import EVERY_LANGUAGE
 
 from ..auth import FacilitatorAccess, Seat
 from ..log import HistoryLost, LogUnavailable
@@ -471,7 +472,8 @@ class _Session:
         self.room = room
         await self.rooms.attach(room, self.conn, hello.resume_after, self._welcome)
         if self.seat_role is not None:
-            await self.rooms.arrive(room, self.seat_role, hello.name)
+            shown = "" if hello.lang == EVERY_LANGUAGE else hello.lang  # "*": no one language
+            await self.rooms.arrive(room, self.seat_role, hello.name, shown)
 
     def _take_seat(self, room: Room, role: Role) -> Error | None:
         """Count this connection against the seat's limits; share the seat's flood gate.

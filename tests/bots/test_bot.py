@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import asyncio
 
-from dealroom.bots.bot import Bot
+from dealroom.bots.bot import Bot, _Table
 from dealroom.bots.negotiation import AcceptOffer, Action, Hold, Leave, Propose, Situation
 from dealroom.bots.strategies import Strategy
-from dealroom.protocol import Intent
+from dealroom.protocol import Intent, Joined
+from dealroom.protocol.scenario import EVERY_LANGUAGE
 from tests.serverproc import Process
 
 
@@ -68,3 +69,21 @@ async def test_a_bot_walks_away(process: Process) -> None:
     seller = Bot(process.ws_url, room["seats"]["seller"]["token"], Stepper())
     outcomes = await asyncio.gather(buyer.run(timeout=60), seller.run(timeout=60))
     assert outcomes == ["walked_away", "walked_away"]
+
+
+def test_the_bot_learns_its_counterparts_language_from_their_joined() -> None:
+    table = _Table(role="seller")
+    table.fold(Joined(seq=2, at=1, by="seller", lang="nl"))  # its own: not the counterpart's
+    assert table.their_language == ""
+    table.fold(Joined(seq=3, at=1, by="buyer", name="Ana", lang="es"))
+    assert table.their_language == "es"
+    table.fold(Joined(seq=9, at=2, by="buyer", name="Bo"))  # someone else took the seat
+    assert table.their_language == ""
+
+
+def test_a_talking_bot_asks_for_every_language_and_a_silent_one_for_none() -> None:
+    def talk(situation: Situation, rng: object) -> tuple[str, Intent] | None:
+        return None
+
+    assert Bot("ws://x/ws", "t", Stepper(), talk=talk).client.lang == EVERY_LANGUAGE
+    assert Bot("ws://x/ws", "t", Stepper()).client.lang == ""

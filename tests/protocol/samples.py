@@ -162,7 +162,7 @@ EVENTS: list[msgspec.Struct] = [
         label="Table 1",
     ),
     Created(seq=1, at=T0, by="facilitator", room="r2", scenario=SCENARIO),
-    Joined(seq=2, at=T0 + 1, by="buyer", name="Ann"),
+    Joined(seq=2, at=T0 + 1, by="buyer", name="Ann", lang="es"),
     Joined(seq=3, at=T0 + 2, by="seller"),
     Left(seq=4, at=T0 + 3, by="seller"),
     Started(seq=5, at=T0 + 4, by="system", deadline=T0 + 600_004),

@@ -20,6 +20,7 @@ from dealroom.protocol import (
     ErrorCode,
     Event,
     Hello,
+    Joined,
     Move,
     Offer,
     Offered,
@@ -242,6 +243,13 @@ def test_offer_event_decodes_from_class() -> None:
     decoded = JSON.decode_server(data)
     assert isinstance(decoded, Offered)
     assert decoded.offer_class == "hardening"
+
+
+@codecs
+def test_a_joined_event_without_lang_decodes_with_none(codec: Codec) -> None:
+    """Logs written before ``joined`` named the seat's language still read."""
+    data = raw(codec, {"type": "event", "kind": "joined", "seq": 2, "at": 1, "by": "buyer"})
+    assert codec.decode_server(data) == Joined(seq=2, at=1, by="buyer", name="", lang="")
 
 
 # --- refusals are values with stable codes -----------------------------------------------

@@ -237,7 +237,7 @@ def draw_command(data: st.DataObject, table: Table, now: int) -> Command:
         said = SendMessage(id=data.draw(move_ids, label="id"), text="Hi", intent=intent)
         return MoveCommand(role=role, move=said, now=now)
     if kind == "join":
-        return Join(role=role, now=now)
+        return Join(role=role, now=now, lang=data.draw(st.sampled_from(["", "es", "ms"])))
     if kind == "leave":
         return Leave(role=role, now=now)
     if kind == "extend":

@@ -254,8 +254,8 @@ def test_both_seats_joining_in_ended_records_nothing(role: str) -> None:
 
 def test_first_join_records_joined_and_waits() -> None:
     table = Table()
-    events = events_of(table.run(Join(role="seller", now=T0 + 5, name="Sam")))
-    assert events == (Joined(seq=2, at=T0 + 5, by="seller", name="Sam"),)
+    events = events_of(table.run(Join(role="seller", now=T0 + 5, name="Sam", lang="ms")))
+    assert events == (Joined(seq=2, at=T0 + 5, by="seller", name="Sam", lang="ms"),)
     assert table.state.phase is Phase.WAITING
     assert table.state.joined == {"seller"}
     assert table.state.present == {"seller"}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dealroom.protocol.scenario import EVERY_LANGUAGE
 from dealroom.server.scenarios import parse
 
 from .test_load import GOOD
@@ -44,6 +45,25 @@ def test_a_translation_loads_and_each_seat_gets_its_own_words_only() -> None:
     # A language the scenario lacks (or none asked) sends no translation: English stays.
     assert scenario.public("es").translations == {} and scenario.public().translations == {}
     assert scenario.brief("buyer", "es").translations == {}
+
+
+def test_every_language_for_a_client_that_asks_for_all_of_them() -> None:
+    """``"*"`` (a bot's hello): every translation the file has, each seat still its own brief."""
+    spanish = DUTCH.replace("translations.nl", "translations.es").replace("Koper", "Comprador")
+    scenario, problems = parse(GOOD + DUTCH + spanish)
+    assert problems == [] and scenario is not None
+    public = scenario.public(EVERY_LANGUAGE)
+    assert public.translations == {
+        lang: scenario.public(lang).translations[lang] for lang in ("nl", "es")
+    }
+    assert all(t.brief == "" for text in public.translations.values() for t in text.roles.values())
+    brief = scenario.brief("buyer", EVERY_LANGUAGE)
+    assert {lang: text.title for lang, text in brief.translations.items()} == {
+        "nl": "Koper",
+        "es": "Comprador",
+    }
+    bare, _ = parse(GOOD)
+    assert bare is not None and bare.public(EVERY_LANGUAGE).translations == {}
 
 
 def _errors(text: str) -> list[tuple[int | None, str]]:

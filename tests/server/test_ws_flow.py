@@ -189,3 +189,48 @@ async def test_a_hello_in_a_language_gets_the_scenario_in_it(server: Running) ->
     ]
     english = await seller.hello(room["seats"]["seller"]["token"])
     assert english["scenario"]["translations"] == {} and english["brief"]["translations"] == {}
+
+
+@BOTH
+async def test_a_hello_for_every_language_gets_every_translation(server: Running, sub: str) -> None:
+    """``lang: "*"`` (a bot's hello) carries every language the scenario has, and no more."""
+    from dealroom.protocol import IssueText, RoleText, ScenarioText
+    from dealroom.server.web.keys import CATALOG
+
+    texts = {
+        "nl": ScenarioText(
+            title="Klein",
+            issues={"warranty": IssueText(label="Garantie")},
+            roles={"seller": RoleText(title="Verkoper", public="Verkoopt.", brief="U verkoopt.")},
+        ),
+        "es": ScenarioText(title="Pequeño", issues={"price": IssueText(label="Precio")}),
+    }
+    small = server.app[CATALOG].get("small")
+    assert small is not None
+    server.app[CATALOG].add(msgspec.structs.replace(small, id="small-two", translations=texts))
+    room = await server.room("small-two")
+    seller = await server.client(sub)
+    welcome = await seller.hello(room["seats"]["seller"]["token"], lang="*")
+    scenario = welcome["scenario"]
+    assert sorted(scenario["translations"]) == ["es", "nl"]
+    assert scenario["translations"]["es"]["issues"]["price"]["label"] == "Precio"
+    assert scenario["translations"]["nl"]["roles"]["seller"]["brief"] == ""  # public view
+    assert welcome["brief"]["translations"] == {  # only the languages with this role's words
+        "nl": {"title": "Verkoper", "public": "", "brief": "U verkoopt."}
+    }
+    # "*" is no language the seat shows: its joined names none.
+    assert (await seller.event("joined", by="seller"))["lang"] == ""
+
+
+@BOTH
+async def test_joined_names_the_language_of_the_seats_first_connection(
+    server: Running, sub: str
+) -> None:
+    room = await server.room()
+    buyer, again, seller = await server.client(sub), await server.client(sub), await server.client()
+    await buyer.hello(room["seats"]["buyer"]["token"], name="Ana", lang="es")
+    await again.hello(room["seats"]["buyer"]["token"], lang="nl")  # a second tab: no joined
+    await seller.hello(room["seats"]["seller"]["token"])
+    await seller.event("started")
+    joined = [(f["by"], f["name"], f["lang"]) for f in seller.events() if f["kind"] == "joined"]
+    assert joined == [("buyer", "Ana", "es"), ("seller", "", "")]
