@@ -54,7 +54,9 @@ class Hello(msgspec.Struct, frozen=True, kw_only=True, tag="hello", tag_field="t
     """A display name for a participant (shown in ``joined``)."""
     lang: Annotated[str, msgspec.Meta(max_length=16)] = ""
     """The language the client shows (``nl``, ``id``, ``ms``, ``es``): the welcome's
-    scenario and brief then carry the scenario's words in it, where it has them."""
+    scenario and brief then carry the scenario's words in it, where it has them.
+    ``"*"`` asks for every language the scenario has (a bot that will write in its
+    counterpart's language, not known at ``hello``); ``joined.lang`` then says ``""``."""
 
 
 class MoveBase(msgspec.Struct, frozen=True, kw_only=True, tag_field="kind", gc=False):
