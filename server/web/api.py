@@ -242,6 +242,7 @@ def _workshop(request: web.Request, held: HeldWorkshop, rooms: list[Room]) -> di
         **_workshop_head(held),
         "open_link": {"token": open_token, "url": f"{base}/open/{open_token}"},
         "projector": {"token": projector, "url": f"{base}/projector/{projector}"},
+        "lobby": {"token": projector, "url": f"{base}/lobby/{projector}"},
         "join_code": {"code": held.record.code, "url": f"{base}/j"} if held.record.code else None,
         "rooms": [{**_summary(r), "seats": _seats(request, r)} for r in rooms],
     }

@@ -52,6 +52,7 @@ from .keys import (
 )
 from .limits import RepeatFilter
 from .liveness import sweep_forever
+from .lobby import routes as lobby_routes
 from .metrics import add_metrics_route
 from .open_link import ARRIVALS, PROXIES, arrival_rate
 from .open_link import routes as open_routes
@@ -114,6 +115,7 @@ def make_app(
     app.router.add_routes(cohort_routes)
     app.router.add_routes(round_routes)
     app.router.add_routes(code_routes)
+    app.router.add_routes(lobby_routes)
     add_static_routes(app)
     add_metrics_route(app)
     return app
