@@ -4,6 +4,7 @@
 // terms, so it may go on a shared screen. Before the reveal the data holds counts only
 // (no score, frontier or walk-away line: those would tell each side the other's limit),
 // and the page says the debrief will appear; the next poll after the reveal draws it.
+// While a workshop's round runs, its countdown sits in the header (countdown.js).
 "use strict";
 (function () {
   const { t, apply } = window.I18N;
@@ -12,6 +13,8 @@
   apply();
   window.Cohort.configure(24);
   const source = `${location.pathname.replace(/\/+$/, "")}/data`;
+  let round = null, skew = 0;
+  const tick = () => window.Countdown.render($("round"), round, skew);
 
   // Bigger marks than on a laptop screen: the scatter fills a wall.
   function big(config) {
@@ -31,6 +34,9 @@
     $("n-walked").textContent = String(c.walked_away);
     $("n-running").textContent = String(c.running + c.paused);
     $("total").textContent = t("projector.total", { rooms: c.rooms, waiting: c.waiting, ended: c.expired + c.closed });
+    skew = data.server_time - Date.now();
+    round = window.Countdown.from(data);
+    tick();
     document.body.dataset.revealed = String(data.revealed);
     $("scatter").hidden = !data.revealed;
     $("not-revealed").hidden = data.revealed;
@@ -48,5 +54,6 @@
       setTimeout(poll, POLL_MS);
     }
   }
+  setInterval(tick, 250);
   poll();
 })();

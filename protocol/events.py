@@ -106,6 +106,9 @@ class Created(EventBase, frozen=True, tag="created"):
     scenario: Scenario
     workshop: str | None = None
     label: str = ""
+    held: bool = False
+    """The room waits for the facilitator's start once both seats have joined (a
+    workshop's round: every room starts together) instead of starting by itself."""
 
 
 class Joined(EventBase, frozen=True, tag="joined"):

@@ -69,9 +69,14 @@ def terms(price: int = 150, warranty: str = "2 years", delivery: int = 6) -> dic
 class Table:
     """Drives the pure referee like the room service does: decide, then fold."""
 
-    def __init__(self, scenario: Scenario | None = None) -> None:
+    def __init__(self, scenario: Scenario | None = None, *, held: bool = False) -> None:
         created = Created(
-            seq=1, at=T0, by="facilitator", room="r1", scenario=scenario or small_scenario()
+            seq=1,
+            at=T0,
+            by="facilitator",
+            room="r1",
+            scenario=scenario or small_scenario(),
+            held=held,
         )
         self.state: RoomState = initial_state(created)
         self.log: list = [created]

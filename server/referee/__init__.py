@@ -20,6 +20,7 @@ from .commands import (
     MoveCommand,
     Pause,
     Resume,
+    Start,
     Tick,
 )
 from .decisions import Applied, Decision, Duplicate, Refused
@@ -52,6 +53,7 @@ __all__ = [
     "Resume",
     "RoomState",
     "StandingOffer",
+    "Start",
     "Tick",
     "audience",
     "can_see",

@@ -24,6 +24,7 @@ __all__ = [
     "MoveCommand",
     "Pause",
     "Resume",
+    "Start",
     "Tick",
 ]
 
@@ -49,6 +50,17 @@ class Leave(msgspec.Struct, frozen=True, gc=False):
     """A seat's last connection closed."""
 
     role: Role
+    now: int
+
+
+class Start(msgspec.Struct, frozen=True, gc=False):
+    """Facilitator: start a held room (both seats in) now, with the round's ``deadline``.
+
+    Every room of a round gets the same ``deadline`` (epoch ms; None: no time
+    limit), so one countdown holds for the whole group, whenever a room starts.
+    """
+
+    deadline: int | None
     now: int
 
 
@@ -109,5 +121,16 @@ class Tick(msgspec.Struct, frozen=True, gc=False):
 
 
 Command = (
-    MoveCommand | Join | Leave | Pause | Resume | Extend | Announce | Mediate | End | Approve | Tick
+    MoveCommand
+    | Join
+    | Leave
+    | Start
+    | Pause
+    | Resume
+    | Extend
+    | Announce
+    | Mediate
+    | End
+    | Approve
+    | Tick
 )

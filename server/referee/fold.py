@@ -48,6 +48,7 @@ def initial_state(created: Created) -> RoomState:
         workshop=created.workshop,
         label=created.label,
         created_at=created.at,
+        held=created.held,
         seq=created.seq,
         duration_ms=rules.deadline_seconds * 1000 if rules.deadline_seconds else None,
         turn=None if rules.turns == "free" or rules.first_mover == "either" else rules.first_mover,

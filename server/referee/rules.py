@@ -64,6 +64,7 @@ from .commands import (
     MoveCommand,
     Pause,
     Resume,
+    Start,
     Tick,
 )
 from .decisions import Applied, Decision, Duplicate, Refused
@@ -88,6 +89,7 @@ _MOVE_NAMES: dict[type, str] = {
 _COMMAND_NAMES: dict[type, str] = {
     Join: "join",
     Leave: "leave",
+    Start: "start",
     Pause: "pause",
     Resume: "resume",
     Extend: "extend",
@@ -133,11 +135,15 @@ def decide(state: RoomState, command: Command) -> Decision:
             return _move(state, command, emit)
         case Join(role=role, name=display, lang=lang):
             emit(Joined(by=role, name=display, lang=lang, seq=emit.seq, at=emit.at))
-            if state.phase is Phase.WAITING and state.joined | {role} >= {"buyer", "seller"}:
+            both = state.joined | {role} >= {"buyer", "seller"}
+            # A held room waits, both seats in, for the facilitator's Start (a round).
+            if state.phase is Phase.WAITING and both and not state.held:
                 deadline = None if state.duration_ms is None else command.now + state.duration_ms
                 emit(Started(by="system", deadline=deadline, seq=emit.seq, at=emit.at))
         case Leave(role=role):
             emit(Left(by=role, seq=emit.seq, at=emit.at))
+        case Start():
+            return _start(state, command, emit)
         case Tick(now=now):
             if state.deadline is not None and now >= state.deadline:
                 emit(Ended(by="system", outcome=Outcome.EXPIRED, seq=emit.seq, at=emit.at))
@@ -411,6 +417,21 @@ def _check_standing(state: RoomState, role: Role, offer_seq: int) -> Refused | N
     return None
 
 
+def _start(state: RoomState, command: Start, emit: _Emitter) -> Decision:
+    """A round's start: only a held room, both seats in, before the round's deadline."""
+    if not state.held:
+        return Refused(
+            ErrorCode.INVALID_ACTION,
+            "This room starts by itself once both seats have joined; it is not held for a round.",
+        )
+    if state.joined < {"buyer", "seller"}:
+        return Refused(ErrorCode.NOT_STARTED, "Both seats must join before the room can start.")
+    if command.deadline is not None and command.deadline <= command.now:
+        return Refused(ErrorCode.INVALID_ACTION, "The round's deadline has already passed.")
+    emit(Started(by="system", deadline=command.deadline, seq=emit.seq, at=emit.at))
+    return Applied(tuple(emit.events))
+
+
 def _extend(state: RoomState, seconds: int, emit: _Emitter) -> Decision:
     if not 0 < seconds <= MAX_EXTEND_SECONDS:
         return Refused(
@@ -418,6 +439,13 @@ def _extend(state: RoomState, seconds: int, emit: _Emitter) -> Decision:
             f"An extension is between 1 and {MAX_EXTEND_SECONDS} seconds, not {seconds}.",
         )
     add = seconds * 1000
+    if state.phase is Phase.WAITING and state.held:
+        # Its clock is the round's: the start gives it the round's deadline.
+        return Refused(
+            ErrorCode.INVALID_ACTION,
+            "This room is held for its round: it will get the round's deadline when it "
+            "starts; extend the round once it runs.",
+        )
     if state.phase is Phase.WAITING:
         if state.duration_ms is None:
             return Refused(ErrorCode.INVALID_ACTION, "This scenario has no deadline to extend.")

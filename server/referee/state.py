@@ -23,7 +23,7 @@ class Phase(enum.StrEnum):
     """Where a room is in its life."""
 
     WAITING = "waiting"
-    """Created; waiting for both seats to join."""
+    """Created; waiting for both seats to join (a held room: then for the facilitator's start)."""
     RUNNING = "running"
     PAUSED = "paused"
     ENDED = "ended"
@@ -66,6 +66,8 @@ class RoomState:
     workshop: str | None
     label: str
     created_at: int
+    held: bool = False
+    """The room starts on the facilitator's :class:`~.commands.Start`, not when both seats join."""
     seq: int = 1
     phase: Phase = Phase.WAITING
     duration_ms: int | None = None

@@ -31,7 +31,7 @@ IGNORE: Final = "ignore"
 Verdict = Literal["allow", "ignore"] | ErrorCode
 
 MOVES = ("offer", "concede", "accept", "reject", "walk_away")
-ACTIONS = ("pause", "resume", "extend", "announce", "mediate", "end", "approve")
+ACTIONS = ("start", "pause", "resume", "extend", "announce", "mediate", "end", "approve")
 COMMAND_NAMES = (*MOVES, "message", "join", "leave", *ACTIONS, "tick")
 
 _E = ErrorCode
@@ -42,6 +42,8 @@ PHASE_TABLE: Final[dict[Phase, dict[str, Verdict]]] = {
         "message": ALLOW,
         "join": ALLOW,
         "leave": ALLOW,
+        # Only a held room with both seats in may start: judged on content in rules.py.
+        "start": ALLOW,
         "pause": _E.NOT_STARTED,
         "resume": _E.INVALID_ACTION,
         "extend": ALLOW,
@@ -56,6 +58,7 @@ PHASE_TABLE: Final[dict[Phase, dict[str, Verdict]]] = {
         "message": ALLOW,
         "join": ALLOW,
         "leave": ALLOW,
+        "start": _E.INVALID_ACTION,
         "pause": ALLOW,
         "resume": _E.INVALID_ACTION,
         "extend": ALLOW,
@@ -70,6 +73,7 @@ PHASE_TABLE: Final[dict[Phase, dict[str, Verdict]]] = {
         "message": _E.ROOM_PAUSED,
         "join": ALLOW,
         "leave": ALLOW,
+        "start": _E.INVALID_ACTION,
         "pause": _E.INVALID_ACTION,
         "resume": ALLOW,
         "extend": ALLOW,

@@ -36,7 +36,7 @@ import logging
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from functools import partial
 
 import msgspec
@@ -129,6 +129,9 @@ class RoomService:
         self.stopping = False
         self.node = ""
         """This node's id among the nodes sharing the log (set by the app; see server/nodes.py)."""
+        self.on_ready: Callable[[Room], Awaitable[None]] | None = None
+        """Called when a seat's arrival leaves a held room waiting with both seats in: the
+        app starts it if its workshop's round runs (server/web/rounds_api.py)."""
 
     # --- presence across nodes ---------------------------------------------------------
     # On a shared store each node writes which seats it has connected ("seats" index,
@@ -355,20 +358,31 @@ class RoomService:
             log.exception("room %s: could not mark it ended in the directory", room_id)
 
     async def create(
-        self, scenario: Scenario, workshop: str | None = None, label: str = ""
+        self,
+        scenario: Scenario,
+        workshop: str | None = None,
+        label: str = "",
+        *,
+        held: bool = False,
     ) -> Room:
         """A new room running ``scenario``: its log starts with ``created``."""
-        [room] = await self.create_many(scenario, workshop, [label])
+        [room] = await self.create_many(scenario, workshop, [label], held=held)
         return room
 
     async def create_many(
-        self, scenario: Scenario, workshop: str | None, labels: Sequence[str]
+        self,
+        scenario: Scenario,
+        workshop: str | None,
+        labels: Sequence[str],
+        *,
+        held: bool = False,
     ) -> list[Room]:
         """New rooms running ``scenario``, one per label, in that order.
 
         The rooms enter the directory first (one index write for them all), so
         no crash can leave a live room that start-up would not find; then their
         ``created`` events are appended together, sharing group commits.
+        ``held``: the rooms wait for their round's start (a together-workshop's).
         """
         now = self.clock()
         created = [
@@ -380,6 +394,7 @@ class RoomService:
                 scenario=scenario,
                 workshop=workshop,
                 label=label,
+                held=held,
             )
             for label in labels
         ]
@@ -396,7 +411,7 @@ class RoomService:
         for event, result in zip(created, appended, strict=True):
             if isinstance(result, SeqConflict):  # an id collision: put theirs back, draw again
                 await self._restore_entries(event.room, workshop)
-                rooms.extend(await self.create_many(scenario, workshop, [event.label]))
+                rooms.extend(await self.create_many(scenario, workshop, [event.label], held=held))
             elif isinstance(result, BaseException):
                 failure = failure or result
             else:
@@ -735,6 +750,17 @@ class RoomService:
                 return
             await self._hold_seat(room, role)
             await self.submit(room, Join(role=role, now=self.clock(), name=name, lang=lang))
+            state = room.state
+            if (
+                self.on_ready is not None
+                and state.held
+                and state.phase is Phase.WAITING
+                and state.joined >= {"buyer", "seller"}
+            ):
+                try:
+                    await self.on_ready(room)
+                except Exception:  # the arrival stands; the facilitator's start catches it up
+                    log.exception("room %s: could not start it in its workshop's round", room.id)
 
     async def depart(self, room: Room, role: Role) -> None:
         """A seat's connection closed; the last one records ``left``, after a grace period.

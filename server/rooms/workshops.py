@@ -2,7 +2,8 @@
 
 A workshop's log stream holds its creation record, then one record per thing
 that happened to the workshop itself: a seat handed out through its open link,
-its open-link capacity raised, its debrief revealed on the projector. Its rooms
+its open-link capacity raised, its debrief revealed on the projector, its
+round started, extended or ended, its join code given. Its rooms
 are the rooms whose ``created`` event names it (the room directory,
 :mod:`.directory`, lists them), so the rooms' own logs stay the only truth
 about them.
@@ -11,11 +12,18 @@ The records are a tagged union (``record`` names the kind). Logs written
 before the tag existed hold an untagged :class:`Workshop` first and untagged
 :class:`SeatAssigned` records after it; they decode by position, so existing
 data dirs keep loading.
+
+A workshop created with ``start="together"`` runs *rounds*: its rooms are held
+(their ``created`` says so) and wait, both seats in, until the facilitator
+starts the round; every room of the round gets the round's deadline, and a
+room that fills while the round runs starts at once with that same deadline
+(server/web/rounds_api.py), so the whole group ends together.
 """
 
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import enum
 import logging
 import secrets
@@ -28,6 +36,7 @@ from typing import Literal
 import msgspec
 
 from ..log import EventLog, IndexKey, SeqConflict
+from . import join_codes
 
 __all__ = [
     "BUILT",
@@ -36,10 +45,16 @@ __all__ = [
     "INDEX",
     "MAX_CAPACITY",
     "CapacityChanged",
+    "CodeAssigned",
     "DebriefRevealed",
     "HeldWorkshop",
     "RevealStep",
+    "Round",
+    "RoundEnded",
+    "RoundExtended",
+    "RoundStarted",
     "SeatAssigned",
+    "Start",
     "Workshop",
     "WorkshopFull",
     "Workshops",
@@ -60,6 +75,9 @@ BUILT = IndexKey("meta", "workshops-index")
 log = logging.getLogger(__name__)
 
 Role = Literal["buyer", "seller"]
+Start = Literal["on_join", "together"]
+"""When a workshop's rooms start: each once both its seats have joined (``on_join``), or
+all together when the facilitator starts a round (``together``)."""
 
 
 class _Record(msgspec.Struct, frozen=True, kw_only=True, tag_field="record"):
@@ -75,6 +93,11 @@ class Workshop(_Record, frozen=True, tag="workshop"):
     created_at: int
     capacity: int = DEFAULT_CAPACITY
     """How many seats the open link may hand out; raised later by :class:`CapacityChanged`."""
+    start: Start = "on_join"
+    """``together``: its rooms are held for the facilitator's round (see the module docstring)."""
+    code: str = ""
+    """Its short join code (:mod:`.join_codes`); empty in a workshop made before codes
+    existed, until a :class:`CodeAssigned` gives it one."""
 
 
 class SeatAssigned(_Record, frozen=True, tag="seat"):
@@ -114,7 +137,59 @@ class DebriefRevealed(_Record, frozen=True, tag="revealed"):
     """How far (a record from before the steps revealed everything at once)."""
 
 
-Record = Workshop | SeatAssigned | CapacityChanged | DebriefRevealed
+class CodeAssigned(_Record, frozen=True, tag="code"):
+    """A join code given to a workshop created before codes existed."""
+
+    code: str
+    at: int
+
+
+class RoundStarted(_Record, frozen=True, tag="round"):
+    """The facilitator started a round: its rooms run until ``deadline`` (epoch ms; None: no
+    time limit)."""
+
+    deadline: int | None
+    at: int
+
+
+class RoundExtended(_Record, frozen=True, tag="round_extended"):
+    """The running round's deadline moved ``seconds`` later (its rooms were extended too)."""
+
+    seconds: int
+    at: int
+
+
+class RoundEnded(_Record, frozen=True, tag="round_ended"):
+    """The facilitator ended the running round (and its rooms)."""
+
+    at: int
+
+
+Record = (
+    Workshop
+    | SeatAssigned
+    | CapacityChanged
+    | DebriefRevealed
+    | CodeAssigned
+    | RoundStarted
+    | RoundExtended
+    | RoundEnded
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Round:
+    """A workshop's latest round, as its records tell it."""
+
+    started_at: int
+    deadline: int | None
+    """When every room of the round ends (epoch ms); None: the round has no time limit."""
+    ended_at: int | None = None
+    """When the facilitator ended it, if they did."""
+
+    def running(self, now: int) -> bool:
+        """Whether a room that fills now joins this round (it has not ended, nor run out)."""
+        return self.ended_at is None and (self.deadline is None or now < self.deadline)
 
 
 @dataclass(frozen=True, slots=True)
@@ -155,8 +230,14 @@ class HeldWorkshop:
     """When its debrief was first revealed (ms since the epoch), if it was."""
     revealed: RevealStep = RevealStep.COUNTS
     """How far it has been revealed: steps only ever go forward."""
+    round: Round | None = None
+    """Its latest round (a together-workshop's), if one was started."""
     seq: int = 1
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    round_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
+    """Held while this node changes the round and its rooms, or starts a room that filled
+    during the round: a room starting then gets the round's deadline before or after an
+    extension, never both (server/web/rounds_api.py)."""
     spare_room: str | None = None
     """A room this node made for a seat that another node's seat beat to the log: the
     next pair seated here takes it (not folded: it is no record, only this node's)."""
@@ -178,6 +259,18 @@ class HeldWorkshop:
                 if self.revealed_at is None:
                     self.revealed_at = record.at
                 self.revealed = max(self.revealed, record.step)
+            case CodeAssigned():
+                if not self.record.code:  # the first code given stands
+                    self.record = msgspec.structs.replace(self.record, code=record.code)
+            case RoundStarted():
+                self.round = Round(started_at=record.at, deadline=record.deadline)
+            case RoundExtended():
+                if self.round is not None and self.round.deadline is not None:
+                    deadline = self.round.deadline + record.seconds * 1000
+                    self.round = dataclasses.replace(self.round, deadline=deadline)
+            case RoundEnded():
+                if self.round is not None and self.round.ended_at is None:
+                    self.round = dataclasses.replace(self.round, ended_at=record.at)
             case Workshop():
                 pass  # only ever seq 1
 
@@ -338,20 +431,97 @@ class Workshops:
                 await self._append(held, DebriefRevealed(at=now, step=step))
             return held.revealed
 
-    async def create(
-        self, title: str, scenario: str, now: int, capacity: int = DEFAULT_CAPACITY
-    ) -> Workshop:
-        """Record a new workshop: in the index first, then its stream's first record."""
+    async def refresh(self, workshop_id: str) -> HeldWorkshop | None:
+        """The workshop with whatever other nodes have appended to it folded in.
+
+        For what must not act on an old copy (a round's start or deadline); one
+        read of the workshop's stream past the records this node holds.
+        """
+        held = await self.get(workshop_id)
+        if held is None:
+            return None
+        async with held.lock:
+            for seq, raw in await self._log.read(f"workshop:{held.id}", after=held.seq):
+                held.fold(seq, _decode(seq, raw))
+        return held
+
+    async def start_round(self, workshop_id: str, deadline: int | None, now: int) -> Round:
+        """Start a round ending at ``deadline``, unless one is running: answers the running one."""
+        if deadline is not None and deadline <= now:
+            raise ValueError("a round must end after it starts")
+        held = await self._held_or_fail(workshop_id)
+        async with held.lock:
+            while held.round is None or not held.round.running(now):
+                await self._append(held, RoundStarted(deadline=deadline, at=now))
+            return held.round
+
+    async def extend_round(self, workshop_id: str, seconds: int, now: int) -> Round | None:
+        """Move the running round's deadline ``seconds`` later; answers the latest round."""
+        held = await self._held_or_fail(workshop_id)
+        async with held.lock:
+            while True:
+                current = held.round
+                if current is None or not current.running(now) or current.deadline is None:
+                    return current
+                if await self._append(held, RoundExtended(seconds=seconds, at=now)):
+                    return held.round
+
+    async def end_round(self, workshop_id: str, now: int) -> Round | None:
+        """End the running round, if one runs; answers the latest round."""
+        held = await self._held_or_fail(workshop_id)
+        async with held.lock:
+            while held.round is not None and held.round.running(now):
+                await self._append(held, RoundEnded(at=now))
+            return held.round
+
+    async def ensure_code(self, workshop_id: str, now: int) -> str:
+        """The workshop's join code; a workshop made before codes existed gets one now."""
+        held = await self._held_or_fail(workshop_id)
+        async with held.lock:
+            while not held.record.code:
+                code = await self._unused_code(held.id)
+                await self._append(held, CodeAssigned(code=code, at=now))
+            return held.record.code
+
+    async def by_code(self, code: str) -> HeldWorkshop | None:
+        """The workshop whose join code is ``code`` (normalised), or None."""
+        for workshop_id in await join_codes.lookup(self._log, code):
+            held = await self.refresh(workshop_id)
+            if held is not None and held.record.code == code:
+                return held
+        return None
+
+    async def _unused_code(self, workshop_id: str) -> str:
+        """A code no workshop has, entered in the index for ``workshop_id`` (before its record)."""
         while True:
+            code = join_codes.draw()
+            if not await join_codes.lookup(self._log, code):
+                await self._log.put_index({join_codes.entry(code, workshop_id): b""})
+                return code
+
+    async def create(
+        self,
+        title: str,
+        scenario: str,
+        now: int,
+        capacity: int = DEFAULT_CAPACITY,
+        start: Start = "on_join",
+    ) -> Workshop:
+        """Record a new workshop: its index entries first (its code's too), then its stream's
+        first record."""
+        while True:
+            workshop_id = "w" + secrets.token_hex(4)
+            if await self.get(workshop_id) is not None:
+                continue  # an id collision: draw another
             workshop = Workshop(
-                id="w" + secrets.token_hex(4),
+                id=workshop_id,
                 title=title,
                 scenario=scenario,
                 created_at=now,
                 capacity=capacity,
+                start=start,
+                code=await self._unused_code(workshop_id),
             )
-            if await self.get(workshop.id) is not None:
-                continue  # an id collision: draw another
             await self._log.put_index({IndexKey(INDEX, workshop.id): _encode(workshop)})
             try:
                 await self._log.append(f"workshop:{workshop.id}", 1, [_encode(workshop)])

@@ -39,7 +39,14 @@ from ..referee import (
     room_view,
 )
 from ..rooms import Room, RoomService
-from ..rooms.workshops import DEFAULT_CAPACITY, MAX_CAPACITY, HeldWorkshop, RevealStep
+from ..rooms.workshops import (
+    DEFAULT_CAPACITY,
+    MAX_CAPACITY,
+    HeldWorkshop,
+    RevealStep,
+    Round,
+    Start,
+)
 from .analyses import analysis, prepare
 from .keys import CATALOG, ROOMS, SETTINGS, TOKENS, WORKSHOPS
 
@@ -159,6 +166,7 @@ def _summary(room: Room) -> dict[str, Any]:
         "workshop": state.workshop,
         "scenario": state.scenario.id,
         "created_at": state.created_at,
+        "held": state.held,
         "present": sorted(room.presence),
         "state": msgspec.to_builtins(room_view(state)),
         "last_event": _last_move(room),
@@ -214,6 +222,8 @@ class NewWorkshop(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     rooms: Annotated[int, msgspec.Meta(ge=0, le=_MAX_ROOMS_PER_CALL)] = 0
     capacity: Capacity = DEFAULT_CAPACITY
     """Seats the open link may hand out (participants; two per room)."""
+    start: Start = "on_join"
+    """``together``: its rooms wait, both seats in, for the facilitator to start a round."""
 
 
 @routes.post("/api/workshops")
@@ -223,10 +233,11 @@ async def create_workshop(request: web.Request) -> web.Response:
     scenario = _scenario(request, body.scenario)
     service: RoomService = request.app[ROOMS]
     workshop = await request.app[WORKSHOPS].create(
-        body.title or scenario.title, scenario.id, service.clock(), body.capacity
+        body.title or scenario.title, scenario.id, service.clock(), body.capacity, body.start
     )
     labels = [f"Room {n + 1}" for n in range(body.rooms)]
-    rooms = await service.create_many(scenario, workshop.id, labels)
+    held = workshop.start == "together"
+    rooms = await service.create_many(scenario, workshop.id, labels, held=held)
     return _json(_workshop(request, await _known_workshop(request, workshop.id), rooms), status=201)
 
 
@@ -238,19 +249,34 @@ def _workshop(request: web.Request, held: HeldWorkshop, rooms: list[Room]) -> di
         **_workshop_head(held),
         "open_link": {"token": open_token, "url": f"{base}/open/{open_token}"},
         "projector": {"token": projector, "url": f"{base}/projector/{projector}"},
+        "lobby": {"token": projector, "url": f"{base}/lobby/{projector}"},
+        "join_code": {"code": held.record.code, "url": f"{base}/j"} if held.record.code else None,
         "rooms": [{**_summary(r), "seats": _seats(request, r)} for r in rooms],
     }
 
 
 def _workshop_head(held: HeldWorkshop) -> dict[str, Any]:
-    """The workshop's record as it stands, with its open-link seats and its reveal."""
+    """The workshop's record as it stands: its open-link seats, its reveal, its round."""
     record = msgspec.to_builtins(held.record)
     del record["record"]  # the log's tag, not part of the API's workshop
+    record["code"] = record["code"] or None  # a workshop from before codes, until it gets one
     return {
         **record,
         "seats_taken": len(held.seats),
         "revealed_at": held.revealed_at,
         "revealed": int(held.revealed),
+        "round": round_json(held.round),
+    }
+
+
+def round_json(current: Round | None) -> dict[str, Any] | None:
+    """A workshop's latest round for the API: when it started, its deadline, when it ended."""
+    if current is None:
+        return None
+    return {
+        "started_at": current.started_at,
+        "deadline": current.deadline,
+        "ended_at": current.ended_at,
     }
 
 
@@ -304,8 +330,10 @@ async def list_workshops(request: web.Request) -> web.Response:
 
 @routes.get("/api/workshops/{workshop}")
 async def get_workshop(request: web.Request) -> web.Response:
-    """A workshop and all its rooms with their seats."""
+    """A workshop and all its rooms with their seats (a workshop from before join codes
+    gets its code here)."""
     held = await _known_workshop(request)
+    await request.app[WORKSHOPS].ensure_code(held.id, request.app[ROOMS].clock())
     return _json(_workshop(request, held, await _rooms_of(request, held.id)))
 
 
@@ -383,9 +411,12 @@ async def create_room(request: web.Request) -> web.Response:
     """Create a room; the answer holds a join token and URL for every seat."""
     body = await _body(request, NewRoom)
     scenario = _scenario(request, body.scenario)
-    if body.workshop is not None:
-        await _known_workshop(request, body.workshop)
-    room = await request.app[ROOMS].create(scenario, workshop=body.workshop, label=body.label)
+    held = False
+    if body.workshop is not None:  # a together-workshop's rooms wait for its round
+        held = (await _known_workshop(request, body.workshop)).record.start == "together"
+    room = await request.app[ROOMS].create(
+        scenario, workshop=body.workshop, label=body.label, held=held
+    )
     return _json({**_summary(room), "seats": _seats(request, room)}, status=201)
 
 

@@ -11,6 +11,7 @@ import asyncio
 import logging
 import weakref
 from collections.abc import AsyncIterator
+from functools import partial
 
 import msgspec
 from aiohttp import web
@@ -33,6 +34,8 @@ from .bots_api import routes as bot_routes
 from .client_address import TrustedProxies
 from .cohort_api import routes as cohort_routes
 from .debrief_api import routes as debrief_routes
+from .join_code import GUESSES, guess_rate
+from .join_code import routes as code_routes
 from .keys import (
     ANALYSES,
     BOT_TASKS,
@@ -49,9 +52,12 @@ from .keys import (
 )
 from .limits import RepeatFilter
 from .liveness import sweep_forever
+from .lobby import routes as lobby_routes
 from .metrics import add_metrics_route
 from .open_link import ARRIVALS, PROXIES, arrival_rate
 from .open_link import routes as open_routes
+from .rounds_api import routes as round_routes
+from .rounds_api import start_latecomer
 from .static import add_static_routes
 from .ws import Connection, websocket
 
@@ -92,6 +98,7 @@ def make_app(
     app[BOT_TASKS] = set()
     app[ANALYSES] = {}
     app[ARRIVALS] = arrival_rate()
+    app[GUESSES] = guess_rate()
     app[PROXIES] = TrustedProxies(settings.trusted_proxies)
     app[METRICS] = NodeMetrics()
     app.cleanup_ctx.append(_event_log)
@@ -106,6 +113,9 @@ def make_app(
     app.router.add_routes(open_routes)
     app.router.add_routes(debrief_routes)
     app.router.add_routes(cohort_routes)
+    app.router.add_routes(round_routes)
+    app.router.add_routes(code_routes)
+    app.router.add_routes(lobby_routes)
     add_static_routes(app)
     add_metrics_route(app)
     return app
@@ -124,6 +134,7 @@ async def _event_log(app: web.Application) -> AsyncIterator[None]:
     workshops = Workshops(event_log)
     app[ROOMS] = rooms
     app[WORKSHOPS] = workshops
+    rooms.on_ready = partial(start_latecomer, app)  # a room that fills during a round
     try:
         await workshops.start()
         await rooms.start()

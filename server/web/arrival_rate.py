@@ -34,6 +34,18 @@ class ArrivalRate:
     def __len__(self) -> int:
         return len(self._buckets)
 
+    def wait(self, address: str, now: float) -> float:
+        """The seconds until ``address`` may come in again (0: now), spending nothing.
+
+        For a pace that charges only some requests (a wrong join code, not a
+        right one): ask first, :meth:`admit` once the request turns out to cost.
+        """
+        tokens, then = self._buckets.get(address, (self._burst, now))
+        tokens = min(self._burst, tokens + max(0.0, now - then) * self._rate)
+        if tokens >= 1.0:
+            return 0.0
+        return (1.0 - tokens) / self._rate if self._rate > 0 else math.inf
+
     def admit(self, address: str, now: float) -> float:
         """0 to let the arrival in (and spend a token), else the seconds to wait."""
         tokens, then = self._buckets.pop(address, (self._burst, now))

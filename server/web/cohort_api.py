@@ -2,11 +2,12 @@
 
 ``GET /api/workshops/{id}/cohort`` and ``GET /api/rooms/{room}/replay`` are
 facilitator API (Bearer token). ``GET /projector/{token}`` is a workshop's
-projector page and ``/projector/{token}/data`` its figures, never a brief, a
-message, a name or the terms, so the link may be shown on a screen the whole
-room reads. Until the facilitator reveals the workshop's debrief
-(``POST /api/workshops/{id}/reveal``, recorded in the workshop's log) the
-projector gets counts only: nothing derived from private scoring (DESIGN.md
+projector page and ``/projector/{token}/data`` its figures (and its round's
+deadline, for the countdown), never a brief, a message, a name or the terms,
+so the link may be shown on a screen the whole room reads. Until the
+facilitator reveals the workshop's debrief (``POST
+/api/workshops/{id}/reveal``, recorded in the workshop's log) the projector
+gets counts only: nothing derived from private scoring (DESIGN.md
 principle 6), since a reservation line on the wall is the counterpart's
 walk-away point. After the reveal it gets the scatter as the cohort view draws
 it: each room's scores, the frontier, the Nash point, both reservation values.
@@ -25,8 +26,8 @@ from aiohttp import web
 from ..debrief import Cohort, RoomAnalysis, cohort, replay_steps
 from ..rooms.workshops import HeldWorkshop, RevealStep
 from .analyses import analysis, prepare
-from .api import ApiError, _json, _known_workshop, _room, _rooms_of, _workshop_head
-from .keys import CATALOG, TOKENS, WORKSHOPS
+from .api import ApiError, _json, _known_workshop, _room, _rooms_of, _workshop_head, round_json
+from .keys import CATALOG, ROOMS, TOKENS, WORKSHOPS
 from .static import _page
 
 __all__ = ["routes"]
@@ -160,7 +161,8 @@ async def room_replay(request: web.Request) -> web.Response:
 
 async def _projected(request: web.Request) -> HeldWorkshop:
     workshop = request.app[TOKENS].verify_projector(request.match_info["token"])
-    held = None if workshop is None else await request.app[WORKSHOPS].get(workshop)
+    # Refreshed: a reveal or a round recorded by another node shows on the next poll.
+    held = None if workshop is None else await request.app[WORKSHOPS].refresh(workshop)
     if held is None:
         raise web.HTTPNotFound(reason="This projector link is not valid here.")
     return held
@@ -180,9 +182,15 @@ async def projector_data(request: web.Request) -> web.Response:
     held = await _projected(request)
     view = await _cohort(request, held)
     step = held.revealed
-    workshop = {"title": held.record.title, "revealed_at": held.revealed_at}
+    workshop = {
+        "title": held.record.title,
+        "revealed_at": held.revealed_at,
+        "start": held.record.start,
+    }
+    # The round's countdown is public: every seat of the round has the same deadline.
+    clock = {"round": round_json(held.round), "server_time": request.app[ROOMS].clock()}
     if step is RevealStep.COUNTS:
-        response = _json({"workshop": workshop, **_public_head(view), "revealed": False})
+        response = _json({"workshop": workshop, **_public_head(view), **clock, "revealed": False})
         response.headers["Cache-Control"] = "no-store"
         return response
     head = _head(view)
@@ -194,6 +202,7 @@ async def projector_data(request: web.Request) -> web.Response:
         "workshop": workshop,
         "revealed": True,
         "step": int(step),
+        **clock,
         **head,
         "rooms": [
             {

@@ -107,7 +107,9 @@ async def take_seat(request: web.Request) -> web.Response:
     async def new_room() -> str:
         # Counted here, under the workshop's lock: concurrent arrivals get distinct labels.
         count = len(await rooms.workshop_rooms(workshop_id))
-        room = await rooms.create(scenario, workshop=workshop_id, label=f"Room {count + 1}")
+        label = f"Room {count + 1}"
+        held = workshop.start == "together"  # its rooms wait for the round's start
+        room = await rooms.create(scenario, workshop=workshop_id, label=label, held=held)
         return room.id
 
     seat = await app[WORKSHOPS].assign(workshop_id, new_room, rooms.clock())

@@ -31,6 +31,7 @@ from dealroom.server.referee import (
     MoveCommand,
     Refused,
     RoomState,
+    Start,
 )
 from tests.support import T0, Table, small_scenario, terms
 
@@ -58,11 +59,19 @@ DEADLINE = T0 + 600_000
 """The deadline of a :func:`started` room with :func:`small_scenario`'s 600 s."""
 
 
-def started(scenario: Scenario | None = None, now: int = T0) -> Table:
-    """A room whose two seats joined at ``now``: running."""
-    table = Table(scenario or small_scenario())
+def started(scenario: Scenario | None = None, now: int = T0, *, held: bool = False) -> Table:
+    """A room whose two seats joined at ``now``: running.
+
+    ``held``: a room of a round, started by the facilitator at ``now`` with the
+    deadline it would have had on its own.
+    """
+    table = Table(scenario or small_scenario(), held=held)
     events_of(table.run(Join(role="buyer", now=now)))
     events_of(table.run(Join(role="seller", now=now)))
+    if held:
+        duration = table.state.duration_ms
+        deadline = None if duration is None else now + duration
+        events_of(table.run(Start(deadline=deadline, now=now)))
     return table
 
 

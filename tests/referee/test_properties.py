@@ -2,7 +2,8 @@
 
 Hypothesis drives a room with random commands - moves of every kind with
 valid and invalid terms, accepts and rejects naming real and made-up offer
-seqs, facilitator actions, joins, leaves and clock ticks at increasing times -
+seqs, facilitator actions (a round's start included, in held rooms and in
+rooms that start by themselves), joins, leaves and clock ticks at increasing times -
 and checks the referee's promises after each one (DESIGN.md principles 1, 2
 and 5): decide is pure, the log is gapless, nothing follows ``ended``, every
 agreement is the counterpart's standing offer, and folding the log from
@@ -59,6 +60,7 @@ from dealroom.server.referee import (
     Refused,
     Resume,
     RoomState,
+    Start,
     Tick,
     classify,
     counterpart,
@@ -130,6 +132,7 @@ WEIGHTS = {
     "message": 4,
     "tick": 6,
     "join": 3,
+    "start": 3,
     "pause": 2,
     "extend": 3,
     "announce": 1,
@@ -238,6 +241,10 @@ def draw_command(data: st.DataObject, table: Table, now: int) -> Command:
         return MoveCommand(role=role, move=said, now=now)
     if kind == "join":
         return Join(role=role, now=now, lang=data.draw(st.sampled_from(["", "es", "ms"])))
+    if kind == "start":
+        # The round's deadline: mostly ahead, sometimes none, now or already past.
+        later = data.draw(st.sampled_from([None, -1_000, 0, 60_000, 600_000]), label="round")
+        return Start(deadline=None if later is None else now + later, now=now)
     if kind == "leave":
         return Leave(role=role, now=now)
     if kind == "extend":
@@ -297,6 +304,18 @@ def check_decision(before: RoomState, log: list[Event], command: Command, decisi
             assert event.offer_class == expected_class(before.scenario, role, previous, event.terms)
             if event.concede:
                 assert event.offer_class is OfferClass.CONCESSION
+        if isinstance(event, Started):
+            # A held room starts only on the round's Start, any other only when its
+            # second seat joins; either way from waiting with both seats in.
+            assert before.phase is Phase.WAITING
+            if before.held:
+                assert isinstance(command, Start)
+                assert before.joined == set(ROLES)
+                assert event.deadline == command.deadline
+                assert command.deadline is None or command.deadline > command.now
+            else:
+                assert isinstance(command, Join)
+                assert before.joined | {command.role} == set(ROLES)
         if isinstance(event, Deadlock):
             assert i > 0 and isinstance(events[i - 1], Offered)
         if isinstance(event, Accepted):
@@ -400,7 +419,7 @@ def check_room(log: list[Event], state: RoomState) -> None:
 def _fields(state: RoomState) -> dict[str, Any]:
     names = (
         "phase seq standing previous_terms offers deadlocks outcome agreement moves "
-        "deadline remaining_ms turn joined present since_concession deadlock_armed duration_ms"
+        "deadline remaining_ms turn joined present since_concession deadlock_armed duration_ms held"
     )
     return {name: getattr(state, name) for name in names.split()}
 
@@ -413,14 +432,21 @@ def _fields(state: RoomState) -> dict[str, Any]:
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
-@given(data=st.data(), scenario=SCENARIOS, seated=st.integers(0, 3).map(bool))
+@given(
+    data=st.data(),
+    scenario=SCENARIOS,
+    seated=st.integers(0, 3).map(bool),
+    held=st.integers(0, 2).map(lambda n: n == 0),
+)
 def test_random_rooms_keep_the_referees_promises(
-    data: st.DataObject, scenario: Scenario, seated: bool
+    data: st.DataObject, scenario: Scenario, seated: bool, held: bool
 ) -> None:
-    table = Table(scenario)
+    table = Table(scenario, held=held)
     state, log = table.state, table.log
     now = T0
     prelude: list[Command] = [Join(role="buyer", now=now), Join(role="seller", now=now)]
+    if held:  # a round's room: the facilitator starts it, with the round's deadline
+        prelude.append(Start(deadline=now + 120_000, now=now))
     steps = data.draw(st.integers(1, 60), label="steps")
     after_end = 0
     for _ in range(steps):
@@ -454,6 +480,7 @@ def test_random_rooms_keep_the_referees_promises(
                 log.append(event)
         check_room(log, state)
     # Shown by `pytest --hypothesis-show-statistics`: what the runs reached.
+    note(f"held: {held}, phase: {state.phase}")
     note(f"ended: {state.outcome}")
     note(f"deadlocks: {min(state.deadlocks, 2)}")
     stored = [msgspec.msgpack.decode(MSGPACK.encode(e), type=Event) for e in log]

@@ -36,6 +36,7 @@ from dealroom.server.referee import (
     Pause,
     Phase,
     Resume,
+    Start,
     Tick,
     decide,
 )
@@ -59,7 +60,7 @@ from .helpers import (
 
 _E = ErrorCode
 MOVES = ("offer", "concede", "accept", "reject", "walk_away")
-ACTIONS = ("pause", "resume", "extend", "announce", "mediate", "end", "approve")
+ACTIONS = ("start", "pause", "resume", "extend", "announce", "mediate", "end", "approve")
 
 # The table as DESIGN.md and the protocol spec describe it, written out by hand
 # so that a change to PHASE_TABLE has to change this spec too.
@@ -69,6 +70,7 @@ SPEC: dict[Phase, dict[str, str]] = {
         "message": ALLOW,
         "join": ALLOW,
         "leave": ALLOW,
+        "start": ALLOW,
         "pause": _E.NOT_STARTED,
         "resume": _E.INVALID_ACTION,
         "extend": ALLOW,
@@ -80,6 +82,7 @@ SPEC: dict[Phase, dict[str, str]] = {
     },
     Phase.RUNNING: {
         **dict.fromkeys((*MOVES, "message", "join", "leave"), ALLOW),
+        "start": _E.INVALID_ACTION,
         "pause": ALLOW,
         "resume": _E.INVALID_ACTION,
         "extend": ALLOW,
@@ -93,6 +96,7 @@ SPEC: dict[Phase, dict[str, str]] = {
         **dict.fromkeys((*MOVES, "message"), _E.ROOM_PAUSED),
         "join": ALLOW,
         "leave": ALLOW,
+        "start": _E.INVALID_ACTION,
         "pause": _E.INVALID_ACTION,
         "resume": ALLOW,
         "extend": ALLOW,
@@ -117,14 +121,19 @@ PENDING_REQUEST_SEQ = 7
 SCENARIO = small_scenario(authority={"seller": {"delivery": 3}})
 
 
-def room_in(phase: Phase) -> Table:
+def room_in(phase: Phase, held: bool = False) -> Table:
     """A room in ``phase``; once running, the buyer offered 110 and the seller 190, and
-    the seller's offer of delivery in week 2 waits for sign-off."""
+    the seller's offer of delivery in week 2 waits for sign-off.
+
+    ``held``: a room of a round; waiting, both its seats are in (it waits for the start).
+    """
     if phase is Phase.WAITING:
-        table = Table(SCENARIO)
+        table = Table(SCENARIO, held=held)
         events_of(table.run(Join(role="buyer", now=T0)))
+        if held:
+            events_of(table.run(Join(role="seller", now=T0)))
         return table
-    table = started(SCENARIO)
+    table = started(SCENARIO, held=held)
     assert events_of(offer(table, "buyer", price=110))[0].seq == BUYER_OPENING_SEQ
     assert events_of(offer(table, "seller", price=190))[0].seq == SELLER_OPENING_SEQ
     beyond = table.run(
@@ -156,6 +165,8 @@ def command_for(name: str, phase: Phase) -> Command:
         # In a waiting room the buyer is in; the seller's join starts the room.
         "join": Join(role="seller" if phase is Phase.WAITING else "buyer", now=now),
         "leave": Leave(role="buyer", now=now),
+        # In a held room (see test_decide_follows_the_table) with both seats in.
+        "start": Start(deadline=now + 300_000, now=now),
         "pause": Pause(now=now),
         "resume": Resume(now=now),
         "extend": Extend(seconds=60, now=now),
@@ -176,7 +187,7 @@ def test_the_table_is_the_spec() -> None:
 @pytest.mark.parametrize("phase", list(Phase))
 def test_every_phase_has_a_verdict_for_every_command(phase: Phase) -> None:
     assert set(PHASE_TABLE[phase]) == set(COMMAND_NAMES)
-    assert len(COMMAND_NAMES) == len(set(COMMAND_NAMES)) == 16
+    assert len(COMMAND_NAMES) == len(set(COMMAND_NAMES)) == 17
 
 
 def test_the_ended_row_holds_only_refusals_and_ignore() -> None:
@@ -186,7 +197,7 @@ def test_the_ended_row_holds_only_refusals_and_ignore() -> None:
 
 @pytest.mark.parametrize(("phase", "name"), [(p, n) for p in Phase for n in COMMAND_NAMES], ids=str)
 def test_decide_follows_the_table(phase: Phase, name: str) -> None:
-    table = room_in(phase)
+    table = room_in(phase, held=name == "start")
     command = command_for(name, phase)
     assert command_name(command) == name
     verdict = SPEC[phase][name]
@@ -212,8 +223,8 @@ def test_command_names_cover_every_command_type() -> None:
 # --- nothing happens after the end -----------------------------------------
 
 
-def _ended(outcome: Outcome) -> Table:
-    table = room_in(Phase.RUNNING)
+def _ended(outcome: Outcome, held: bool = False) -> Table:
+    table = room_in(Phase.RUNNING, held=held)
     if outcome is Outcome.AGREED:
         events_of(accept(table, "buyer", SELLER_OPENING_SEQ))
     elif outcome is Outcome.WALKED_AWAY:
@@ -230,7 +241,7 @@ def _ended(outcome: Outcome) -> Table:
 @pytest.mark.parametrize("outcome", list(Outcome))
 @pytest.mark.parametrize("name", COMMAND_NAMES)
 def test_nothing_happens_after_the_end(outcome: Outcome, name: str) -> None:
-    table = _ended(outcome)
+    table = _ended(outcome, held=name == "start")
     command = command_for(name, Phase.ENDED)
     if name in ("join", "leave", "tick"):
         before = snapshot(table.state)
