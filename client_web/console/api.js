@@ -30,6 +30,10 @@ export const decide = (room, request, approve, note) =>
 export const announce = (room, text) => api("POST", `/api/rooms/${at(room)}/announce`, { text });
 export const mediate = (room, text, to) => api("POST", `/api/rooms/${at(room)}/message`, { text, to });
 
+// A workshop's round and its workshop-wide actions: one request, a result per room.
+export const startRound = (id) => api("POST", `/api/workshops/${at(id)}/start`);
+export const workshopWide = (id, action, body) => api("POST", `/api/workshops/${at(id)}/${action}`, body);
+
 // An export needs the Bearer header, so a plain link cannot fetch it (cohort.js
 // downloads it through a Blob).
 export const download = (id, format) =>

@@ -124,12 +124,24 @@ async function bot(room, role, rule) {
 }
 
 async function say(room, text, to) {
-  const rooms = to === "all" ? [...state.rooms.values()].filter((r) => r.phase !== "ended") : [room];
-  const send = (r) => (to === "buyer" || to === "seller" ? API.mediate(r.id, text, to) : API.announce(r.id, text));
-  const failed = (await Promise.all(rooms.map((r) => send(r).then(() => null, (e) => e)))).filter(Boolean);
-  if (failed.length) notice(failed[0].message);
+  let ok = true;
+  try {
+    if (to === "all") ok = refusedNone(await API.workshopWide(state.workshop.id, "announce", { text }));
+    else if (to === "buyer" || to === "seller") await API.mediate(room.id, text, to);
+    else await API.announce(room.id, text);
+  } catch (error) { notice(error.message); ok = false; }
   await refresh();
-  return failed.length === 0;
+  return ok;
+}
+// A workshop-wide answer: each room applied or refused; say the first refusal.
+function refusedNone(answer) {
+  const refused = (answer.rooms || []).filter((r) => r.result === "refused");
+  if (refused.length) notice(refused[0].message || refused[0].code);
+  return refused.length === 0;
+}
+async function startRound() {
+  try { refusedNone(await API.startRound(state.workshop.id)); } catch (error) { notice(error.message); }
+  await refresh();
 }
 
 async function decide(room, request, approve, note) {
@@ -139,8 +151,13 @@ async function decide(room, request, approve, note) {
 
 async function all(action) {
   if (action === "end" && !confirm(t("confirm_end"))) return;
-  const rooms = [...state.rooms.values()].filter((r) => r.phase !== "ended");
-  await Promise.all(rooms.map((r) => API.control(r.id, action).catch(() => null)));
+  if (action === "extend" || action === "end") {  // the server's: the round moves or ends too
+    const body = action === "extend" ? { seconds: 300 } : undefined;
+    await API.workshopWide(state.workshop.id, action, body).then(refusedNone, (e) => notice(e.message));
+  } else {
+    const rooms = [...state.rooms.values()].filter((r) => r.phase !== "ended");
+    await Promise.all(rooms.map((r) => API.control(r.id, action).catch(() => null)));
+  }
   await refresh();
 }
 
@@ -289,7 +306,7 @@ function Workspace({ now }) {
       ${ui.creating && html`<${CreateForm} scenarios=${state.scenarios} create=${create}
                                            cancel=${() => { ui.creating = false; draw(); }} />`}
       ${workshop && html`<${Toolbar} workshop=${workshop} copied=${ui.copied} copy=${copy} all=${all}
-                                     moreSeats=${moreSeats} revealNow=${revealNow}
+                                     moreSeats=${moreSeats} revealNow=${revealNow} startRound=${startRound} say=${say}
                                      exportAs=${(format) => API.download(workshop.id, format).catch((e) => notice(e.message))} />`}
     </section>
     ${workshop && (rooms.length

@@ -2,7 +2,7 @@
 // cannot be missed), the workshop picker and the create form (the whole screen
 // when there is no workshop yet), and the chosen workshop's links and actions.
 import { html, t } from "../html.js";
-import { day } from "./format.js";
+import { clock, day } from "./format.js";
 
 export function Bar({ waiting, showFirst }) {
   return html`
@@ -20,6 +20,7 @@ export function CreateForm({ scenarios, create, cancel, first }) {
     const body = {
       scenario: form.elements.scenario.value, rooms: Number(form.elements.rooms.value),
       title: form.elements.wtitle.value.trim(), capacity: Number(form.elements.capacity.value),
+      start: form.elements.start.value,
     };
     create(body).then((ok) => { if (ok) form.reset(); });
   };
@@ -35,6 +36,11 @@ export function CreateForm({ scenarios, create, cancel, first }) {
         <label>${t("title")} <input id="wtitle" name="wtitle" maxlength="120" placeholder=${t("title_hint")} /></label>
         <label>${t("rooms")} <input id="rooms" name="rooms" type="number" min="0" max="500" value="4" /></label>
         <label>${t("capacity")} <input id="capacity" name="capacity" type="number" min="0" max="2000" value="60" /></label>
+        <label>${t("start_mode")}
+          <select id="start-mode" name="start">
+            <option value="on_join">${t("start_mode.on_join")}</option>
+            <option value="together">${t("start_mode.together")}</option>
+          </select></label>
       </div>
       <p class="help">${t("create_hint")}</p>
       <div class="actions">
@@ -73,7 +79,40 @@ function OpenLink({ workshop, copied, copy }) {
 // The workshop's links and whole-workshop actions. The sheets open with
 // rel=opener: the new tab starts with a copy of this tab's sessionStorage, and so
 // of its sign-in (facilitator.js); their addresses carry no token.
-export function Toolbar({ workshop, copied, copy, all, moreSeats, revealNow, exportAs }) {
+// A together-workshop's round: rooms wait, both seats in, until it starts; then one
+// countdown for all of them (the same deadline the phones and the projector show).
+function RoundControl({ workshop, startRound }) {
+  if (workshop.start !== "together") return null;
+  const round = workshop.round;
+  const running = round && !round.ended_at && (round.deadline == null || round.deadline > Date.now());
+  return html`
+    <span class="group round" role="group" aria-label=${t("round")}>
+      <button type="button" id="start-round" class="primary" onClick=${startRound}>
+        ${t(running ? "round.start_waiting" : "round.start")}</button>
+      <span id="round-state" class="round-state">${!round ? t("round.not_started")
+        : running ? (round.deadline == null ? t("round.no_limit")
+                     : `${t("round.time_left")}: ${clock(Math.max(0, round.deadline - Date.now()))}`)
+        : t("round.over")}</span>
+    </span>`;
+}
+
+// A word to every room of the workshop at once, from the toolbar (no room open).
+function AnnounceAll({ say }) {
+  const submit = (event) => {
+    event.preventDefault();
+    const input = event.currentTarget.elements.text;
+    const text = input.value.trim();
+    if (text) say(null, text, "all").then((ok) => { if (ok) input.value = ""; });
+  };
+  return html`
+    <form id="announce-all" class="announce-all" onSubmit=${submit}>
+      <input id="announce-all-text" name="text" maxlength="2000" aria-label=${t("announce_all")}
+             placeholder=${t("announce_all")} />
+      <button>${t("send")}</button>
+    </form>`;
+}
+
+export function Toolbar({ workshop, copied, copy, all, moreSeats, revealNow, exportAs, startRound, say }) {
   const id = encodeURIComponent(workshop.id);
   const step = workshop.revealed || 0;  // how far the projector shows the debrief
   return html`
@@ -83,17 +122,20 @@ export function Toolbar({ workshop, copied, copy, all, moreSeats, revealNow, exp
         <button type="button" id="more-seats" onClick=${moreSeats}>${t("more_seats")}</button></p>
     </div>
     <div class="actions toolbar">
+      <${RoundControl} workshop=${workshop} startRound=${startRound} />
       <span class="group" role="group" aria-label=${t("all_rooms")}>
         <button type="button" id="pause-all" onClick=${() => all("pause")}>${t("pause_all")}</button>
         <button type="button" id="resume-all" onClick=${() => all("resume")}>${t("resume_all")}</button>
         <button type="button" id="extend-all" onClick=${() => all("extend")}>${t("extend_all")}</button>
         <button type="button" id="end-all" class="danger" onClick=${() => all("end")}>${t("end_all")}</button>
       </span>
+      <${AnnounceAll} say=${say} />
       <span class="group" role="group" aria-label=${t("materials")}>
         <a id="print-seats" class="button-link" target="_blank" rel="opener"
            href=${`/static/seats.html?workshop=${id}`}>${t("print_seats")}</a>
         <a id="debrief-link" class="button-link" target="_blank" rel="opener"
            href=${`/static/debrief.html?workshop=${id}`}>${t("cohort.printable_debrief")}</a>
+        <a id="lobby-link" class="button-link" target="_blank" href=${workshop.lobby.url}>${t("lobby_link")}</a>
         <a id="projector-link" class="button-link" target="_blank" href=${workshop.projector.url}>${t("cohort.projector_view")}</a>
         <button type="button" id="export-csv" onClick=${() => exportAs("csv")}>${t("cohort.export_csv")}</button>
         <button type="button" id="export-jsonl" onClick=${() => exportAs("jsonl")}>${t("cohort.export_jsonl")}</button>

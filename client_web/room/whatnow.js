@@ -22,7 +22,8 @@ export function whatNow(state, link, composed, now = Date.now()) {
     for (const k of ["offer", "concede", "accept", "reject", "walk"]) gates[k] = gates[k] || { key: "why.stale" };
   }
   if (state.phase === "waiting") {
-    for (const k of ["offer", "concede", "accept", "reject", "walk"]) gates[k] = gates[k] || { key: "why.waiting" };
+    const why = state.presence[them] ? "round.waiting" : "why.waiting";
+    for (const k of ["offer", "concede", "accept", "reject", "walk"]) gates[k] = gates[k] || { key: why };
   }
   if (state.pending[me]) {
     for (const k of ["offer", "concede", "accept"]) gates[k] = gates[k] || { key: "why.sign_off" };
@@ -52,7 +53,8 @@ function strip(state, link, me, them) {
   if (state.phase === "ended") return { key: "now.ended." + state.outcome, tone: "end" };
   if (!link.fresh) return { key: link.everOnline ? "now.reconnecting" : "now.connecting", tone: "warn" };
   if (state.phase === "paused") return { key: "now.paused", tone: "warn" };
-  if (state.phase === "waiting") return { key: "now.waiting", tone: "wait" };
+  // Both in and still waiting: the room is held for the workshop's round.
+  if (state.phase === "waiting") return { key: state.presence[them] ? "round.held" : "now.waiting", tone: "wait" };
   if (state.pending[me]) return { key: "now.sign_off", tone: "wait" };
   const theirs = state.standing[them];
   if (state.turn === me) {
