@@ -239,7 +239,7 @@ function showFirstSignOff() {
 // -- the cohort panel: fetched only while open, on screen and the tab visible, at
 // most every 2 s (the console's poll asks, this decides) -------------------------------
 const cohortTable = window.Cohort.sortableTable($("cohort-table"));
-let cohortAt = 0, cohortBusy = false, cohortOf = null, cohortInView = false, curveChoice = null;
+let cohortAt = 0, cohortBusy = false, cohortAgain = false, cohortOf = null, cohortInView = false, curveChoice = null;
 new IntersectionObserver((entries) => {
   cohortInView = entries.some((e) => e.isIntersecting);
   if (cohortInView) refreshCohort(false);
@@ -251,19 +251,26 @@ $("curve-room").addEventListener("change", () => { curveChoice = $("curve-room")
 async function refreshCohort(force) {
   const id = ui.chosen;
   const shown = $("cohort-panel").open && cohortInView && document.visibilityState === "visible";
-  if (!id || !shown || cohortBusy) return;
+  if (!id || !shown) return;
+  if (cohortBusy) { cohortAgain = cohortAgain || force || id !== cohortOf; return; }
   if (!force && id === cohortOf && Date.now() - cohortAt < 2000) return;
   cohortBusy = true; cohortAt = Date.now();
   try {
     const data = await API.cohort(id);
-    if (cohortOf !== id) curveChoice = null;
-    cohortOf = id;
-    drawCohort(data);
+    // Another workshop chosen meanwhile: this answer is stale; draw nothing of it.
+    if (id === ui.chosen) {
+      if (cohortOf !== id) curveChoice = null;
+      cohortOf = id;
+      drawCohort(data);
+    }
   } catch (error) {
     $("cohort-counts").textContent = error.message;
   } finally {
     cohortBusy = false;
   }
+  // A forced refresh (another workshop, another room's curves) asked while this one
+  // was in flight goes now, instead of being lost.
+  if (cohortAgain || id !== ui.chosen) { cohortAgain = false; refreshCohort(true); }
 }
 function drawCohort(data) {
   const c = data.counts;
