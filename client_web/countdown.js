@@ -1,4 +1,5 @@
-// A workshop round's countdown, as the lobby and the projector show it: "Time left" over
+// What the two shared screens (the lobby and the projector) have in common: polling
+// their page's data, and a workshop round's countdown as they show it: "Time left" over
 // big m:ss, on the server's clock (skew = the server's time minus this machine's, from
 // the data the page polls). Before a together-workshop's first start it says the round
 // starts when the facilitator starts it; after the deadline, or once ended, time is up.
@@ -38,5 +39,23 @@ window.Countdown = (function () {
     big.textContent = format(left);
     box.replaceChildren(document.createTextNode(t(left > 0 ? "round.time_left" : "round.over")), big);
   }
-  return { format, from, render };
+  // Fetch `${this page's path}/data` every `everyMs` and hand it to `show`; while it
+  // fails, say so in #status (the page keeps its last figures).
+  function poll(everyMs, show) {
+    const source = `${location.pathname.replace(/\/+$/, "")}/data`;
+    async function once() {
+      try {
+        const response = await fetch(source, { cache: "no-store" });
+        if (!response.ok) throw new Error(String(response.status));
+        show(await response.json());
+        document.getElementById("status").textContent = "";
+      } catch (error) {
+        document.getElementById("status").textContent = t("projector.offline");
+      } finally {
+        setTimeout(once, everyMs);
+      }
+    }
+    once();
+  }
+  return { format, from, render, poll };
 })();

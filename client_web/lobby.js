@@ -10,7 +10,6 @@
   const POLL_MS = 1500;
   const FRESH_MS = 6000;
   apply();
-  const source = `${location.pathname.replace(/\/+$/, "")}/data`;
   const firstSeen = new Map();  // name#n -> when this page first showed it
   let round = null, skew = 0, primed = false;
 
@@ -44,18 +43,6 @@
     round = window.Countdown.from(data);
     tick();
   }
-  async function poll() {
-    try {
-      const response = await fetch(source, { cache: "no-store" });
-      if (!response.ok) throw new Error(String(response.status));
-      show(await response.json());
-      $("status").textContent = "";
-    } catch (error) {
-      $("status").textContent = t("projector.offline");
-    } finally {
-      setTimeout(poll, POLL_MS);
-    }
-  }
   setInterval(tick, 250);
-  poll();
+  window.Countdown.poll(POLL_MS, show);
 })();

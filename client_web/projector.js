@@ -12,7 +12,6 @@
   const POLL_MS = 2000;
   apply();
   window.Cohort.configure(24);
-  const source = `${location.pathname.replace(/\/+$/, "")}/data`;
   let round = null, skew = 0;
   const tick = () => window.Countdown.render($("round"), round, skew);
 
@@ -42,18 +41,6 @@
     $("not-revealed").hidden = data.revealed;
     if (data.revealed) window.Cohort.draw($("scatter"), big(window.Cohort.scatterConfig(data)));
   }
-  async function poll() {
-    try {
-      const response = await fetch(source, { cache: "no-store" });
-      if (!response.ok) throw new Error(String(response.status));
-      show(await response.json());
-      $("status").textContent = "";
-    } catch (error) {
-      $("status").textContent = t("projector.offline");
-    } finally {
-      setTimeout(poll, POLL_MS);
-    }
-  }
   setInterval(tick, 250);
-  poll();
+  window.Countdown.poll(POLL_MS, show);
 })();

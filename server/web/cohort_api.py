@@ -159,19 +159,21 @@ async def room_replay(request: web.Request) -> web.Response:
     return _json(body)
 
 
-async def _projected(request: web.Request) -> HeldWorkshop:
+async def projected(request: web.Request) -> HeldWorkshop:
+    """The workshop a projector token (``{token}`` in the path) names; 404 otherwise. The
+    projector and the lobby, both shared screens, are reached with it."""
     workshop = request.app[TOKENS].verify_projector(request.match_info["token"])
     # Refreshed: a reveal or a round recorded by another node shows on the next poll.
     held = None if workshop is None else await request.app[WORKSHOPS].refresh(workshop)
     if held is None:
-        raise web.HTTPNotFound(reason="This projector link is not valid here.")
+        raise web.HTTPNotFound(reason="This screen's link is not valid here.")
     return held
 
 
 @routes.get("/projector/{token}")
 async def projector_page(request: web.Request) -> web.FileResponse:
     """The projector page: live counts and the cohort scatter for the whole room."""
-    await _projected(request)
+    await projected(request)
     return _page("projector.html")
 
 
@@ -179,7 +181,7 @@ async def projector_page(request: web.Request) -> web.FileResponse:
 async def projector_data(request: web.Request) -> web.Response:
     """The projector's figures: counts until the reveal, then step by step the deals,
     the walk-away lines and the frontier; never a brief, message, name, label or terms."""
-    held = await _projected(request)
+    held = await projected(request)
     view = await _cohort(request, held)
     step = held.revealed
     workshop = {

@@ -21,9 +21,9 @@ from aiohttp import web
 from dealroom.protocol import Joined
 
 from ..rooms import Room, join_codes
-from ..rooms.workshops import HeldWorkshop
 from .api import _base_url, _json, _rooms_of, round_json
-from .keys import ROOMS, TOKENS, WORKSHOPS
+from .cohort_api import projected
+from .keys import ROOMS, WORKSHOPS
 from .static import _page
 
 __all__ = ["NAMES_SHOWN", "routes"]
@@ -32,14 +32,6 @@ NAMES_SHOWN = 300
 """The most arrivals' names the lobby's data carries (the newest; the count is whole)."""
 
 routes = web.RouteTableDef()
-
-
-async def _lobby(request: web.Request) -> HeldWorkshop:
-    workshop = request.app[TOKENS].verify_projector(request.match_info["token"])
-    held = None if workshop is None else await request.app[WORKSHOPS].refresh(workshop)
-    if held is None:
-        raise web.HTTPNotFound(reason="This lobby link is not valid here.")
-    return held
 
 
 def _arrivals(rooms: list[Room]) -> list[tuple[int, str]]:
@@ -59,14 +51,14 @@ def _arrivals(rooms: list[Room]) -> list[tuple[int, str]]:
 @routes.get("/lobby/{token}")
 async def lobby_page(request: web.Request) -> web.FileResponse:
     """The lobby page for the projector while people arrive."""
-    await _lobby(request)
+    await projected(request)
     return _page("lobby.html")
 
 
 @routes.get("/lobby/{token}/data")
 async def lobby_data(request: web.Request) -> web.Response:
     """The lobby's figures: the code and URL, the arrivals by name, the round's deadline."""
-    held = await _lobby(request)
+    held = await projected(request)
     service = request.app[ROOMS]
     code = await request.app[WORKSHOPS].ensure_code(held.id, service.clock())
     base = _base_url(request)
@@ -94,7 +86,7 @@ async def lobby_data(request: web.Request) -> web.Response:
 async def lobby_qr(request: web.Request) -> web.Response:
     """The QR code of ``HOST/j/CODE``: short, so its modules are big enough to scan from
     the back of the room (the code leads to the open link)."""
-    held = await _lobby(request)
+    held = await projected(request)
     code = await request.app[WORKSHOPS].ensure_code(held.id, request.app[ROOMS].clock())
     out = io.BytesIO()
     segno.make(f"{_base_url(request)}/j/{code}", error="m").save(
