@@ -32,6 +32,7 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.request
 from collections.abc import Sequence
 from dataclasses import dataclass
 from importlib import metadata
@@ -96,9 +97,11 @@ def pinned(cpu: int) -> list[str]:
     return ["taskset", "-c", str(cpu)] if shutil.which("taskset") and os.cpu_count() != 1 else []
 
 
-def cpu_seconds(pid: int) -> float:
-    """utime + stime of ``pid`` in seconds (fields 14 and 15 of /proc/PID/stat)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+def cpu_seconds(pid: int, thread: int | None = None) -> float:
+    """utime + stime of ``pid`` in seconds (fields 14 and 15 of /proc/PID/stat); of one
+    of its threads only with ``thread`` (its main thread's id is ``pid``)."""
+    path = f"/proc/{pid}/stat" if thread is None else f"/proc/{pid}/task/{thread}/stat"
+    fields = Path(path).read_text().rsplit(")", 1)[1].split()
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
@@ -127,7 +130,7 @@ class Sampler(threading.Thread):
     def __init__(self, pid: int, every: float = 0.02) -> None:
         super().__init__(daemon=True)
         self.pid, self.every = pid, every
-        self.samples: list[tuple[float, float, int, float]] = []
+        self.samples: list[tuple[float, float, int, float, float]] = []
         self.done = threading.Event()
 
     def run(self) -> None:
@@ -135,14 +138,21 @@ class Sampler(threading.Thread):
             try:
                 pid = self.pid
                 self.samples.append(
-                    (time.time(), cpu_seconds(pid), rss_kib(pid), runqueue_wait_s(pid))
+                    (
+                        time.time(),
+                        cpu_seconds(pid),
+                        rss_kib(pid),
+                        runqueue_wait_s(pid),
+                        cpu_seconds(pid, pid),  # the event loop's thread alone
+                    )
                 )
             except (OSError, IndexError, ValueError):
                 return
             self.done.wait(self.every)
 
     def cpu_at(self, at: float, column: int = 1) -> float:
-        """CPU seconds (column 3: run-queue wait) at ``at`` (epoch), interpolated linearly."""
+        """CPU seconds (column 3: run-queue wait, 4: the main thread's CPU) at ``at``
+        (epoch), interpolated linearly."""
         before = max((s for s in self.samples if s[0] <= at), default=self.samples[0])
         after = min((s for s in self.samples if s[0] >= at), default=self.samples[-1])
         if after[0] == before[0]:
@@ -210,6 +220,7 @@ def run_one(name: str, target: str, measurement: Measurement, codec: str) -> dic
             cmd = loadtest_command(f"http://127.0.0.1:{port}", target, codec, report_file, args)
             gen = subprocess.run(cmd, capture_output=True, timeout=200)
             report = json.loads(report_file.read_text()) if report_file.exists() else None
+            pauses = gc_pauses(f"http://127.0.0.1:{port}") if target == "dealroom" else None
         finally:
             sampler.done.set()
             sampler.join()
@@ -242,7 +253,11 @@ def run_one(name: str, target: str, measurement: Measurement, codec: str) -> dic
             # The main thread's wait for its core: another process, or (dealroom)
             # its own writer thread, held it.
             server_waited_for_cpu_s=round(sampler.cpu_at(end, 3) - sampler.cpu_at(start, 3), 3),
+            # dealroom: the event loop's thread apart from the SQLite writer's (and any other)
+            server_main_thread_cpu_s=round(sampler.cpu_at(end, 4) - sampler.cpu_at(start, 4), 3),
         )
+        if pauses is not None:
+            record["gc_pauses_whole_run"] = pauses
         if measurement.kind == "idle":
             connections = 2 * int(args[args.index("--rooms") + 1])
             idle = sampler.rss_at((start + end) / 2)
@@ -252,6 +267,33 @@ def run_one(name: str, target: str, measurement: Measurement, codec: str) -> dic
                 kib_per_connection=round((idle - rss_before) / connections, 1),
             )
     return record
+
+
+def gc_pauses(base: str) -> dict[str, dict[str, float]] | None:
+    """The server's garbage-collection pauses since it started, per generation (from
+    ``dealroom_gc_pause_seconds`` on /metrics): how many, their total, how many over 25 ms."""
+    from prometheus_client.parser import text_string_to_metric_families
+
+    try:
+        with urllib.request.urlopen(base + "/metrics", timeout=10) as response:
+            text = response.read().decode()
+    except OSError:
+        return None
+    found: dict[str, dict[str, float]] = {}
+    for family in text_string_to_metric_families(text):
+        if family.name != "dealroom_gc_pause_seconds":
+            continue
+        for sample in family.samples:
+            figures = found.setdefault(f"gen{sample.labels['generation']}", {})
+            if sample.name.endswith("_count"):
+                figures["count"] = sample.value
+            elif sample.name.endswith("_sum"):
+                figures["total_ms"] = round(sample.value * 1e3, 1)
+            elif sample.labels.get("le") == "0.025":
+                figures["up_to_25ms"] = sample.value
+    for figures in found.values():
+        figures["over_25ms"] = figures.get("count", 0) - figures.pop("up_to_25ms", 0)
+    return found
 
 
 def ratio(name: str, dealroom: dict[str, Any], relay: dict[str, Any]) -> dict[str, Any]:
@@ -268,7 +310,7 @@ def machine() -> dict[str, Any]:
             model = line.split(":", 1)[1].strip()
             break
     packages = ("aiohttp", "msgspec", "picows", "uvloop", "hdrhistogram", "dealroom")
-    versions = {}
+    versions: dict[str, str | None] = {}
     for package in packages:
         try:
             versions[package] = metadata.version(package)
@@ -378,10 +420,12 @@ def row(record: dict[str, Any]) -> str:
     scheduled = report.get("moves_scheduled")
     delivered = f"{report.get('moves_delivered')}/{scheduled}" if scheduled else "-"
     server_share = record.get("server_cpu_share")
+    main_cpu, window = record.get("server_main_thread_cpu_s"), record.get("window_s")
+    loop = f" (loop {main_cpu / window:.0%})" if main_cpu and window else ""
     return (
         f"| {record['measurement']} | {record['target']} | "
         f"{report.get('moves_per_second', 0):,} | {record.get('moves_per_server_cpu_s') or '-'} | "
-        f"{'-' if server_share is None else f'{server_share:.0%}'}"
+        f"{'-' if server_share is None else f'{server_share:.0%}'}{loop}"
         f"{' (contended)' if contended else ''} | {d.get('p50')} | "
         f"{d.get('p90')} | {d.get('p99')} | {d.get('p99_9')} | {d.get('max')} | {delivered} | "
         f"{record.get('kib_per_connection', '-')} | {tool_text} | "

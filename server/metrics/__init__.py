@@ -8,8 +8,16 @@ imports ``prometheus_client`` (the log backends use the histogram too).
 
 from __future__ import annotations
 
+from .gcpauses import time_collections
 from .histogram import LATENCY_BOUNDS, LOOP_LAG_BOUNDS, Histogram
 from .looplag import sample_loop_lag
 from .node import NodeMetrics
 
-__all__ = ["LATENCY_BOUNDS", "LOOP_LAG_BOUNDS", "Histogram", "NodeMetrics", "sample_loop_lag"]
+__all__ = [
+    "LATENCY_BOUNDS",
+    "LOOP_LAG_BOUNDS",
+    "Histogram",
+    "NodeMetrics",
+    "sample_loop_lag",
+    "time_collections",
+]

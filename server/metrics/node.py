@@ -24,6 +24,7 @@ class NodeMetrics:
     __slots__ = (
         "connections_refused",
         "errors",
+        "gc_pauses",
         "loop_lag",
         "loop_lag_last",
         "move_latency",
@@ -46,6 +47,9 @@ class NodeMetrics:
         self.loop_lag = Histogram(LOOP_LAG_BOUNDS)
         """Seconds the loop-lag sampler's timer fired late by."""
         self.loop_lag_last = 0.0
+        self.gc_pauses = tuple(Histogram(LOOP_LAG_BOUNDS) for _ in range(3))
+        """Seconds each cyclic garbage collection paused the process, by generation
+        (0 young, 1 middle, 2 full); see :mod:`.gcpauses`."""
 
     def moved(self, kind: type, seconds: float) -> None:
         """Count an applied move of frame class ``kind`` (one of :data:`Move`) that took

@@ -23,7 +23,7 @@ from ..config import Settings
 from ..errors import UserError, unreachable_redis
 from ..keyfiles import Keys, load_keys, memory_keys
 from ..log import LogUnavailable, open_log
-from ..metrics import NodeMetrics, sample_loop_lag
+from ..metrics import NodeMetrics, sample_loop_lag, time_collections
 from ..nodes import BEAT_SECONDS, TTL_MS, Nodes
 from ..rooms import RoomService
 from ..rooms.workshops import Workshops
@@ -214,7 +214,9 @@ async def _liveness(app: web.Application) -> AsyncIterator[None]:
 
 async def _loop_lag(app: web.Application) -> AsyncIterator[None]:
     sampler = asyncio.create_task(sample_loop_lag(app[METRICS]), name="event-loop lag")
+    untime = time_collections(app[METRICS])
     yield
+    untime()
     sampler.cancel()
     await asyncio.gather(sampler, return_exceptions=True)
 

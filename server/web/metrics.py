@@ -108,6 +108,15 @@ class NodeCollector:
             [],
             node.loop_lag,
         )
+        pauses = HistogramMetricFamily(
+            "dealroom_gc_pause_seconds",
+            "How long each of Python's cyclic garbage collections paused the node, by "
+            "generation (0 young, 1 middle, 2 full).",
+            labels=["generation"],
+        )
+        for generation, histogram in enumerate(node.gc_pauses):
+            _histogram(pauses, [str(generation)], histogram)
+        yield pauses
         yield GaugeMetricFamily(
             "dealroom_event_loop_lag_last_seconds",
             "The event loop's lag at its latest sample (see dealroom_event_loop_lag_seconds).",

@@ -7,6 +7,7 @@ in a subprocess, through a short outage.
 from __future__ import annotations
 
 import asyncio
+import gc
 from pathlib import Path
 
 import aiohttp
@@ -141,6 +142,19 @@ async def test_metrics_parse_and_move_with_the_load(make_server: MakeServer) -> 
 def _version(figures: Figures) -> str:
     [labels] = [dict(labels) for name, labels in figures if name == "dealroom_build_info"]
     return labels["version"]
+
+
+async def test_garbage_collections_are_timed_by_generation(make_server: MakeServer) -> None:
+    server = await make_server(metrics_fresh_seconds=0)
+    before, _ = await scrape(server.base)
+    gc.collect()  # a full collection, in this process: the in-process server's too
+    gc.collect(0)
+    after, _ = await scrape(server.base)
+    for generation in ("0", "2"):
+        count = "dealroom_gc_pause_seconds_count"
+        assert at(after, count, generation=generation) > at(before, count, generation=generation)
+        assert at(after, "dealroom_gc_pause_seconds_sum", generation=generation) > 0
+    assert at(after, "dealroom_gc_pause_seconds_count", generation="1") >= 0
 
 
 async def test_bots_running_on_the_node(make_server: MakeServer) -> None:
