@@ -8,10 +8,8 @@ are the rooms whose ``created`` event names it (the room directory,
 :mod:`.directory`, lists them), so the rooms' own logs stay the only truth
 about them.
 
-The records are a tagged union (``record`` names the kind). Logs written
-before the tag existed hold an untagged :class:`Workshop` first and untagged
-:class:`SeatAssigned` records after it; they decode by position, so existing
-data dirs keep loading.
+The records, and how they are read back (logs from before their tag
+included), are :mod:`.workshop_records`; this module folds them and writes them.
 
 A workshop created with ``start="together"`` runs *rounds*: its rooms are held
 (their ``created`` says so) and wait, both seats in, until the facilitator
@@ -24,19 +22,35 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import enum
 import logging
 import secrets
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Literal
 
 import msgspec
 
 from ..log import EventLog, IndexKey, SeqConflict
 from . import join_codes
+from .workshop_records import (
+    DEFAULT_CAPACITY,
+    CapacityChanged,
+    CodeAssigned,
+    DebriefRevealed,
+    Record,
+    RevealStep,
+    Role,
+    RoundEnded,
+    RoundExtended,
+    RoundStarted,
+    SeatAssigned,
+    Start,
+    Workshop,
+)
+from .workshop_records import decode as _decode
+from .workshop_records import decode_record as _decode_record
+from .workshop_records import encode as _encode
 
 __all__ = [
     "BUILT",
@@ -60,9 +74,6 @@ __all__ = [
     "Workshops",
 ]
 
-DEFAULT_CAPACITY = 60
-"""Open-link seats of a workshop created without a capacity (and of every
-workshop recorded before capacities existed): a large class."""
 MAX_CAPACITY = 2000
 """The most seats one open link may hand out (1,000 rooms)."""
 CACHE = 256
@@ -73,108 +84,6 @@ BUILT = IndexKey("meta", "workshops-index")
 """Present once the index is complete (written from the start, or built once)."""
 
 log = logging.getLogger(__name__)
-
-Role = Literal["buyer", "seller"]
-Start = Literal["on_join", "together"]
-"""When a workshop's rooms start: each once both its seats have joined (``on_join``), or
-all together when the facilitator starts a round (``together``)."""
-
-
-class _Record(msgspec.Struct, frozen=True, kw_only=True, tag_field="record"):
-    """A record of a workshop's stream; ``record`` names its kind."""
-
-
-class Workshop(_Record, frozen=True, tag="workshop"):
-    """A workshop's creation record."""
-
-    id: str
-    title: str
-    scenario: str
-    created_at: int
-    capacity: int = DEFAULT_CAPACITY
-    """How many seats the open link may hand out; raised later by :class:`CapacityChanged`."""
-    start: Start = "on_join"
-    """``together``: its rooms are held for the facilitator's round (see the module docstring)."""
-    code: str = ""
-    """Its short join code (:mod:`.join_codes`); empty in a workshop made before codes
-    existed, until a :class:`CodeAssigned` gives it one."""
-
-
-class SeatAssigned(_Record, frozen=True, tag="seat"):
-    """A seat handed to an arrival on the open link."""
-
-    room: str
-    role: Role
-    at: int
-
-
-class CapacityChanged(_Record, frozen=True, tag="capacity"):
-    """The facilitator set the open link's capacity (seats)."""
-
-    capacity: int
-    at: int
-
-
-class RevealStep(enum.IntEnum):
-    """How much of the debrief the projector shows, step by step in front of the group:
-    the deals first, then both walk-away lines, then what was possible."""
-
-    COUNTS = 0
-    """Before any reveal: counts only (nothing derived from private scoring)."""
-    DEALS = 1
-    """Each deal as a point: both sides' scores."""
-    WALK_AWAY = 2
-    """And both reservation values (walk-away lines)."""
-    FRONTIER = 3
-    """And the Pareto frontier, the Nash point and the money issue's spread."""
-
-
-class DebriefRevealed(_Record, frozen=True, tag="revealed"):
-    """The facilitator revealed the workshop's debrief on the projector (DESIGN.md principle 6)."""
-
-    at: int
-    step: RevealStep = RevealStep.FRONTIER
-    """How far (a record from before the steps revealed everything at once)."""
-
-
-class CodeAssigned(_Record, frozen=True, tag="code"):
-    """A join code given to a workshop created before codes existed."""
-
-    code: str
-    at: int
-
-
-class RoundStarted(_Record, frozen=True, tag="round"):
-    """The facilitator started a round: its rooms run until ``deadline`` (epoch ms; None: no
-    time limit)."""
-
-    deadline: int | None
-    at: int
-
-
-class RoundExtended(_Record, frozen=True, tag="round_extended"):
-    """The running round's deadline moved ``seconds`` later (its rooms were extended too)."""
-
-    seconds: int
-    at: int
-
-
-class RoundEnded(_Record, frozen=True, tag="round_ended"):
-    """The facilitator ended the running round (and its rooms)."""
-
-    at: int
-
-
-Record = (
-    Workshop
-    | SeatAssigned
-    | CapacityChanged
-    | DebriefRevealed
-    | CodeAssigned
-    | RoundStarted
-    | RoundExtended
-    | RoundEnded
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,24 +107,6 @@ class WorkshopFull:
 
     capacity: int
     code: str = "workshop_full"
-
-
-class _Tag(msgspec.Struct):
-    record: str = ""
-
-
-_encode = msgspec.msgpack.Encoder().encode
-_decode_tag = msgspec.msgpack.Decoder(_Tag).decode
-_decode_record = msgspec.msgpack.Decoder(Record).decode
-_decode_legacy_workshop = msgspec.msgpack.Decoder(Workshop).decode
-_decode_legacy_seat = msgspec.msgpack.Decoder(SeatAssigned).decode
-
-
-def _decode(seq: int, raw: bytes) -> Record:
-    """One record of a workshop stream; an untagged one is read by its position."""
-    if _decode_tag(raw).record:
-        return _decode_record(raw)
-    return _decode_legacy_workshop(raw) if seq == 1 else _decode_legacy_seat(raw)
 
 
 @dataclass(slots=True)
