@@ -18,10 +18,12 @@ import msgspec
 
 __all__ = [
     "DEFAULT_CAPACITY",
+    "Archived",
     "CapacityChanged",
     "CodeAssigned",
     "DebriefRevealed",
     "Record",
+    "Renamed",
     "RevealStep",
     "Role",
     "RoundEnded",
@@ -29,6 +31,7 @@ __all__ = [
     "RoundStarted",
     "SeatAssigned",
     "Start",
+    "Unarchived",
     "Workshop",
     "decode",
     "decode_record",
@@ -63,6 +66,8 @@ class Workshop(_Record, frozen=True, tag="workshop"):
     code: str = ""
     """Its short join code (:mod:`.join_codes`); empty in a workshop made before codes
     existed, until a :class:`CodeAssigned` gives it one."""
+    copied_from: str | None = None
+    """The workshop this one duplicates (same scenario and settings), if it is a copy."""
 
 
 class SeatAssigned(_Record, frozen=True, tag="seat"):
@@ -130,6 +135,25 @@ class RoundEnded(_Record, frozen=True, tag="round_ended"):
     at: int
 
 
+class Renamed(_Record, frozen=True, tag="renamed"):
+    """The facilitator renamed the workshop: ``title`` is its title from now on."""
+
+    title: str
+    at: int
+
+
+class Archived(_Record, frozen=True, tag="archived"):
+    """The facilitator archived the workshop (none of its rooms live): put away, not deleted."""
+
+    at: int
+
+
+class Unarchived(_Record, frozen=True, tag="unarchived"):
+    """The facilitator brought the archived workshop back: listed, and its open link open."""
+
+    at: int
+
+
 Record = (
     Workshop
     | SeatAssigned
@@ -139,6 +163,9 @@ Record = (
     | RoundStarted
     | RoundExtended
     | RoundEnded
+    | Renamed
+    | Archived
+    | Unarchived
 )
 
 
