@@ -24,9 +24,11 @@ archiving never stops a room; unarchiving brings it back as it was. The index
 ``workshops:archived`` lets the listing leave archived workshops out without
 reading them; the workshop's own stream stays the truth, and the entry is written
 so that a crash can leave the index short of an archived workshop (the listing
-reads it, skips it, and corrects the index) but never claiming one that is not
-(which would hide it): put after the ``archived`` record, removed before the
-``unarchived`` one.
+reads it and skips it) but never claiming one that is not (which would hide it):
+put after the ``archived`` record, removed before the ``unarchived`` one. The
+listing removes an entry its log contradicts; it puts a missing one back only
+where it is the store's one writer (on a shared log that put could cross another
+node's unarchive); archiving an archived workshop puts it back anywhere.
 """
 
 from __future__ import annotations
@@ -316,7 +318,8 @@ class Workshops:
 
         Picked by the archived index, then each read (caught up, where other nodes
         write too) and checked: one whose log says otherwise than the index (a crash
-        left the index behind) is listed as its log says, and the index corrected.
+        left the index behind) is listed as its log says, and the index corrected
+        where that is safe.
         """
         indexed = await self._archived_ids()
         held_now = self.refresh if self._log.shared else self.get
@@ -327,7 +330,11 @@ class Workshops:
                 continue
             if (held.archived_at is not None) != (held.id in indexed):
                 async with held.lock:  # archive and unarchive write the entry under it too
-                    await self._index_archived(held)
+                    # A stale entry goes, whoever writes meanwhile. A missing one is put
+                    # back only by this node's one writer: on a shared log it could cross
+                    # another node's unarchive and hide the workshop (archive puts it).
+                    if held.archived_at is None or not self._log.shared:
+                        await self._index_archived(held)
             if shown == "include" or (held.archived_at is not None) == (shown == "only"):
                 found.append(held)
         return found

@@ -93,10 +93,15 @@ async def test_the_listing_corrects_an_index_a_crash_left_behind(log: EventLog) 
 
     fresh = Workshops(log)
     assert await _titles(fresh, "exclude") == []  # the log decides: the first is archived
-    assert {key for key, _ in await log.scan_index(ARCHIVED)} >= {archived.id}
     assert await _titles(fresh, "include") == ["Archived, index lost", "Listed, stray entry"]
+    assert await _titles(fresh, "exclude") == ["Listed, stray entry"]  # the stray entry went
+    indexed = [key for key, _ in await log.scan_index(ARCHIVED)]
+    # The lost entry is put back by the one writer of a store; where nodes share the log
+    # only archiving puts it (a listing's put could cross another node's unarchive).
+    assert indexed == ([] if log.shared else [archived.id])
+    await fresh.archive(archived.id, 4_000, _none_live)
     assert [key for key, _ in await log.scan_index(ARCHIVED)] == [archived.id]
-    assert await _titles(fresh, "exclude") == ["Listed, stray entry"]
+    assert await _titles(fresh, "only") == ["Archived, index lost"]
 
 
 async def test_another_nodes_rename_and_archive_are_seen(log: EventLog) -> None:
