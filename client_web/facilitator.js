@@ -15,14 +15,17 @@ window.Facilitator = (function () {
   const forget = () => sessionStorage.removeItem(KEY);
 
   // A facilitator API call: the decoded JSON answer, or an Error with the server's
-  // message and the HTTP status.
+  // message, the HTTP status, its stable code and the whole error object.
   async function api(method, path, body) {
     const response = await fetch(path, {
       method, headers: { Authorization: `Bearer ${token()}`, "Content-Type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     const answer = await response.json();
-    if (!response.ok) throw Object.assign(new Error(answer.error.message), { status: response.status });
+    if (!response.ok) {
+      throw Object.assign(new Error(answer.error.message),
+                          { status: response.status, code: answer.error.code, error: answer.error });
+    }
     return answer;
   }
 

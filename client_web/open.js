@@ -41,6 +41,7 @@
         retry(name, seconds, t(text, { s: seconds }));
       } else {
         status.textContent = code === "workshop_full" ? t("open.full")
+          : code === "workshop_archived" ? t("open.closed")
           : (answer && answer.error ? answer.error.message : String(response.status));
       }
       return;

@@ -12,11 +12,24 @@ export const api = (method, path, body) => F.api(method, path, body);
 
 export const scenarios = () => api("GET", "/api/scenarios");
 export const fullScenario = (id) => api("GET", `/api/scenarios/${at(id)}`);
-export const workshops = () => api("GET", "/api/workshops");
+// The newest workshops; `archived`: "include" or "only" lists archived ones too, or alone.
+export function workshops(archived, limit) {
+  const query = new URLSearchParams();
+  if (archived) query.set("archived", archived);
+  if (limit) query.set("limit", limit);
+  const asked = query.toString();
+  return api("GET", asked ? `/api/workshops?${asked}` : "/api/workshops");
+}
 export const workshop = (id) => api("GET", `/api/workshops/${at(id)}`);
 export const createWorkshop = (body) => api("POST", "/api/workshops", body);
 export const setCapacity = (id, capacity) => api("POST", `/api/workshops/${at(id)}/capacity`, { capacity });
 export const reveal = (id, step) => api("POST", `/api/workshops/${at(id)}/reveal`, { step });
+// Housekeeping: a new title; a copy with new links (201, the new workshop); archive
+// (409 workshop_live while rooms have not ended) and back.
+export const renameWorkshop = (id, title) => api("POST", `/api/workshops/${at(id)}/rename`, { title });
+export const duplicateWorkshop = (id) => api("POST", `/api/workshops/${at(id)}/duplicate`);
+export const archiveWorkshop = (id) => api("POST", `/api/workshops/${at(id)}/archive`);
+export const unarchiveWorkshop = (id) => api("POST", `/api/workshops/${at(id)}/unarchive`);
 export const cohort = (id) => api("GET", `/api/workshops/${at(id)}/cohort`);
 export const replay = (room) => api("GET", `/api/rooms/${at(room)}/replay`);
 

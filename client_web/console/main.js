@@ -1,4 +1,5 @@
-// The facilitator console: sign in, pick or create a workshop, watch its rooms
+// The facilitator console: sign in, pick or create a workshop (or rename, duplicate
+// or archive one from the list of workshops), watch its rooms
 // (the grid, fed by one facilitator socket per room: watch.js, state.js), open a
 // room beside the grid, sign off, and act on one room or all. Every view is a
 // function of the state, rendered again on every change and every second (the
@@ -13,6 +14,7 @@ import { Grid } from "./grid.js";
 import { DrawerTop } from "./drawer.js";
 import { Transcript } from "./transcript.js";
 import { Bar, CreateForm, Picker, Toolbar } from "./workspace.js";
+import { ArchivedNote, WorkshopList } from "./workshops.js";
 import { time } from "./format.js";
 
 const I18N = window.I18N;
@@ -20,7 +22,10 @@ const $ = (id) => document.getElementById(id);
 const POLL_MS = 2000;
 
 const state = S.initial();
-const ui = { chosen: null, selected: null, creating: false, notice: null, copied: false };
+const ui = {
+  chosen: null, selected: null, creating: false, notice: null, copied: false,
+  listOpen: false, renaming: null, showArchived: false, allArchived: false,
+};
 const sockets = watcher({
   token: API.token,
   lastSeq: (id) => (state.rooms.get(id) ? state.rooms.get(id).lastSeq : 0),
@@ -54,8 +59,14 @@ async function signIn(token) {
   setInterval(draw, 1000);  // the clocks, "idle" and "ago"
 }
 
+// Archived workshops only with "Show archived"; with none other left, the empty
+// page says that they are all archived.
+const listWorkshops = () => API.workshops(ui.showArchived ? "include" : undefined);
+
 async function loadWorkshops(choose) {
-  state.workshops = await API.workshops();
+  state.workshops = await listWorkshops();
+  ui.allArchived = !ui.showArchived && state.workshops.length === 0
+    && (await API.workshops("only", 1).catch(() => [])).length > 0;
   const ids = state.workshops.map((w) => w.id);
   const next = choose || (ids.includes(ui.chosen) ? ui.chosen : ids[ids.length - 1] || null);
   if (next !== ui.chosen) await chooseWorkshop(next);
@@ -97,7 +108,7 @@ async function refresh() {
 let polls = 0;
 async function poll() {
   polls += 1;
-  if (polls % 5 === 0) state.workshops = await API.workshops().catch(() => state.workshops);
+  if (polls % 5 === 0) state.workshops = await listWorkshops().catch(() => state.workshops);
   await refresh();
 }
 
@@ -172,6 +183,61 @@ async function create(body) {
     return false;
   }
 }
+
+// -- housekeeping: the list of workshops -----------------------------------------------
+// Archiving never stops a room unasked: the server refuses while rooms have not
+// ended (workshop_live, with how many); the console then asks, ends them, archives.
+async function archive(workshop) {
+  try {
+    await API.archiveWorkshop(workshop.id);
+  } catch (error) {
+    if (error.code !== "workshop_live") { notice(error.message); return; }
+    if (!confirm(t("confirm_archive_live", { name: workshop.title, n: error.error.live_rooms }))) return;
+    try {
+      await API.workshopWide(workshop.id, "end");
+      await API.archiveWorkshop(workshop.id);
+    } catch (again) {
+      notice(again.message);
+    }
+  }
+  await loadWorkshops();
+}
+
+async function unarchive(workshop) {
+  await API.unarchiveWorkshop(workshop.id).catch((e) => notice(e.message));
+  await loadWorkshops();
+}
+
+const housekeeping = {
+  choose: (id) => { ui.renaming = null; return chooseWorkshop(id); },
+  startRename: (id) => { ui.renaming = id; draw(); },
+  cancelRename: () => { ui.renaming = null; draw(); },
+  async rename(workshop, title) {
+    try {
+      await API.renameWorkshop(workshop.id, title);
+      ui.renaming = null;
+    } catch (error) {
+      notice(error.message);
+    }
+    await loadWorkshops();
+  },
+  async duplicate(workshop) {
+    try {
+      const copy = await API.duplicateWorkshop(workshop.id);
+      await loadWorkshops(copy.id);
+    } catch (error) {
+      notice(error.message);
+    }
+  },
+  archive,
+  unarchive,
+  async showArchived(on) {
+    ui.showArchived = on;
+    ui.listOpen = ui.listOpen || on;
+    await loadWorkshops();
+  },
+  close: () => { ui.listOpen = false; ui.renaming = null; draw(); },
+};
 
 async function moreSeats() {
   const workshop = state.workshop;
@@ -301,17 +367,25 @@ function Workspace({ now }) {
   const notice = ui.notice && html`<p class="notice" role="alert">${ui.notice}
     <button type="button" class="close" aria-label=${t("close")} onClick=${() => { ui.notice = null; draw(); }}>×</button></p>`;
   if (workshops.length === 0) {  // nothing to watch yet: only what can work, the create form
-    return html`${notice}<${CreateForm} scenarios=${state.scenarios} create=${create} first=${true} />`;
+    return html`${notice}<${CreateForm} scenarios=${state.scenarios} create=${create} first=${true}
+                                        allArchived=${ui.allArchived} showArchived=${() => housekeeping.showArchived(true)} />`;
   }
   const workshop = state.workshop;
   const rooms = byAttention([...state.rooms.values()], now);
+  // The chosen workshop stays in the picker when a poll no longer lists it (archived
+  // from another console), until another is chosen.
+  const picked = workshop && !workshops.some((w) => w.id === workshop.id) ? [...workshops, workshop] : workshops;
   return html`
     ${notice}
     <section class="panel workshop-panel" aria-label=${t("workshop")}>
-      <${Picker} workshops=${workshops} scenarios=${state.scenarios} chosen=${ui.chosen}
-                 choose=${chooseWorkshop} startNew=${() => { ui.creating = true; draw(); }} />
+      <${Picker} workshops=${picked} scenarios=${state.scenarios} chosen=${ui.chosen}
+                 choose=${chooseWorkshop} startNew=${() => { ui.creating = true; draw(); }}
+                 listOpen=${ui.listOpen} toggleList=${() => { ui.listOpen = !ui.listOpen; ui.renaming = null; draw(); }} />
+      ${ui.listOpen && html`<${WorkshopList} workshops=${workshops} scenarios=${state.scenarios} chosen=${ui.chosen}
+                                             renaming=${ui.renaming} showArchived=${ui.showArchived} actions=${housekeeping} />`}
       ${ui.creating && html`<${CreateForm} scenarios=${state.scenarios} create=${create}
                                            cancel=${() => { ui.creating = false; draw(); }} />`}
+      ${workshop && workshop.archived_at && html`<${ArchivedNote} workshop=${workshop} unarchive=${unarchive} />`}
       ${workshop && html`<${Toolbar} workshop=${workshop} copied=${ui.copied} copy=${copy} all=${all}
                                      moreSeats=${moreSeats} revealNow=${revealNow} startRound=${startRound} say=${say}
                                      exportAs=${(format) => API.download(workshop.id, format).catch((e) => notice(e.message))} />`}

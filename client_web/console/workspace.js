@@ -1,8 +1,10 @@
 // The console's frame: the header bar (the count of sign-offs waiting, which
 // cannot be missed), the workshop picker and the create form (the whole screen
 // when there is no workshop yet), and the chosen workshop's links and actions.
+// The list of workshops and its housekeeping are workshops.js's.
 import { html, t } from "../html.js";
-import { clock, day } from "./format.js";
+import { clock } from "./format.js";
+import { workshopName } from "./workshops.js";
 
 export function Bar({ waiting, showFirst }) {
   return html`
@@ -13,7 +15,7 @@ export function Bar({ waiting, showFirst }) {
     </button>`;
 }
 
-export function CreateForm({ scenarios, create, cancel, first }) {
+export function CreateForm({ scenarios, create, cancel, first, allArchived, showArchived }) {
   const submit = (event) => {
     event.preventDefault();
     const form = event.currentTarget;
@@ -26,8 +28,10 @@ export function CreateForm({ scenarios, create, cancel, first }) {
   };
   return html`
     <form id="new-workshop" class="panel create" onSubmit=${submit}>
-      <h2>${t(first ? "empty.heading" : "new_workshop")}</h2>
+      <h2>${t(first ? (allArchived ? "empty.all_archived" : "empty.heading") : "new_workshop")}</h2>
       ${first && html`<p class="help">${t("empty.text")}</p>`}
+      ${allArchived && html`<p><button type="button" id="show-archived-first" onClick=${showArchived}>
+        ${t("show_archived_workshops")}</button></p>`}
       <div class="fields">
         <label>${t("scenario")}
           <select id="scenario" name="scenario" required>
@@ -50,21 +54,17 @@ export function CreateForm({ scenarios, create, cancel, first }) {
     </form>`;
 }
 
-function workshopName(w, scenarios) {
-  const scenario = scenarios.find((s) => s.id === w.scenario);
-  const title = scenario ? scenario.title : w.scenario;
-  // A workshop named after its scenario (the default title) says it once.
-  const name = w.title === title ? w.title : `${w.title} · ${title}`;
-  return t("workshop_option", { name, date: day(w.created_at), n: w.room_count });
-}
-
-export function Picker({ workshops, scenarios, chosen, choose, startNew }) {
+// Each workshop with its scenario, date, state and rooms; "Workshops" opens the list
+// where they are renamed, duplicated and archived.
+export function Picker({ workshops, scenarios, chosen, choose, startNew, listOpen, toggleList }) {
   return html`<div class="picker">
     <label for="workshop">${t("workshop")}</label>
     <select id="workshop" value=${chosen} onChange=${(event) => choose(event.currentTarget.value)}>
       ${[...workshops].reverse().map((w) => html`<option key=${w.id} value=${w.id}>${workshopName(w, scenarios)}</option>`)}
     </select>
     <button type="button" id="new-workshop-open" onClick=${startNew}>${t("new_workshop_button")}</button>
+    <button type="button" id="workshops-open" aria-expanded=${listOpen ? "true" : "false"}
+            aria-controls="workshop-list" onClick=${toggleList}>${t("workshops_button")}</button>
   </div>`;
 }
 
@@ -112,24 +112,26 @@ function AnnounceAll({ say }) {
     </form>`;
 }
 
+// An archived workshop has no live room and lets nobody in: its materials only.
 export function Toolbar({ workshop, copied, copy, all, moreSeats, revealNow, exportAs, startRound, say }) {
   const id = encodeURIComponent(workshop.id);
   const step = workshop.revealed || 0;  // how far the projector shows the debrief
+  const open = !workshop.archived_at;
   return html`
-    <div class="open-line">
+    ${open && html`<div class="open-line">
       <${OpenLink} workshop=${workshop} copied=${copied} copy=${copy} />
       <p class="seats-line"><span id="seats-taken">${t("seats_taken", { n: workshop.seats_taken, of: workshop.capacity })}</span>
         <button type="button" id="more-seats" onClick=${moreSeats}>${t("more_seats")}</button></p>
-    </div>
+    </div>`}
     <div class="actions toolbar">
-      <${RoundControl} workshop=${workshop} startRound=${startRound} />
+      ${open && html`<${RoundControl} workshop=${workshop} startRound=${startRound} />
       <span class="group" role="group" aria-label=${t("all_rooms")}>
         <button type="button" id="pause-all" onClick=${() => all("pause")}>${t("pause_all")}</button>
         <button type="button" id="resume-all" onClick=${() => all("resume")}>${t("resume_all")}</button>
         <button type="button" id="extend-all" onClick=${() => all("extend")}>${t("extend_all")}</button>
         <button type="button" id="end-all" class="danger" onClick=${() => all("end")}>${t("end_all")}</button>
       </span>
-      <${AnnounceAll} say=${say} />
+      <${AnnounceAll} say=${say} />`}
       <span class="group" role="group" aria-label=${t("materials")}>
         <a id="print-seats" class="button-link" target="_blank" rel="opener"
            href=${`/static/seats.html?workshop=${id}`}>${t("print_seats")}</a>

@@ -3,51 +3,87 @@
 A workshop's log stream holds its creation record, then one record per thing
 that happened to the workshop itself: a seat handed out through its open link,
 its open-link capacity raised, its debrief revealed on the projector, its
-round started, extended or ended, its join code given. Its rooms
-are the rooms whose ``created`` event names it (the room directory,
-:mod:`.directory`, lists them), so the rooms' own logs stay the only truth
-about them.
+round started, extended or ended, its join code given, its title changed, it
+archived or brought back. Its rooms are the rooms whose ``created`` event names
+it (the room directory, :mod:`.directory`, lists them), so the rooms' own logs
+stay the only truth about them.
 
-The records are a tagged union (``record`` names the kind). Logs written
-before the tag existed hold an untagged :class:`Workshop` first and untagged
-:class:`SeatAssigned` records after it; they decode by position, so existing
-data dirs keep loading.
+The records, and how they are read back (logs from before their tag
+included), are :mod:`.workshop_records`; this module folds them and writes them.
 
 A workshop created with ``start="together"`` runs *rounds*: its rooms are held
 (their ``created`` says so) and wait, both seats in, until the facilitator
 starts the round; every room of the round gets the round's deadline, and a
 room that fills while the round runs starts at once with that same deadline
 (server/web/rounds_api.py), so the whole group ends together.
+
+An *archived* workshop is put away, not deleted: it leaves the default listing,
+its open link seats nobody, and everything it recorded stays readable. It is
+archived only while none of its rooms is live (the caller counts them), so
+archiving never stops a room; unarchiving brings it back as it was. The index
+``workshops:archived`` lets the listing leave archived workshops out without
+reading them; the workshop's own stream stays the truth, and the entry is written
+so that a crash can leave the index short of an archived workshop (the listing
+reads it and skips it) but never claiming one that is not (which would hide it):
+put after the ``archived`` record, removed before the ``unarchived`` one. The
+listing removes an entry its log contradicts; it puts a missing one back only
+where it is the store's one writer (on a shared log that put could cross another
+node's unarchive); archiving an archived workshop puts it back anywhere.
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
-import enum
 import logging
 import secrets
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Collection
 from dataclasses import dataclass, field
 from typing import Literal
 
 import msgspec
 
 from ..log import EventLog, IndexKey, SeqConflict
+from ..referee import Phase
 from . import join_codes
+from .workshop_records import (
+    DEFAULT_CAPACITY,
+    Archived,
+    CapacityChanged,
+    CodeAssigned,
+    DebriefRevealed,
+    Record,
+    Renamed,
+    RevealStep,
+    Role,
+    RoundEnded,
+    RoundExtended,
+    RoundStarted,
+    SeatAssigned,
+    Start,
+    Unarchived,
+    Workshop,
+)
+from .workshop_records import decode as _decode
+from .workshop_records import decode_record as _decode_record
+from .workshop_records import encode as _encode
 
 __all__ = [
+    "ARCHIVED",
     "BUILT",
     "CACHE",
     "DEFAULT_CAPACITY",
     "INDEX",
     "MAX_CAPACITY",
+    "Archived",
     "CapacityChanged",
     "CodeAssigned",
     "DebriefRevealed",
     "HeldWorkshop",
+    "Listed",
+    "Renamed",
     "RevealStep",
     "Round",
     "RoundEnded",
@@ -55,14 +91,15 @@ __all__ = [
     "RoundStarted",
     "SeatAssigned",
     "Start",
+    "Unarchived",
     "Workshop",
+    "WorkshopArchived",
     "WorkshopFull",
+    "WorkshopLive",
+    "WorkshopState",
     "Workshops",
 ]
 
-DEFAULT_CAPACITY = 60
-"""Open-link seats of a workshop created without a capacity (and of every
-workshop recorded before capacities existed): a large class."""
 MAX_CAPACITY = 2000
 """The most seats one open link may hand out (1,000 rooms)."""
 CACHE = 256
@@ -71,110 +108,15 @@ INDEX = "workshops"
 """The log index of every workshop: key its id, value its creation record."""
 BUILT = IndexKey("meta", "workshops-index")
 """Present once the index is complete (written from the start, or built once)."""
+ARCHIVED = "workshops:archived"
+"""The archived workshops: key the workshop's id, no value (see the module docstring)."""
+
+Listed = Literal["exclude", "include", "only"]
+"""Which workshops a listing shows: the archived ones left out, shown too, or alone."""
+WorkshopState = Literal["waiting", "running", "ended", "archived"]
+"""Where a workshop is, as its listing says it (:meth:`HeldWorkshop.state`)."""
 
 log = logging.getLogger(__name__)
-
-Role = Literal["buyer", "seller"]
-Start = Literal["on_join", "together"]
-"""When a workshop's rooms start: each once both its seats have joined (``on_join``), or
-all together when the facilitator starts a round (``together``)."""
-
-
-class _Record(msgspec.Struct, frozen=True, kw_only=True, tag_field="record"):
-    """A record of a workshop's stream; ``record`` names its kind."""
-
-
-class Workshop(_Record, frozen=True, tag="workshop"):
-    """A workshop's creation record."""
-
-    id: str
-    title: str
-    scenario: str
-    created_at: int
-    capacity: int = DEFAULT_CAPACITY
-    """How many seats the open link may hand out; raised later by :class:`CapacityChanged`."""
-    start: Start = "on_join"
-    """``together``: its rooms are held for the facilitator's round (see the module docstring)."""
-    code: str = ""
-    """Its short join code (:mod:`.join_codes`); empty in a workshop made before codes
-    existed, until a :class:`CodeAssigned` gives it one."""
-
-
-class SeatAssigned(_Record, frozen=True, tag="seat"):
-    """A seat handed to an arrival on the open link."""
-
-    room: str
-    role: Role
-    at: int
-
-
-class CapacityChanged(_Record, frozen=True, tag="capacity"):
-    """The facilitator set the open link's capacity (seats)."""
-
-    capacity: int
-    at: int
-
-
-class RevealStep(enum.IntEnum):
-    """How much of the debrief the projector shows, step by step in front of the group:
-    the deals first, then both walk-away lines, then what was possible."""
-
-    COUNTS = 0
-    """Before any reveal: counts only (nothing derived from private scoring)."""
-    DEALS = 1
-    """Each deal as a point: both sides' scores."""
-    WALK_AWAY = 2
-    """And both reservation values (walk-away lines)."""
-    FRONTIER = 3
-    """And the Pareto frontier, the Nash point and the money issue's spread."""
-
-
-class DebriefRevealed(_Record, frozen=True, tag="revealed"):
-    """The facilitator revealed the workshop's debrief on the projector (DESIGN.md principle 6)."""
-
-    at: int
-    step: RevealStep = RevealStep.FRONTIER
-    """How far (a record from before the steps revealed everything at once)."""
-
-
-class CodeAssigned(_Record, frozen=True, tag="code"):
-    """A join code given to a workshop created before codes existed."""
-
-    code: str
-    at: int
-
-
-class RoundStarted(_Record, frozen=True, tag="round"):
-    """The facilitator started a round: its rooms run until ``deadline`` (epoch ms; None: no
-    time limit)."""
-
-    deadline: int | None
-    at: int
-
-
-class RoundExtended(_Record, frozen=True, tag="round_extended"):
-    """The running round's deadline moved ``seconds`` later (its rooms were extended too)."""
-
-    seconds: int
-    at: int
-
-
-class RoundEnded(_Record, frozen=True, tag="round_ended"):
-    """The facilitator ended the running round (and its rooms)."""
-
-    at: int
-
-
-Record = (
-    Workshop
-    | SeatAssigned
-    | CapacityChanged
-    | DebriefRevealed
-    | CodeAssigned
-    | RoundStarted
-    | RoundExtended
-    | RoundEnded
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -200,22 +142,20 @@ class WorkshopFull:
     code: str = "workshop_full"
 
 
-class _Tag(msgspec.Struct):
-    record: str = ""
+@dataclass(frozen=True, slots=True)
+class WorkshopArchived:
+    """A refused arrival: the workshop is archived, its open link closed."""
+
+    archived_at: int
+    code: str = "workshop_archived"
 
 
-_encode = msgspec.msgpack.Encoder().encode
-_decode_tag = msgspec.msgpack.Decoder(_Tag).decode
-_decode_record = msgspec.msgpack.Decoder(Record).decode
-_decode_legacy_workshop = msgspec.msgpack.Decoder(Workshop).decode
-_decode_legacy_seat = msgspec.msgpack.Decoder(SeatAssigned).decode
+@dataclass(frozen=True, slots=True)
+class WorkshopLive:
+    """A refused archive: ``rooms`` of the workshop's rooms have not ended."""
 
-
-def _decode(seq: int, raw: bytes) -> Record:
-    """One record of a workshop stream; an untagged one is read by its position."""
-    if _decode_tag(raw).record:
-        return _decode_record(raw)
-    return _decode_legacy_workshop(raw) if seq == 1 else _decode_legacy_seat(raw)
+    rooms: int
+    code: str = "workshop_live"
 
 
 @dataclass(slots=True)
@@ -232,6 +172,8 @@ class HeldWorkshop:
     """How far it has been revealed: steps only ever go forward."""
     round: Round | None = None
     """Its latest round (a together-workshop's), if one was started."""
+    archived_at: int | None = None
+    """When it was archived (ms since the epoch), while it is archived."""
     seq: int = 1
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     round_lock: asyncio.Lock = field(default_factory=asyncio.Lock)
@@ -246,6 +188,19 @@ class HeldWorkshop:
     def id(self) -> str:
         """The workshop's id."""
         return self.record.id
+
+    def state(self, live: Collection[Phase], rooms: int, now: int) -> WorkshopState:
+        """Where the workshop is, given the phases of its ``live`` rooms (those not ended)
+        and how many ``rooms`` it has in all: a room negotiating (or paused), or a round
+        running with rooms in it, makes it running; live rooms that all wait, or no room
+        yet (the open link makes them as people arrive), waiting; rooms that have all
+        ended, ended."""
+        if self.archived_at is not None:
+            return "archived"
+        in_round = self.round is not None and self.round.running(now)
+        if any(phase is not Phase.WAITING for phase in live) or (in_round and live):
+            return "running"
+        return "waiting" if live or not rooms else "ended"
 
     def fold(self, seq: int, record: Record) -> None:
         """Apply the stream's record ``seq`` (after the creation record)."""
@@ -271,6 +226,13 @@ class HeldWorkshop:
             case RoundEnded():
                 if self.round is not None and self.round.ended_at is None:
                     self.round = dataclasses.replace(self.round, ended_at=record.at)
+            case Renamed():
+                self.record = msgspec.structs.replace(self.record, title=record.title)
+            case Archived():
+                if self.archived_at is None:
+                    self.archived_at = record.at
+            case Unarchived():
+                self.archived_at = None
             case Workshop():
                 pass  # only ever seq 1
 
@@ -343,13 +305,66 @@ class Workshops:
             for workshop_id in idle[:excess]:
                 del self._held[workshop_id]
 
-    async def listing(self, limit: int | None = None) -> list[Workshop]:
-        """The workshops' creation records, oldest first; only the newest ``limit`` if given."""
+    async def listing(self, limit: int | None = None, shown: Listed = "include") -> list[Workshop]:
+        """The workshops' creation records, oldest first; only the newest ``limit`` if given.
+
+        ``shown`` picks by the archived index (:data:`ARCHIVED`) without reading any
+        workshop; :meth:`listed` reads and checks each.
+        """
+        return self._pick(await self._archived_ids(), await self._records(), limit, shown)
+
+    async def listed(self, limit: int, shown: Listed = "exclude") -> list[HeldWorkshop]:
+        """The newest ``limit`` workshops that ``shown`` asks for, oldest first, as they stand.
+
+        Picked by the archived index, then each read (caught up, where other nodes
+        write too) and checked: one whose log says otherwise than the index (a crash
+        left the index behind) is listed as its log says, and the index corrected
+        where that is safe.
+        """
+        indexed = await self._archived_ids()
+        held_now = self.refresh if self._log.shared else self.get
+        found = []
+        for record in self._pick(indexed, await self._records(), limit, shown):
+            held = await held_now(record.id)
+            if held is None:  # an index entry whose stream never landed (a crash)
+                continue
+            if (held.archived_at is not None) != (held.id in indexed):
+                async with held.lock:  # archive and unarchive write the entry under it too
+                    # A stale entry goes, whoever writes meanwhile. A missing one is put
+                    # back only by this node's one writer: on a shared log it could cross
+                    # another node's unarchive and hide the workshop (archive puts it).
+                    if held.archived_at is None or not self._log.shared:
+                        await self._index_archived(held)
+            if shown == "include" or (held.archived_at is not None) == (shown == "only"):
+                found.append(held)
+        return found
+
+    async def _records(self) -> list[Workshop]:
+        """Every workshop's creation record, from the index."""
         records = [_decode_record(raw) for _, raw in await self._log.scan_index(INDEX)]
+        return [r for r in records if isinstance(r, Workshop)]
+
+    async def _archived_ids(self) -> set[str]:
+        return {key for key, _ in await self._log.scan_index(ARCHIVED)}
+
+    @staticmethod
+    def _pick(
+        archived: set[str], records: list[Workshop], limit: int | None, shown: Listed
+    ) -> list[Workshop]:
+        """The newest ``limit`` of ``records`` that ``shown`` asks for, oldest first."""
         found = sorted(
-            (r for r in records if isinstance(r, Workshop)), key=lambda w: (w.created_at, w.id)
+            (r for r in records if shown == "include" or (r.id in archived) == (shown == "only")),
+            key=lambda w: (w.created_at, w.id),
         )
         return found if limit is None else found[-limit:] if limit > 0 else []
+
+    async def _index_archived(self, held: HeldWorkshop) -> None:
+        """Make the archived index say what the workshop's log says."""
+        key = IndexKey(ARCHIVED, held.id)
+        if held.archived_at is None:
+            await self._log.remove_index([key])
+        else:
+            await self._log.put_index({key: b""})
 
     async def _append(self, held: HeldWorkshop, record: Record) -> bool:
         """Append ``record`` to the workshop's stream and fold it; False on losing a race.
@@ -376,18 +391,21 @@ class Workshops:
 
     async def assign(
         self, workshop_id: str, new_room: Callable[[], Awaitable[str]], now: int
-    ) -> SeatAssigned | WorkshopFull:
+    ) -> SeatAssigned | WorkshopFull | WorkshopArchived:
         """The next seat for an arrival on the open link: pairs arrivals into rooms.
 
         The second arrival of a pair takes the other role in the first one's
         room; a new pair gets a new room, and which role it starts with
         alternates, so buyers and sellers stay balanced with an odd count.
         Once the workshop's capacity is handed out the arrival is refused
-        (principle 7: what one link can cost the server has a limit).
+        (principle 7: what one link can cost the server has a limit); so is
+        every arrival at an archived workshop.
         """
         held = await self._held_or_fail(workshop_id)
         async with held.lock:
             while True:
+                if held.archived_at is not None:
+                    return WorkshopArchived(held.archived_at)
                 seats, capacity = held.seats, held.record.capacity
                 if len(seats) >= capacity:
                     return WorkshopFull(capacity)
@@ -441,9 +459,13 @@ class Workshops:
         if held is None:
             return None
         async with held.lock:
-            for seq, raw in await self._log.read(f"workshop:{held.id}", after=held.seq):
-                held.fold(seq, _decode(seq, raw))
+            await self._catch_up(held)
         return held
+
+    async def _catch_up(self, held: HeldWorkshop) -> None:
+        """Fold what other nodes have appended to the workshop (call with its lock held)."""
+        for seq, raw in await self._log.read(f"workshop:{held.id}", after=held.seq):
+            held.fold(seq, _decode(seq, raw))
 
     async def start_round(self, workshop_id: str, deadline: int | None, now: int) -> Round:
         """Start a round ending at ``deadline``, unless one is running: answers the running one."""
@@ -473,6 +495,46 @@ class Workshops:
             while held.round is not None and held.round.running(now):
                 await self._append(held, RoundEnded(at=now))
             return held.round
+
+    async def rename(self, workshop_id: str, title: str, now: int) -> Workshop:
+        """Give the workshop a new title (the same one changes nothing); answers the workshop."""
+        held = await self._held_or_fail(workshop_id)
+        async with held.lock:
+            await self._catch_up(held)
+            while held.record.title != title:
+                await self._append(held, Renamed(title=title, at=now))
+            return held.record
+
+    async def archive(
+        self, workshop_id: str, now: int, live_rooms: Callable[[], Awaitable[int]]
+    ) -> int | WorkshopLive:
+        """Archive the workshop unless ``live_rooms()`` (how many of its rooms have not
+        ended) says some are live; answers when it was archived, or the refusal.
+
+        Under the workshop's lock, as the open link's seats are: no arrival on this
+        node makes a room between the count and the record. An archived workshop is
+        answered as it is.
+        """
+        held = await self._held_or_fail(workshop_id)
+        async with held.lock:
+            await self._catch_up(held)
+            while held.archived_at is None:
+                live = await live_rooms()
+                if live:
+                    return WorkshopLive(live)
+                await self._append(held, Archived(at=now))
+            await self._index_archived(held)  # after the record: see the module docstring
+            return held.archived_at
+
+    async def unarchive(self, workshop_id: str, now: int) -> None:
+        """Bring an archived workshop back (one that is not archived stays as it is)."""
+        held = await self._held_or_fail(workshop_id)
+        async with held.lock:
+            await self._catch_up(held)
+            while held.archived_at is not None:
+                # Before the record: an index entry never claims a workshop that is not archived.
+                await self._log.remove_index([IndexKey(ARCHIVED, held.id)])
+                await self._append(held, Unarchived(at=now))
 
     async def ensure_code(self, workshop_id: str, now: int) -> str:
         """The workshop's join code; a workshop made before codes existed gets one now."""
@@ -506,6 +568,7 @@ class Workshops:
         now: int,
         capacity: int = DEFAULT_CAPACITY,
         start: Start = "on_join",
+        copied_from: str | None = None,
     ) -> Workshop:
         """Record a new workshop: its index entries first (its code's too), then its stream's
         first record."""
@@ -521,6 +584,7 @@ class Workshops:
                 capacity=capacity,
                 start=start,
                 code=await self._unused_code(workshop_id),
+                copied_from=copied_from,
             )
             await self._log.put_index({IndexKey(INDEX, workshop.id): _encode(workshop)})
             try:

@@ -34,6 +34,7 @@ from ..referee import (
     Extend,
     Mediate,
     Pause,
+    Phase,
     Refused,
     Resume,
     room_view,
@@ -57,9 +58,6 @@ routes = web.RouteTableDef()
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 _MAX_ROOMS_PER_CALL = 500
-_WORKSHOPS_LISTED = 100
-"""Workshops GET /api/workshops lists unless asked for more: the newest."""
-_MAX_WORKSHOPS_LISTED = 1000
 _T = TypeVar("_T")
 
 Id = Annotated[str, msgspec.Meta(max_length=64)]
@@ -71,13 +69,17 @@ Prose = Annotated[str, msgspec.Meta(max_length=2000)]
 
 
 class ApiError(Exception):
-    """Turned into a JSON error body by the middleware."""
+    """Turned into a JSON error body by the middleware; ``details`` are more fields of it
+    (what a client needs to act on the refusal, e.g. how many rooms are live)."""
 
-    def __init__(self, status: int, code: str, message: str) -> None:
+    def __init__(
+        self, status: int, code: str, message: str, details: dict[str, Any] | None = None
+    ) -> None:
         super().__init__(message)
         self.status = status
         self.code = code
         self.message = message
+        self.details = details or {}
 
 
 def _json(data: Any, status: int = 200) -> web.Response:
@@ -98,7 +100,7 @@ async def api_errors(request: web.Request, handler: Handler) -> web.StreamRespon
             raise ApiError(401, "unauthorized", "Send the facilitator token as a Bearer token.")
         return await handler(request)
     except ApiError as exc:
-        error = {"code": exc.code, "message": exc.message}
+        error = {**exc.details, "code": exc.code, "message": exc.message}
         return _json({"error": error}, status=exc.status)
     except web.HTTPException as exc:
         code = "not_found" if exc.status == 404 else "invalid_request"
@@ -245,8 +247,11 @@ def _workshop(request: web.Request, held: HeldWorkshop, rooms: list[Room]) -> di
     tokens: Tokens = request.app[TOKENS]
     open_token, projector = tokens.open_link(held.id), tokens.projector(held.id)
     base = _base_url(request)
+    live = [r.state.phase for r in rooms if r.state.phase is not Phase.ENDED]
     return {
         **_workshop_head(held),
+        "state": held.state(live, len(rooms), request.app[ROOMS].clock()),
+        "live_rooms": len(live),
         "open_link": {"token": open_token, "url": f"{base}/open/{open_token}"},
         "projector": {"token": projector, "url": f"{base}/projector/{projector}"},
         "lobby": {"token": projector, "url": f"{base}/lobby/{projector}"},
@@ -256,7 +261,8 @@ def _workshop(request: web.Request, held: HeldWorkshop, rooms: list[Room]) -> di
 
 
 def _workshop_head(held: HeldWorkshop) -> dict[str, Any]:
-    """The workshop's record as it stands: its open-link seats, its reveal, its round."""
+    """The workshop's record as it stands: its open-link seats, its reveal, its round,
+    whether it is archived."""
     record = msgspec.to_builtins(held.record)
     del record["record"]  # the log's tag, not part of the API's workshop
     record["code"] = record["code"] or None  # a workshop from before codes, until it gets one
@@ -266,6 +272,7 @@ def _workshop_head(held: HeldWorkshop) -> dict[str, Any]:
         "revealed_at": held.revealed_at,
         "revealed": int(held.revealed),
         "round": round_json(held.round),
+        "archived_at": held.archived_at,
     }
 
 
@@ -301,31 +308,6 @@ async def _rooms_of(request: web.Request, workshop_id: str) -> list[Room]:
         if room is not None:
             rooms.append(room)
     return rooms
-
-
-def _limit(request: web.Request, default: int, most: int) -> int:
-    raw = request.query.get("limit", str(default))
-    if not raw.isdigit() or not 1 <= int(raw) <= most:
-        raise ApiError(400, "invalid_request", f"`limit` is a whole number from 1 to {most}.")
-    return int(raw)
-
-
-@routes.get("/api/workshops")
-async def list_workshops(request: web.Request) -> web.Response:
-    """The newest workshops (``?limit=``, 100 unless given), oldest first, with room counts.
-
-    A year of workshops is history: the listing reads only the ones it shows,
-    and counts rooms in the room directory without loading any.
-    """
-    limit = _limit(request, _WORKSHOPS_LISTED, _MAX_WORKSHOPS_LISTED)
-    service: RoomService = request.app[ROOMS]
-    listed = []
-    for record in await request.app[WORKSHOPS].listing(limit):
-        held = await request.app[WORKSHOPS].get(record.id)
-        if held is not None:  # an index entry whose stream never landed (a crash) is skipped
-            rooms = len(await service.workshop_rooms(held.id))
-            listed.append({**_workshop_head(held), "room_count": rooms})
-    return _json(listed)
 
 
 @routes.get("/api/workshops/{workshop}")
@@ -413,7 +395,14 @@ async def create_room(request: web.Request) -> web.Response:
     scenario = _scenario(request, body.scenario)
     held = False
     if body.workshop is not None:  # a together-workshop's rooms wait for its round
-        held = (await _known_workshop(request, body.workshop)).record.start == "together"
+        workshop = await _known_workshop(request, body.workshop)
+        if workshop.archived_at is not None:
+            raise ApiError(
+                409,
+                "workshop_archived",
+                "This workshop is archived: unarchive it before adding rooms to it.",
+            )
+        held = workshop.record.start == "together"
     room = await request.app[ROOMS].create(
         scenario, workshop=body.workshop, label=body.label, held=held
     )

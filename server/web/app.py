@@ -34,6 +34,7 @@ from .bots_api import routes as bot_routes
 from .client_address import TrustedProxies
 from .cohort_api import routes as cohort_routes
 from .debrief_api import routes as debrief_routes
+from .housekeeping_api import routes as housekeeping_routes
 from .join_code import GUESSES, guess_rate
 from .join_code import routes as code_routes
 from .keys import (
@@ -114,6 +115,7 @@ def make_app(
     app.router.add_routes(debrief_routes)
     app.router.add_routes(cohort_routes)
     app.router.add_routes(round_routes)
+    app.router.add_routes(housekeeping_routes)
     app.router.add_routes(code_routes)
     app.router.add_routes(lobby_routes)
     add_static_routes(app)

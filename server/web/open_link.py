@@ -9,7 +9,8 @@ the server's secret, is the permission.
 Because anyone holding the link can post, what it can cost is bounded twice
 (DESIGN.md principle 7): by the workshop's capacity (seats; beyond it
 ``409 workshop_full``) and by a per-address pace (:mod:`.arrival_rate`;
-beyond it ``429 rate_limited`` with ``Retry-After``). The client address is
+beyond it ``429 rate_limited`` with ``Retry-After``). An archived workshop's
+link seats nobody (``409 workshop_archived``). The client address is
 the socket's peer, or behind a load balancer named with ``--trusted-proxy``
 the address it forwards (:mod:`.client_address`).
 """
@@ -23,7 +24,7 @@ from typing import Annotated
 import msgspec
 from aiohttp import web
 
-from ..rooms.workshops import HeldWorkshop, WorkshopFull
+from ..rooms.workshops import HeldWorkshop, WorkshopArchived, WorkshopFull
 from .api import ApiError, _base_url, _body, _json
 from .arrival_rate import ArrivalRate
 from .client_address import TrustedProxies
@@ -118,6 +119,9 @@ async def take_seat(request: web.Request) -> web.Response:
             f"This workshop is full: all {seat.capacity} seats are taken. "
             "Ask your facilitator to open more seats."
         )
+        return _json({"error": {"code": seat.code, "message": message}}, status=409)
+    if isinstance(seat, WorkshopArchived):
+        message = "This workshop has closed: ask your facilitator for the current link."
         return _json({"error": {"code": seat.code, "message": message}}, status=409)
     token = app[TOKENS].seat(seat.room, seat.role)
     return _json(
