@@ -38,8 +38,8 @@ export function CreateForm({ scenarios, create, cancel, first, allArchived, show
             ${scenarios.map((s) => html`<option key=${s.id} value=${s.id}>${s.title}</option>`)}
           </select></label>
         <label>${t("title")} <input id="wtitle" name="wtitle" maxlength="120" placeholder=${t("title_hint")} /></label>
-        <label>${t("rooms")} <input id="rooms" name="rooms" type="number" min="0" max="500" value="4" /></label>
-        <label>${t("capacity")} <input id="capacity" name="capacity" type="number" min="0" max="2000" value="60" /></label>
+        <label>${t("rooms")} <input id="rooms" name="rooms" type="number" min="0" max="500" defaultValue="4" /></label>
+        <label>${t("capacity")} <input id="capacity" name="capacity" type="number" min="0" max="2000" defaultValue="60" /></label>
         <label>${t("start_mode")}
           <select id="start-mode" name="start">
             <option value="on_join">${t("start_mode.on_join")}</option>

@@ -199,3 +199,27 @@ async def test_a_seat_cards_tab_without_the_sign_in_asks_for_it(
     await expect(page.locator("body")).to_have_attribute("data-ready", "true", timeout=10_000)
     await expect(page.locator(".card")).to_have_count(3)
     await expect(page.locator("#signin")).to_be_hidden()
+
+
+async def test_the_create_form_keeps_what_was_typed_while_the_console_polls(
+    process: Process, browser: Browser
+) -> None:
+    """The console redraws on every poll (2 s); a form field typed into must not snap
+    back to its default meanwhile (it did: a workshop of 4 rooms for one asked with 0)."""
+    await process.start()
+    await process.api("POST", "/api/workshops", {"scenario": "fleet-lease", "rooms": 1})
+    console = await browser.new_page(viewport={"width": 1280, "height": 800})
+    await console.goto(f"{process.base}/#token={TOKEN}")
+    await expect(console.locator("#grid tbody tr")).to_have_count(1, timeout=10_000)
+    await console.click("#new-workshop-open")
+    await console.fill("#rooms", "0")
+    await console.fill("#capacity", "25")
+    await console.wait_for_timeout(4500)  # two polls, each drawing the page again
+    assert await console.input_value("#rooms") == "0"
+    assert await console.input_value("#capacity") == "25"
+    await console.click("#new-workshop button")
+    await expect(console.locator("#open-link")).to_be_visible(timeout=10_000)
+    workshops = await process.api("GET", "/api/workshops")
+    [made] = [w for w in workshops if w["capacity"] == 25]
+    assert made["room_count"] == 0, made
+    await console.close()
