@@ -21,6 +21,7 @@ from playwright.async_api import Browser, Page, expect
 from tests.server.wsclient import WsClient
 from tests.serverproc import Process, priced_terms
 
+from .test_accessibility import _axe
 from .test_cohort import chart, console, own_origin_only
 from .test_join_page import ARTIFACTS
 
@@ -324,7 +325,8 @@ async def test_the_spotlight_fits_a_big_projector_after_the_reveal(
     process: Process, browser: Browser
 ) -> None:
     """At 1920x1080, with scores and walk-away values revealed, a room of five issues
-    still fits one screen; a room put up before its first move says so."""
+    still fits one screen, with no serious accessibility finding (axe-core); a room put
+    up before its first move says so."""
     await process.start()
     workshop = await process.api(
         "POST", "/api/workshops", {"scenario": "fleet-lease", "rooms": 2, "title": "Fleet day"}
@@ -362,5 +364,6 @@ async def test_the_spotlight_fits_a_big_projector_after_the_reveal(
         f"Walk-away values: buyer {rv['buyer']} · seller {rv['seller']}"
     )
     await _fits(page)
+    assert await _axe("the projector's spotlight", page) == []
     await page.screenshot(path=ARTIFACTS / "projector-spotlight-1080.png")
     await page.close()
