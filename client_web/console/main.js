@@ -276,6 +276,7 @@ async function spotlight(room, on) {
 async function projectorLabels(shown) {
   const workshop = state.workshop;
   if (!workshop) return;
+  workshop.labels_shown = shown;  // at once: a redraw meanwhile keeps the box as ticked
   await API.projectorLabels(workshop.id, shown).catch((e) => notice(e.message));
   await refresh();
 }
