@@ -191,18 +191,58 @@ window.Cohort = (function () {
     };
   }
 
+  // Each deal's room label beside its point, when the deals ask for it (`labelled`): to
+  // the right, else to the left, above or below, wherever it overlaps no label already
+  // written and stays inside the plot; dark on a white halo, so a line under it does not
+  // hide it. What it wrote is kept on the chart (chart.$dealLabels: text and box).
+  const dealLabels = {
+    id: "dealLabels",
+    afterDatasetsDraw(chart) {
+      const placed = [];
+      chart.$dealLabels = placed;
+      const { ctx, chartArea: area } = chart;
+      const size = Chart.defaults.font.size;
+      chart.data.datasets.forEach((dataset, i) => {
+        const meta = chart.getDatasetMeta(i);
+        if (!dataset.labelled || meta.hidden) return;
+        ctx.save();
+        ctx.font = `700 ${size}px ${Chart.defaults.font.family}`;
+        ctx.textBaseline = "middle";
+        Object.assign(ctx, { lineJoin: "round", lineWidth: Math.max(3, size / 4), strokeStyle: "#fff",
+                             fillStyle: COLOURS.ink });
+        meta.data.forEach((point, j) => {
+          const text = (dataset.data[j] || {}).label;
+          if (!text) return;
+          const w = ctx.measureText(text).width, h = size;
+          const gap = (dataset.pointRadius || 9) + 4;
+          const spots = [[point.x + gap, point.y - h / 2], [point.x - gap - w, point.y - h / 2],
+                         [point.x - w / 2, point.y - gap - h], [point.x - w / 2, point.y + gap]];
+          const inside = ([x, y]) => x >= area.left && x + w <= area.right && y >= area.top && y + h <= area.bottom;
+          const free = ([x, y]) => placed.every((b) => x + w <= b.x || b.x + b.w <= x || y + h <= b.y || b.y + b.h <= y);
+          const [x, y] = spots.find((s) => inside(s) && free(s)) || spots.find(inside) || spots[0];
+          ctx.strokeText(text, x, y + h / 2);
+          ctx.fillText(text, x, y + h / 2);
+          placed.push({ text, x, y, w, h });
+        });
+        ctx.restore();
+      });
+    },
+  };
+
   // Every deal at (buyer score, seller score), the frontier as a line, the Nash point,
   // and each side's reservation value as a line it must stay on the right side of.
-  function scatterData(data) {
+  // `labels`: each deal labelled with its room's label (dealLabels).
+  function scatterData(data, labels) {
     const maxB = data.max_score.buyer, maxS = data.max_score.seller;
     const rv = data.reservation;
     const deals = data.rooms
       .filter((r) => r.buyer_score != null && r.seller_score != null)
-      .map((r) => ({ x: r.buyer_score, y: r.seller_score, label: r.label || "" }));
+      .map((r) => ({ x: r.buyer_score, y: r.seller_score, label: r.label || r.room || "" }));
     return {
       datasets: [
-        { key: "deals", label: t("cohort.deals"), data: deals, pointStyle: "circle", pointRadius: 9,
-          pointHoverRadius: 11, backgroundColor: COLOURS.deal + "cc", borderColor: COLOURS.ink, borderWidth: 2 },
+        { key: "deals", label: t("cohort.deals"), data: deals, labelled: Boolean(labels),
+          pointStyle: "circle", pointRadius: 9, pointHoverRadius: 11, backgroundColor: COLOURS.deal + "cc",
+          borderColor: COLOURS.ink, borderWidth: 2 },
         line("frontier", t("cohort.frontier"), data.frontier.map((p) => ({ x: p.buyer, y: p.seller })),
              COLOURS.frontier, [], 3),
         { key: "nash", label: t("cohort.nash"), data: data.nash ? [{ x: data.nash.buyer, y: data.nash.seller }] : [],
@@ -229,10 +269,12 @@ window.Cohort = (function () {
       return item;
     });
   }
-  function scatterConfig(data) {
+  // `options.labels`: write each deal's room label beside it.
+  function scatterConfig(data, options) {
     return {
       type: "scatter",
-      data: scatterData(data),
+      data: scatterData(data, (options || {}).labels),
+      plugins: [dealLabels],
       options: {
         responsive: true, maintainAspectRatio: false,
         scales: { x: axis(t("cohort.buyer_score"), 0, data.max_score.buyer),

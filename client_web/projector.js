@@ -1,10 +1,14 @@
 // The projector view of a workshop: live counts and, once the facilitator reveals the
 // debrief, the cohort scatter, big enough to read from the back of the room. The page's
-// own path holds the projector token, and its data carries no brief, message, name or
-// terms, so it may go on a shared screen. Before the reveal the data holds counts only
+// own path holds the projector token, and its data carries no brief, message or name
+// (terms only of a room the facilitator puts in the spotlight), so it may go on a
+// shared screen. Before the reveal the data holds counts only
 // (no score, frontier or walk-away line: those would tell each side the other's limit),
 // and the page says the debrief will appear; the next poll after the reveal draws it.
 // While a workshop's round runs, its countdown sits in the header (countdown.js).
+// At the facilitator's word it labels each deal with its room, and it puts one room's
+// negotiation in the spotlight, replayed, in place of the rest (spotlight.js) until
+// the facilitator takes it off; both come with the data, so a reload shows the same.
 "use strict";
 (function () {
   const { t, apply } = window.I18N;
@@ -12,8 +16,24 @@
   const POLL_MS = 2000;
   apply();
   window.Cohort.configure(24);
-  let round = null, skew = 0;
-  const tick = () => window.Countdown.render($("round"), round, skew);
+  let round = null, skew = 0, spotlight = null, spotted = "";
+  const tick = () => { window.Countdown.render($("round"), round, skew); spot(); };
+
+  // The room in the spotlight at the step the server's clock says, drawn again only
+  // when that step (or the room's replay) changes.
+  function spot() {
+    const on = Boolean(spotlight);
+    document.body.dataset.spotlight = String(on);
+    $("spotlight").hidden = !on;
+    document.querySelector("main").hidden = on;
+    if (!on) { spotted = ""; return; }
+    const index = window.Spotlight.position(spotlight, Date.now() + skew);
+    const drawn = [spotlight.room, spotlight.since, spotlight.steps.length, index, Boolean(spotlight.max_score),
+                   Boolean(spotlight.reservation)].join("|");
+    if (drawn === spotted) return;
+    spotted = drawn;
+    window.Spotlight.render(spotlight, index);
+  }
 
   // Bigger marks than on a laptop screen: the scatter fills a wall.
   function big(config) {
@@ -35,11 +55,16 @@
     $("total").textContent = t("projector.total", { rooms: c.rooms, waiting: c.waiting, ended: c.expired + c.closed });
     skew = data.server_time - Date.now();
     round = window.Countdown.from(data);
+    spotlight = data.spotlight || null;
     tick();
     document.body.dataset.revealed = String(data.revealed);
+    document.body.dataset.labels = String(Boolean(data.labels_shown));
     $("scatter").hidden = !data.revealed;
     $("not-revealed").hidden = data.revealed;
-    if (data.revealed) window.Cohort.draw($("scatter"), big(window.Cohort.scatterConfig(data)));
+    // Drawn while it shows: a chart drawn hidden has no size (the spotlight hides it).
+    if (data.revealed && !spotlight) {
+      window.Cohort.draw($("scatter"), big(window.Cohort.scatterConfig(data, { labels: data.labels_shown })));
+    }
   }
   setInterval(tick, 250);
   window.Countdown.poll(POLL_MS, show);

@@ -2,6 +2,8 @@
 // (buttons, ←/→, Home/End, a slider, or Play at two steps a second) and see, at each
 // step, the event, both standing offers with both private scores, and both sides'
 // offers over time with the current step marked. Data: GET /api/rooms/{room}/replay.
+// The event and the offers are drawn by replay_view.js, as on the projector's spotlight;
+// this module holds which step shows, its controls and the chart.
 "use strict";
 window.Replay = (function () {
   const { t } = window.I18N;
@@ -13,58 +15,9 @@ window.Replay = (function () {
   let index = 0;
   let timer = null;
 
-  // Signed time since the room started: "+1:05", "+0.2 s", "−3.1 s" (before the start).
-  function when(ms) {
-    const sign = ms < 0 ? "−" : "+";
-    return sign + window.Cohort.duration(Math.abs(ms));
-  }
-  function value(issue, v) {
-    if (v == null) return "";
-    if (issue.kind === "options") return String(v);
-    return `${window.Cohort.number(v, 2)}${issue.unit ? " " + issue.unit : ""}`;
-  }
-  function span(text, cls) {
-    const s = document.createElement("span");
-    s.textContent = text;
-    if (cls) s.className = cls;
-    return s;
-  }
-
-  function describe(step) {
-    const parts = [span(`#${step.seq}`, "seq"), span(when(step.t), "when"),
-                   span(t("role." + step.by), "who"), span(t("kind." + step.kind), "kind")];
-    const cls = step.class || step.offer_class;
-    if (cls) parts.push(span(`(${t("class." + cls)})`, "class"));
-    if (step.scores) parts.push(span(t("scores", { b: window.Cohort.number(step.scores.buyer),
-                                                   s: window.Cohort.number(step.scores.seller) }), "scores"));
-    if (step.intent) parts.push(span(`[${t("replay.intent." + step.intent)}]`, "intent"));
-    if (step.to) parts.push(span(`→ ${t("role." + step.to)}`, "to"));
-    if (step.text) parts.push(span(`“${step.text}”`, "text"));
-    if (step.outcome) parts.push(span(t("outcome." + step.outcome), "outcome"));
-    const out = [];
-    for (const p of parts) out.push(p, document.createTextNode(" "));
-    return out;
-  }
-
-  // One side's standing offer: every issue's value (changed ones marked) and both scores.
+  // One side's standing offer, drawn as the projector's spotlight draws it too.
   function card(role, tabled, before) {
-    const box = $(`replay-standing-${role}`);
-    const h = document.createElement("h4");
-    h.textContent = tabled ? t("replay.standing_seq", { role: t("role." + role), seq: tabled.seq })
-                           : t("replay.standing", { role: t("role." + role) });
-    if (!tabled) { box.replaceChildren(h, span(t("no_offer"), "none")); return; }
-    const dl = document.createElement("dl");
-    for (const issue of data.scenario.issues) {
-      const dt = document.createElement("dt"); dt.textContent = issue.label;
-      const dd = document.createElement("dd"); dd.textContent = value(issue, tabled.terms[issue.id]);
-      if (before && before.seq !== tabled.seq && before.terms[issue.id] !== tabled.terms[issue.id]) {
-        dd.className = "changed"; dd.title = t("changed");
-      }
-      dl.append(dt, dd);
-    }
-    const scores = span(t("scores", { b: window.Cohort.number(tabled.scores.buyer),
-                                      s: window.Cohort.number(tabled.scores.seller) }), "scores");
-    box.replaceChildren(h, dl, scores);
+    window.ReplayView.card($(`replay-standing-${role}`), role, tabled, before, data.scenario.issues);
   }
 
   // Both sides' offers, each in its own and the counterpart's score (as the cohort's
@@ -106,7 +59,7 @@ window.Replay = (function () {
     root.dataset.seq = String(step.seq);
     $("replay-slider").value = String(index);
     $("replay-pos").textContent = t("replay.position", { n: index + 1, of: data.steps.length, phase: t("phase." + step.phase) });
-    $("replay-event").replaceChildren(...describe(step));
+    window.ReplayView.event($("replay-event"), step);
     const before = index > 0 ? data.steps[index - 1].standing : {};
     for (const role of ["buyer", "seller"]) card(role, step.standing[role], before[role]);
     $("replay-prev").disabled = $("replay-home").disabled = index === 0;

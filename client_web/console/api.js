@@ -30,6 +30,10 @@ export const renameWorkshop = (id, title) => api("POST", `/api/workshops/${at(id
 export const duplicateWorkshop = (id) => api("POST", `/api/workshops/${at(id)}/duplicate`);
 export const archiveWorkshop = (id) => api("POST", `/api/workshops/${at(id)}/archive`);
 export const unarchiveWorkshop = (id) => api("POST", `/api/workshops/${at(id)}/unarchive`);
+// What the projector shows at the facilitator's word: one room replayed, room labels.
+export const spotlight = (id, room) => api("POST", `/api/workshops/${at(id)}/spotlight`, { room });
+export const stopSpotlight = (id) => api("DELETE", `/api/workshops/${at(id)}/spotlight`);
+export const projectorLabels = (id, shown) => api("POST", `/api/workshops/${at(id)}/labels`, { shown });
 export const cohort = (id) => api("GET", `/api/workshops/${at(id)}/cohort`);
 export const replay = (room) => api("GET", `/api/rooms/${at(room)}/replay`);
 

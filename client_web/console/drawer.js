@@ -1,7 +1,8 @@
 // One room beside the grid: its heading and clock, its controls, the sign-off
 // requests waiting in it, its seats (who, here or away, a bot for a seat that is
-// empty or whose person is gone), a word to the room or one side, and (below the
-// replay, which replay.js draws) the transcript.
+// empty or whose person is gone), a word to the room or one side, the replay and
+// putting it on the projector, and (below the replay, which replay.js draws) the
+// transcript.
 import { html, t } from "../html.js";
 import { ROLES, timeLeft } from "./state.js";
 import { botSeat } from "./rules.js";
@@ -54,7 +55,16 @@ function Say({ room, say }) {
   </form>`;
 }
 
-export function DrawerTop({ room, scenario, now, close, act, bot, say, decide, openReplay }) {
+// The room's replay on the projector, in place of the cohort, until stopped: one
+// room at a time (showing another takes its place).
+function OnProjector({ room, spotlit, spotlight }) {
+  return html`
+    ${spotlit && html`<span id="spotlight-on" class="on-projector">${t("spotlight.on_projector")}</span>`}
+    <button type="button" id="spotlight-toggle" aria-pressed=${spotlit ? "true" : "false"}
+            onClick=${() => spotlight(room, !spotlit)}>${t(spotlit ? "spotlight.stop" : "spotlight.show")}</button>`;
+}
+
+export function DrawerTop({ room, scenario, now, close, act, bot, say, decide, openReplay, spotlit, spotlight }) {
   const left = timeLeft(room, now);
   return html`
     <div class="drawer-head">
@@ -68,5 +78,6 @@ export function DrawerTop({ room, scenario, now, close, act, bot, say, decide, o
     <${SignOffs} room=${room} scenario=${scenario} decide=${decide} />
     <${Seats} room=${room} bot=${bot} />
     <${Say} room=${room} say=${say} />
-    <div class="actions"><button type="button" id="replay-open" onClick=${openReplay}>${t("replay.open")}</button></div>`;
+    <div class="actions"><button type="button" id="replay-open" onClick=${openReplay}>${t("replay.open")}</button>
+      <${OnProjector} room=${room} spotlit=${spotlit} spotlight=${spotlight} /></div>`;
 }

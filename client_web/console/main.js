@@ -4,7 +4,8 @@
 // room beside the grid, sign off, and act on one room or all. Every view is a
 // function of the state, rendered again on every change and every second (the
 // clocks); Preact touches only what differs. The cohort panel and the replay are
-// drawn by cohort.js and replay.js (Chart.js), driven from here.
+// drawn by cohort.js and replay.js (Chart.js), driven from here, and so is what the
+// projector shows at the facilitator's word (a room's replay, labels on its scatter).
 import { html, render, t } from "../html.js";
 import * as API from "./api.js";
 import * as S from "./state.js";
@@ -15,6 +16,7 @@ import { DrawerTop } from "./drawer.js";
 import { Transcript } from "./transcript.js";
 import { Bar, CreateForm, Picker, Toolbar } from "./workspace.js";
 import { ArchivedNote, WorkshopList } from "./workshops.js";
+import { ProjectorLine } from "./projector.js";
 import { time } from "./format.js";
 
 const I18N = window.I18N;
@@ -258,6 +260,27 @@ async function revealNow() {
   await refresh();
 }
 
+// One room's negotiation replayed on the projector, in front of the group, until
+// stopped; a room still negotiating asks first (everyone reads its offers there).
+async function spotlight(room, on) {
+  const workshop = state.workshop;
+  if (!workshop) return;
+  const live = on && room.phase !== "ended";
+  if (live && !confirm(t("spotlight.confirm_live", { room: room.label || room.id }))) return;
+  try {
+    if (on) await API.spotlight(workshop.id, room.id);
+    else await API.stopSpotlight(workshop.id);
+  } catch (error) { notice(error.message); }
+  await refresh();
+}
+async function projectorLabels(shown) {
+  const workshop = state.workshop;
+  if (!workshop) return;
+  workshop.labels_shown = shown;  // at once: a redraw meanwhile keeps the box as ticked
+  await API.projectorLabels(workshop.id, shown).catch((e) => notice(e.message));
+  await refresh();
+}
+
 async function copy(url) {
   try {
     await navigator.clipboard.writeText(url);
@@ -338,13 +361,22 @@ async function refreshCohort(force) {
   // was in flight goes now, instead of being lost.
   if (cohortAgain || id !== ui.chosen) { cohortAgain = false; refreshCohort(true); }
 }
+// The scatter's points labelled with their rooms, or not: this console's own choice
+// (the projector's is the server's, ProjectorLine), drawn again at once from the last data.
+let cohortData = null;
+$("cohort-labels").addEventListener("change", () => { if (cohortData) drawScatter(cohortData); });
+function drawScatter(data) {
+  const labels = $("cohort-labels").checked;
+  window.Cohort.draw($("cohort-scatter"), window.Cohort.scatterConfig(data, { labels }));
+}
 function drawCohort(data) {
+  cohortData = data;
   const c = data.counts;
   $("cohort-counts").textContent = t("cohort.counts", {
     rooms: c.rooms, agreed: c.agreed, walked: c.walked_away, deadlocked: c.deadlocked,
     running: c.running + c.paused, waiting: c.waiting, expired: c.expired + c.closed });
   cohortTable.update(data);
-  window.Cohort.draw($("cohort-scatter"), window.Cohort.scatterConfig(data));
+  drawScatter(data);
   window.Cohort.draw($("cohort-histogram"), window.Cohort.histogramConfig(data));
   const select = $("curve-room");
   const labels = data.rooms.map((r) => `${r.room}=${r.label}`).join("|");
@@ -389,6 +421,8 @@ function Workspace({ now }) {
       ${workshop && html`<${Toolbar} workshop=${workshop} copied=${ui.copied} copy=${copy} all=${all}
                                      moreSeats=${moreSeats} revealNow=${revealNow} startRound=${startRound} say=${say}
                                      exportAs=${(format) => API.download(workshop.id, format).catch((e) => notice(e.message))} />`}
+      ${workshop && html`<${ProjectorLine} workshop=${workshop} rooms=${state.rooms}
+                                           stop=${() => spotlight(null, false)} setLabels=${projectorLabels} />`}
     </section>
     ${workshop && (rooms.length
       ? html`<section class="panel rooms-panel"><${Grid} rooms=${rooms} now=${now} selected=${ui.selected}
@@ -415,8 +449,10 @@ function draw() {
   // An ended room opens on its replay (a live one on request), also when it ends while open.
   if (room.phase === "ended" && replayed !== room.id) openReplay();
   const scenario = S.scenarioOf(state, room);
+  const spotlit = Boolean(state.workshop && state.workshop.spotlight && state.workshop.spotlight.room === room.id);
   render(html`<${DrawerTop} room=${room} scenario=${scenario} now=${now} close=${closeDrawer} act=${act}
-                            bot=${bot} say=${say} decide=${decide} openReplay=${openReplay} />`, $("drawer-live"));
+                            bot=${bot} say=${say} decide=${decide} openReplay=${openReplay}
+                            spotlit=${spotlit} spotlight=${spotlight} />`, $("drawer-live"));
   render(html`<${Transcript} room=${room} scenario=${scenario} />`, $("drawer-log"));
 }
 

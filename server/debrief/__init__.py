@@ -7,11 +7,12 @@ from .coaching import Signal, coaching
 from .cohort import COUNT_KEYS, Cohort, Point, cohort, main_money_issue
 from .export import CSV_COLUMNS, events_jsonl, read_jsonl, rooms_csv
 from .frontier import Outcome, OutcomeSpace, outcome_space
-from .replay import Step, Tabled, replay_steps
+from .replay import PROJECTED_KINDS, Step, Tabled, projected_steps, replay_steps
 
 __all__ = [
     "COUNT_KEYS",
     "CSV_COLUMNS",
+    "PROJECTED_KINDS",
     "Cohort",
     "CurvePoint",
     "Outcome",
@@ -28,6 +29,7 @@ __all__ = [
     "events_jsonl",
     "main_money_issue",
     "outcome_space",
+    "projected_steps",
     "read_jsonl",
     "replay_steps",
     "rooms_csv",

@@ -5,6 +5,9 @@ fold run one event at a time: step *n* shows event *n* and the state that the
 first *n* events establish (phase, both standing offers), plus both private
 scores of every package on the table. Pure.
 
+A shared screen (the projector's spotlight) gets :func:`projected_steps`: the
+same replay without what only the facilitator may see.
+
 Example::
 
     steps = replay_steps(events)        # events: a room's full log, seq 1 first
@@ -32,15 +35,21 @@ from dealroom.protocol import (
 
 from ..referee import fold, initial_state
 
-__all__ = ["Step", "Tabled", "replay_steps"]
+__all__ = ["PROJECTED_KINDS", "Step", "Tabled", "projected_steps", "replay_steps"]
+
+PROJECTED_KINDS = frozenset(
+    ("started", "offer", "accepted", "rejected", "deadlock", "walked_away", "agreement", "ended")
+)
+"""The events a shared screen's replay shows: the negotiation's moves and how it ended."""
 
 
-class Tabled(msgspec.Struct, frozen=True):
+class Tabled(msgspec.Struct, frozen=True, omit_defaults=True):
     """A package on the table and what it is worth to each role."""
 
     seq: int
     terms: Terms
-    scores: dict[Role, float]
+    scores: dict[Role, float] | None = None
+    """Both private scores (left out of a shared screen's replay before the reveal)."""
 
 
 class Step(msgspec.Struct, frozen=True, kw_only=True, omit_defaults=True):
@@ -122,3 +131,35 @@ def replay_steps(events: Sequence[Event]) -> list[Step]:
             )
         )
     return steps
+
+
+def projected_steps(steps: Sequence[Step], *, scores: bool) -> list[Step]:
+    """The steps of a replay that a screen the whole group reads may show.
+
+    Only :data:`PROJECTED_KINDS`: the offers with their terms, who made them
+    (a role, never a name) and their class, accepts, rejections, deadlocks,
+    walk-aways and the outcome. Never a message (its text, intent or
+    addressee), a join (names), a facilitator's action or a private event
+    (sign-offs). Both private scores only with ``scores``: they come from the
+    roles' private scoring (DESIGN.md principle 6), shown once the debrief's
+    reveal shows the deals.
+
+    >>> from dealroom.server.debrief.example import example_log
+    >>> shown = projected_steps(replay_steps(example_log()), scores=False)
+    >>> [(s.kind, s.by, s.offer_class) for s in shown[:3]]
+    [('started', 'system', None), ('offer', 'buyer', 'opening'), ('offer', 'seller', 'opening')]
+    >>> shown[1].scores, shown[-1].outcome
+    (None, 'agreed')
+    """
+    shown = []
+    for step in steps:
+        if step.kind not in PROJECTED_KINDS:
+            continue
+        if not scores:
+            standing = {
+                role: None if tabled is None else msgspec.structs.replace(tabled, scores=None)
+                for role, tabled in step.standing.items()
+            }
+            step = msgspec.structs.replace(step, scores=None, standing=standing)
+        shown.append(msgspec.structs.replace(step, text=None, intent=None, to=None))
+    return shown

@@ -22,6 +22,8 @@ __all__ = [
     "CapacityChanged",
     "CodeAssigned",
     "DebriefRevealed",
+    "LabelsChanged",
+    "ProjectorRecord",
     "Record",
     "Renamed",
     "RevealStep",
@@ -30,6 +32,7 @@ __all__ = [
     "RoundExtended",
     "RoundStarted",
     "SeatAssigned",
+    "SpotlightChanged",
     "Start",
     "Unarchived",
     "Workshop",
@@ -154,6 +157,25 @@ class Unarchived(_Record, frozen=True, tag="unarchived"):
     at: int
 
 
+class SpotlightChanged(_Record, frozen=True, tag="spotlight"):
+    """The facilitator put ``room`` on the workshop's projector (None: took it off);
+    folded by :class:`.projector.ProjectorView`."""
+
+    room: str | None
+    at: int
+
+
+class LabelsChanged(_Record, frozen=True, tag="labels"):
+    """The facilitator showed (or hid) the room labels on the projector's scatter."""
+
+    shown: bool
+    at: int
+
+
+ProjectorRecord = SpotlightChanged | LabelsChanged
+"""What the facilitator puts on the projector besides the reveal (:mod:`.projector`)."""
+
+
 Record = (
     Workshop
     | SeatAssigned
@@ -166,6 +188,7 @@ Record = (
     | Renamed
     | Archived
     | Unarchived
+    | ProjectorRecord
 )
 
 

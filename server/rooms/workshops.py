@@ -4,7 +4,8 @@ A workshop's log stream holds its creation record, then one record per thing
 that happened to the workshop itself: a seat handed out through its open link,
 its open-link capacity raised, its debrief revealed on the projector, its
 round started, extended or ended, its join code given, its title changed, it
-archived or brought back. Its rooms are the rooms whose ``created`` event names
+archived or brought back, a room put on its projector or labels shown there
+(:mod:`.projector`). Its rooms are the rooms whose ``created`` event names
 it (the room directory, :mod:`.directory`, lists them), so the rooms' own logs
 stay the only truth about them.
 
@@ -48,12 +49,15 @@ import msgspec
 from ..log import EventLog, IndexKey, SeqConflict
 from ..referee import Phase
 from . import join_codes
+from .projector import ProjectorView
 from .workshop_records import (
     DEFAULT_CAPACITY,
     Archived,
     CapacityChanged,
     CodeAssigned,
     DebriefRevealed,
+    LabelsChanged,
+    ProjectorRecord,
     Record,
     Renamed,
     RevealStep,
@@ -62,6 +66,7 @@ from .workshop_records import (
     RoundExtended,
     RoundStarted,
     SeatAssigned,
+    SpotlightChanged,
     Start,
     Unarchived,
     Workshop,
@@ -82,6 +87,7 @@ __all__ = [
     "CodeAssigned",
     "DebriefRevealed",
     "HeldWorkshop",
+    "LabelsChanged",
     "Listed",
     "Renamed",
     "RevealStep",
@@ -90,6 +96,7 @@ __all__ = [
     "RoundExtended",
     "RoundStarted",
     "SeatAssigned",
+    "SpotlightChanged",
     "Start",
     "Unarchived",
     "Workshop",
@@ -170,6 +177,8 @@ class HeldWorkshop:
     """When its debrief was first revealed (ms since the epoch), if it was."""
     revealed: RevealStep = RevealStep.COUNTS
     """How far it has been revealed: steps only ever go forward."""
+    projector: ProjectorView = field(default_factory=ProjectorView)
+    """The room in the spotlight on its projector, and whether the scatter is labelled."""
     round: Round | None = None
     """Its latest round (a together-workshop's), if one was started."""
     archived_at: int | None = None
@@ -214,6 +223,8 @@ class HeldWorkshop:
                 if self.revealed_at is None:
                     self.revealed_at = record.at
                 self.revealed = max(self.revealed, record.step)
+            case SpotlightChanged() | LabelsChanged():
+                self.projector = self.projector.fold(record)
             case CodeAssigned():
                 if not self.record.code:  # the first code given stands
                     self.record = msgspec.structs.replace(self.record, code=record.code)
@@ -448,6 +459,15 @@ class Workshops:
             while held.revealed < step:
                 await self._append(held, DebriefRevealed(at=now, step=step))
             return held.revealed
+
+    async def project(self, workshop_id: str, change: ProjectorRecord) -> ProjectorView:
+        """Record ``change`` to what the workshop's projector shows, unless it shows that
+        already; answers what it shows now."""
+        held = await self._held_or_fail(workshop_id)
+        async with held.lock:
+            while held.projector.fold(change) != held.projector:
+                await self._append(held, change)
+            return held.projector
 
     async def refresh(self, workshop_id: str) -> HeldWorkshop | None:
         """The workshop with whatever other nodes have appended to it folded in.

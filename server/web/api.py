@@ -268,6 +268,9 @@ def _workshop_head(held: HeldWorkshop) -> dict[str, Any]:
     record["code"] = record["code"] or None  # a workshop from before codes, until it gets one
     return {
         **record,
+        # What its projector shows at the facilitator's word (server/web/projector_api.py).
+        "spotlight": held.projector.spotlight,
+        "labels_shown": held.projector.labels,
         "seats_taken": len(held.seats),
         "revealed_at": held.revealed_at,
         "revealed": int(held.revealed),

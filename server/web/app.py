@@ -57,6 +57,7 @@ from .lobby import routes as lobby_routes
 from .metrics import add_metrics_route
 from .open_link import ARRIVALS, PROXIES, arrival_rate
 from .open_link import routes as open_routes
+from .projector_api import routes as projector_routes
 from .rounds_api import routes as round_routes
 from .rounds_api import start_latecomer
 from .static import add_static_routes
@@ -118,6 +119,7 @@ def make_app(
     app.router.add_routes(housekeeping_routes)
     app.router.add_routes(code_routes)
     app.router.add_routes(lobby_routes)
+    app.router.add_routes(projector_routes)
     add_static_routes(app)
     add_metrics_route(app)
     return app

@@ -3,8 +3,10 @@
 ``GET /api/workshops/{id}/cohort`` and ``GET /api/rooms/{room}/replay`` are
 facilitator API (Bearer token). ``GET /projector/{token}`` is a workshop's
 projector page and ``/projector/{token}/data`` its figures (and its round's
-deadline, for the countdown), never a brief, a message, a name or the terms,
-so the link may be shown on a screen the whole room reads. Until the
+deadline, for the countdown), never a brief, a message or a name, and room
+labels and terms only at the facilitator's word (a room in the spotlight,
+labels on the scatter: :mod:`.projector_api`), so the link may be shown on a
+screen the whole room reads. Until the
 facilitator reveals the workshop's debrief (``POST
 /api/workshops/{id}/reveal``, recorded in the workshop's log) the projector
 gets counts only: nothing derived from private scoring (DESIGN.md
@@ -28,6 +30,7 @@ from ..rooms.workshops import HeldWorkshop, RevealStep
 from .analyses import analysis, prepare
 from .api import ApiError, _json, _known_workshop, _room, _rooms_of, _workshop_head, round_json
 from .keys import CATALOG, ROOMS, TOKENS, WORKSHOPS
+from .projector_api import spotlight_json
 from .static import _page
 
 __all__ = ["routes"]
@@ -180,7 +183,9 @@ async def projector_page(request: web.Request) -> web.FileResponse:
 @routes.get("/projector/{token}/data")
 async def projector_data(request: web.Request) -> web.Response:
     """The projector's figures: counts until the reveal, then step by step the deals,
-    the walk-away lines and the frontier; never a brief, message, name, label or terms."""
+    the walk-away lines and the frontier; never a brief, message or name. Room labels
+    and terms only at the facilitator's word: labels on the scatter, and the replay of
+    the room in the spotlight (:func:`.projector_api.spotlight_json`)."""
     held = await projected(request)
     view = await _cohort(request, held)
     step = held.revealed
@@ -191,8 +196,14 @@ async def projector_data(request: web.Request) -> web.Response:
     }
     # The round's countdown is public: every seat of the round has the same deadline.
     clock = {"round": round_json(held.round), "server_time": request.app[ROOMS].clock()}
+    # A room the facilitator put on the projector, as the reveal lets it be shown.
+    shown = {
+        "spotlight": await spotlight_json(request, held),
+        "labels_shown": held.projector.labels,
+    }
     if step is RevealStep.COUNTS:
-        response = _json({"workshop": workshop, **_public_head(view), **clock, "revealed": False})
+        body = {"workshop": workshop, **_public_head(view), **clock, **shown, "revealed": False}
+        response = _json(body)
         response.headers["Cache-Control"] = "no-store"
         return response
     head = _head(view)
@@ -205,6 +216,7 @@ async def projector_data(request: web.Request) -> web.Response:
         "revealed": True,
         "step": int(step),
         **clock,
+        **shown,
         **head,
         "rooms": [
             {
@@ -213,6 +225,8 @@ async def projector_data(request: web.Request) -> web.Response:
                 "outcome": r.outcome,
                 "phase": r.phase,
                 "deadlocked": r.deadlocked,
+                # Each room's label only while the facilitator shows them on the scatter.
+                **({"label": r.label} if held.projector.labels else {}),
             }
             for r in view.rooms
         ],

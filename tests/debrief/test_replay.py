@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import msgspec
 import pytest
 
 from dealroom.protocol import Accept, Intent, Offer, Reject, SendMessage
-from dealroom.server.debrief import replay_steps
+from dealroom.server.debrief import PROJECTED_KINDS, projected_steps, replay_steps
 from dealroom.server.referee import Applied, Join, MoveCommand, Pause, Resume, replay
 from tests.support import T0, Table, small_scenario, terms
 
@@ -68,3 +69,30 @@ def test_steps_carry_what_the_console_shows() -> None:
 def test_a_log_must_start_with_created() -> None:
     with pytest.raises(ValueError, match="created"):
         replay_steps(_room().log[1:])
+
+
+def test_a_shared_screen_sees_the_moves_and_no_more() -> None:
+    """The projector's spotlight: offers, answers and the outcome; no join (names), message,
+    pause or facilitator's action; scores only when the reveal lets them show."""
+    steps = replay_steps(_room().log)
+    hidden = projected_steps(steps, scores=False)
+    assert [s.kind for s in hidden] == [
+        "started", "offer", "rejected", "offer", "accepted", "agreement", "ended"
+    ]  # fmt: skip
+    assert {s.kind for s in hidden} <= PROJECTED_KINDS
+    assert all(s.text is None and s.intent is None and s.to is None for s in hidden)
+    assert all(s.scores is None for s in hidden)
+    assert all(t.scores is None for s in hidden for t in s.standing.values() if t is not None)
+    offer = hidden[1]
+    assert (offer.by, offer.offer_class, offer.terms) == ("buyer", "opening", terms(120))
+    assert offer.standing["buyer"] is not None and offer.standing["buyer"].terms == terms(120)
+    assert hidden[-1].outcome == "agreed"
+    encoded = msgspec.json.encode(hidden)
+    assert b"scores" not in encoded and b"Why?" not in encoded
+
+    shown = projected_steps(steps, scores=True)
+    assert [s.seq for s in shown] == [s.seq for s in hidden]
+    by_seq = {s.seq: s for s in steps}
+    for step in shown:  # the same steps as the facilitator's replay, scores and all
+        assert step.scores == by_seq[step.seq].scores
+        assert step.standing == by_seq[step.seq].standing
