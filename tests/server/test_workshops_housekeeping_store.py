@@ -14,9 +14,11 @@ from dealroom.server.rooms.workshop_records import Archived, encode
 from dealroom.server.rooms.workshops import ARCHIVED, WorkshopArchived, WorkshopLive, Workshops
 from tests.log.conftest import BACKENDS, make_log
 
+SHARED = ("redis", "redis-cluster")
+"""The backends several nodes share (the others have one writer: no other node)."""
 
-@pytest.fixture(params=BACKENDS, ids=BACKENDS)
-async def log(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[EventLog]:
+
+async def _opened(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[EventLog]:
     backend = str(request.param)
     url = None
     if backend == "redis":
@@ -26,6 +28,18 @@ async def log(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[E
     event_log = make_log(backend, tmp_path, url)
     yield event_log
     await event_log.close()
+
+
+@pytest.fixture(params=BACKENDS, ids=BACKENDS)
+async def log(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[EventLog]:
+    async for event_log in _opened(request, tmp_path):
+        yield event_log
+
+
+@pytest.fixture(params=SHARED, ids=SHARED)
+async def shared_log(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[EventLog]:
+    async for event_log in _opened(request, tmp_path):
+        yield event_log
 
 
 async def _none_live() -> int:
@@ -104,9 +118,9 @@ async def test_the_listing_corrects_an_index_a_crash_left_behind(log: EventLog) 
     assert await _titles(fresh, "only") == ["Archived, index lost"]
 
 
-async def test_another_nodes_rename_and_archive_are_seen(log: EventLog) -> None:
-    if not log.shared:
-        pytest.skip("one writer per store: no other node")
+async def test_another_nodes_rename_and_archive_are_seen(shared_log: EventLog) -> None:
+    log = shared_log
+    assert log.shared
     one, two = Workshops(log), Workshops(log)
     workshop = await one.create("First", "small", now=1_000)
     assert await _titles(two, "exclude") == ["First"]  # node two now holds it
