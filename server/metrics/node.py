@@ -22,6 +22,7 @@ class NodeMetrics:
     """One node's counters, kept by the WebSocket layer and the loop-lag sampler."""
 
     __slots__ = (
+        "connections_dropped",
         "connections_refused",
         "errors",
         "gc_pauses",
@@ -29,6 +30,7 @@ class NodeMetrics:
         "loop_lag_last",
         "move_latency",
         "moves",
+        "pings",
         "retries",
     )
 
@@ -40,6 +42,10 @@ class NodeMetrics:
         self.errors: dict[ErrorCode, int] = dict.fromkeys(ErrorCode, 0)
         """Error frames sent, by code (every code present, so a rate starts at zero)."""
         self.connections_refused = 0
+        self.connections_dropped = 0
+        """Connections the liveness sweep closed: silent, and no answer to its ping."""
+        self.pings = 0
+        """Application ``ping`` frames answered with a ``pong`` (the room page's heartbeat)."""
         """WebSocket upgrades refused with HTTP 503 at the connection limit."""
         self.move_latency = Histogram()
         """Seconds from a move frame's arrival to its events written to this node's

@@ -210,7 +210,13 @@ async def _liveness(app: web.Application) -> AsyncIterator[None]:
     # Half the heartbeat: a silent connection is pinged after 10-20 s and
     # dropped 10 s after an unanswered ping (as aiohttp's heartbeat did).
     connections: weakref.WeakSet[Connection] = app[CONNECTIONS]
-    sweep = asyncio.create_task(sweep_forever(connections, app[SETTINGS].heartbeat_seconds / 2))
+    metrics = app[METRICS]
+
+    def counted(dropped: int) -> None:
+        metrics.connections_dropped += dropped
+
+    period = app[SETTINGS].heartbeat_seconds / 2
+    sweep = asyncio.create_task(sweep_forever(connections, period, counted))
     yield
     sweep.cancel()
     await asyncio.gather(sweep, return_exceptions=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Protocol
 
 __all__ = ["Listener", "sweep_forever"]
@@ -33,8 +33,13 @@ class Listener(Protocol):
         """Close the socket at once, without a closing handshake."""
 
 
-async def sweep_forever(connections: Iterable[Listener], period: float) -> None:
-    """Check every connection each ``period`` seconds, for ever (cancel to stop)."""
+async def sweep_forever(
+    connections: Iterable[Listener],
+    period: float,
+    counted: Callable[[int], None] = lambda dropped: None,
+) -> None:
+    """Check every connection each ``period`` seconds, for ever (cancel to stop); each
+    sweep's count of connections dropped goes to ``counted``."""
     while True:
         await asyncio.sleep(period)
         dropped = 0
@@ -43,4 +48,5 @@ async def sweep_forever(connections: Iterable[Listener], period: float) -> None:
                 connection.drop()
                 dropped += 1
         if dropped:
+            counted(dropped)
             log.info("dropped %d connections that answered no ping", dropped)

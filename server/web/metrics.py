@@ -162,6 +162,17 @@ class NodeCollector:
             "WebSocket upgrades refused with HTTP 503 because the node held its limit.",
             value=app[METRICS].connections_refused,
         )
+        yield CounterMetricFamily(
+            "dealroom_connections_dropped",
+            "Connections closed by the liveness sweep: silent, and no answer to its ping "
+            "(a phone that lost its network, a laptop that went to sleep).",
+            value=app[METRICS].connections_dropped,
+        )
+        yield CounterMetricFamily(
+            "dealroom_pings",
+            "Application ping frames answered with a pong (clients' heartbeats).",
+            value=app[METRICS].pings,
+        )
 
     def _rooms(self) -> Iterator[Metric]:
         rooms = self.app[ROOMS]

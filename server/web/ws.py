@@ -421,6 +421,7 @@ class _Session:
         reply, all already on the transport. ``seq`` is the room's as this node
         has published it, so the client holds every event it may see up to it.
         """
+        self.metrics.pings += 1
         seq = self.room.state.seq if self.room is not None else 0
         seat = self.seat.connections if self.seat is not None else 0
         self.conn.reply(

@@ -7,7 +7,7 @@ import base64
 import json
 import os
 
-from dealroom.server.web.keys import CONNECTIONS
+from dealroom.server.web.keys import CONNECTIONS, METRICS
 
 from .conftest import MakeServer
 
@@ -59,9 +59,11 @@ async def test_a_silent_peer_is_pinged_then_dropped_and_a_live_idle_one_stays(
     alive = await server.client()  # websockets answers pings by itself
     assert (await alive.hello(room["seats"]["seller"]["token"]))["type"] == "welcome"
 
+    assert server.app[METRICS].connections_dropped == 0
     received = await asyncio.wait_for(dead, 10)  # silent: pinged, then dropped
     assert b'"welcome"' in received  # it had joined
     assert received.endswith(b"\x89\x00")  # its last frame: an empty ping (RFC 6455 5.5.2)
+    assert server.app[METRICS].connections_dropped == 1  # on /metrics: test_metrics.py
     await asyncio.sleep(2.5)  # several sweeps: the live, idle client is pinged and answers
     assert len(server.app[CONNECTIONS]) == 1
     assert (await alive.event("left", by="buyer"))["kind"] == "left"
@@ -85,6 +87,8 @@ async def test_application_pings_keep_a_connection_alive(make_server: MakeServer
     assert OPCODE_PING not in [opcode for opcode, _ in frames]  # never pinged
     texts = [json.loads(payload) for opcode, payload in frames if opcode == OPCODE_TEXT]
     assert [t["id"] for t in texts if t["type"] == "pong"] == [f"p{n}" for n in range(15)]
+    assert server.app[METRICS].pings == 15
+    assert server.app[METRICS].connections_dropped == 0
 
 
 OPCODE_TEXT, OPCODE_PING = 0x1, 0x9

@@ -76,6 +76,8 @@ async def test_metrics_parse_and_move_with_the_load(make_server: MakeServer) -> 
     assert at(before, "dealroom_store_degraded", backend="sqlite") == 0
     assert ("process_resident_memory_bytes", frozenset()) in before  # the process collector
     assert at(before, "python_gc_collections_total", generation="0") >= 0
+    assert at(before, "dealroom_connections_dropped_total") == 0
+    pings = at(before, "dealroom_pings_total")
 
     room = await server.room()
     figures, _ = await scrape(base)
@@ -105,6 +107,8 @@ async def test_metrics_parse_and_move_with_the_load(make_server: MakeServer) -> 
     assert retried["type"] == "ack" and retried["duplicate"]
     refused = await buyer.move("concede", "c1", terms=terms(100, "3 years", 2))
     assert refused["code"] == "not_a_concession"
+    await buyer.send({"type": "ping", "id": "hb"})
+    assert (await buyer.until(lambda f: f["type"] == "pong"))["id"] == "hb"
     await buyer.send_raw(b"\x93not a map")
     garbled = await buyer.until(lambda f: f["type"] == "error" and f["id"] is None)
     assert garbled["code"] == "invalid_frame"
@@ -114,6 +118,7 @@ async def test_metrics_parse_and_move_with_the_load(make_server: MakeServer) -> 
     assert at(figures, "dealroom_moves_total", kind="message") == 1
     assert at(figures, "dealroom_moves_total", kind="concede") == 0
     assert at(figures, "dealroom_move_retries_total") == 1
+    assert at(figures, "dealroom_pings_total") == pings + 1
     assert at(figures, "dealroom_errors_total", code="not_a_concession") == 1
     assert at(figures, "dealroom_errors_total", code="invalid_frame") == 1
     assert at(figures, "dealroom_errors_total", code="unavailable") == 0
