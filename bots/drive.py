@@ -33,7 +33,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 import msgspec
-from picows import WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
+from picows import WSCloseCode, WSFrame, WSListener, WSMsgType, WSTransport, ws_connect
 
 from dealroom.protocol import JSON, MSGPACK, Codec, Hello, Issue, Terms
 
@@ -456,7 +456,9 @@ class Driver:
         for table in self.tables:
             for seat in table.seats:
                 if seat.transport is not None:
-                    seat.transport.send_close()
+                    # picows's default close code is 0, which RFC 6455 reserves: the
+                    # server would answer 1002 and treat the close as a protocol error.
+                    seat.transport.send_close(WSCloseCode.OK)
                     seat.transport.disconnect()
 
     def fill(self, report: Report) -> list[tuple[str, str, int]]:

@@ -23,6 +23,7 @@ class NodeMetrics:
 
     __slots__ = (
         "connections_dropped",
+        "connections_opened",
         "connections_refused",
         "errors",
         "gc_pauses",
@@ -41,12 +42,14 @@ class NodeMetrics:
         """Moves acked again as a duplicate of one already applied (a retried id)."""
         self.errors: dict[ErrorCode, int] = dict.fromkeys(ErrorCode, 0)
         """Error frames sent, by code (every code present, so a rate starts at zero)."""
+        self.connections_opened = 0
+        """WebSocket connections upgraded (whether or not a hello followed)."""
         self.connections_refused = 0
+        """WebSocket upgrades refused with HTTP 503 at the connection limit."""
         self.connections_dropped = 0
         """Connections the liveness sweep closed: silent, and no answer to its ping."""
         self.pings = 0
         """Application ``ping`` frames answered with a ``pong`` (the room page's heartbeat)."""
-        """WebSocket upgrades refused with HTTP 503 at the connection limit."""
         self.move_latency = Histogram()
         """Seconds from a move frame's arrival to its events written to this node's
         subscribers and its ack written to the mover."""

@@ -18,6 +18,7 @@ from aiohttp import web
 
 from dealroom.protocol import CloseCode
 
+from .. import collector
 from ..auth import Tokens
 from ..config import Settings
 from ..errors import UserError, unreachable_redis
@@ -223,12 +224,24 @@ async def _liveness(app: web.Application) -> AsyncIterator[None]:
 
 
 async def _loop_lag(app: web.Application) -> AsyncIterator[None]:
-    sampler = asyncio.create_task(sample_loop_lag(app[METRICS]), name="event-loop lag")
-    untime = time_collections(app[METRICS])
+    metrics = app[METRICS]
+
+    def settled(seconds: float) -> None:
+        log.info("collected garbage after a burst of connections (%.0f ms)", seconds * 1000)
+
+    watchers = [
+        asyncio.create_task(sample_loop_lag(metrics), name="event-loop lag"),
+        asyncio.create_task(
+            collector.settle_after_arrivals(lambda: metrics.connections_opened, settled),
+            name="settle after arrivals",
+        ),
+    ]
+    untime = time_collections(metrics)
     yield
     untime()
-    sampler.cancel()
-    await asyncio.gather(sampler, return_exceptions=True)
+    for task in watchers:
+        task.cancel()
+    await asyncio.gather(*watchers, return_exceptions=True)
 
 
 async def _close_sockets(app: web.Application) -> None:

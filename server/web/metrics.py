@@ -158,6 +158,11 @@ class NodeCollector:
             value=app[SETTINGS].connection_limit(),
         )
         yield CounterMetricFamily(
+            "dealroom_connections_opened",
+            "WebSocket connections upgraded on this node since it started.",
+            value=app[METRICS].connections_opened,
+        )
+        yield CounterMetricFamily(
             "dealroom_connections_refused",
             "WebSocket upgrades refused with HTTP 503 because the node held its limit.",
             value=app[METRICS].connections_refused,

@@ -241,6 +241,7 @@ async def websocket(request: web.Request) -> web.WebSocketResponse | web.Respons
         decode_text=False,
     )
     await ws.prepare(request)
+    app[METRICS].connections_opened += 1
     # Any transport with write() will do: uvloop's are not asyncio.Transport subclasses.
     conn = Connection(
         ws,

@@ -273,3 +273,54 @@ def test_the_load_tool_plays_inside_every_authority_limit() -> None:
     for issue in issues:
         for rank in range(issue.size()):
             assert scenario.issue(issue.id).check(issue.value_at(rank)) is None
+
+
+async def test_lean_seats_close_with_a_normal_closure_code(tmp_path: Path) -> None:
+    """picows's own default close code (0) is reserved: the server would see a protocol error."""
+    from aiohttp import WSMsgType as Kind
+    from aiohttp import web
+
+    closes: list[int | None] = []
+    rooms: dict[str, list[web.WebSocketResponse]] = {}
+
+    async def relay(request: web.Request) -> web.WebSocketResponse:  # benchmarks/bare_relay.py
+        ws = web.WebSocketResponse(protocols=("dealroom.v1.msgpack",))
+        await ws.prepare(request)
+        first = await ws.receive()
+        peers = rooms.setdefault(json.loads(first.data)["token"].split(".")[0], [])
+        peers.append(ws)
+        await ws.send_str('{"type":"welcome"}')
+        async for message in ws:
+            if message.type is Kind.BINARY:
+                for peer in peers:
+                    if peer is not ws:
+                        await peer.send_bytes(message.data)
+        closes.append(ws.close_code)
+        return ws
+
+    app = web.Application()
+    app.router.add_get("/ws", relay)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = runner.addresses[0][1]
+    try:
+        test = LoadTest(
+            url=f"http://127.0.0.1:{port}",
+            token="",
+            rooms=3,
+            moves=4,
+            target="relay",
+            codec="msgpack",
+            lean=True,
+        )
+        report = await run_load_test(test, Console(file=io.StringIO()))
+        for _ in range(100):
+            if len(closes) == 6:
+                break
+            await asyncio.sleep(0.02)
+    finally:
+        await runner.cleanup()
+    assert report.as_dict()["errors"] == {}
+    assert closes == [1000] * 6

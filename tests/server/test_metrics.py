@@ -97,6 +97,7 @@ async def test_metrics_parse_and_move_with_the_load(make_server: MakeServer) -> 
     assert at(figures, "dealroom_connections", kind="observer") == 1
     assert at(figures, "dealroom_connections", kind="facilitator") == 1
     assert at(figures, "dealroom_connections", kind="joining") == 1
+    assert at(figures, "dealroom_connections_opened_total") == 5
     assert at(figures, "dealroom_rooms", phase="waiting") == 1  # the first room: no seat taken
     assert at(figures, "dealroom_rooms", phase="running") == 1
 
