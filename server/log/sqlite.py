@@ -177,6 +177,7 @@ class SqliteLog(EventLog):
         self.synchronous = synchronous
         self._queue: queue.SimpleQueue[list[_Append] | object] = queue.SimpleQueue()
         self._staged: list[_Append] = []
+        self._staged_loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         self.commits = 0
         """Transactions committed so far (appends / commits = the batching factor)."""
@@ -212,26 +213,23 @@ class SqliteLog(EventLog):
         """See :meth:`EventLog.append_soon`: queued for the next group commit, no future."""
         if self._closed:
             raise LogUnavailable("the log is closed")
-        loop = asyncio.get_running_loop()
         began = time.monotonic()
 
         def settled(error: BaseException | None) -> None:
             self.append_latency.observe(time.monotonic() - began)
             done(error)
 
-        self._stage(_Append(stream, expected_seq, entries, settled, loop), loop)
-
-    def _stage(self, request: _Append, loop: asyncio.AbstractEventLoop) -> None:
-        """Hand ``request`` to the writer with the others of this turn of the event loop.
-
-        One hand-over per turn, not one per append: the writer wakes once and
-        commits the turn's appends together, instead of starting a commit for
-        the first one while the loop is still judging the rest.
-        """
+        # One hand-over per turn of the event loop, not one per append: the
+        # writer wakes once and commits the turn's appends together, instead of
+        # starting a commit for the first one while the loop is still judging
+        # the rest. The loop is looked up once per turn too: on CPython 3.11
+        # ``get_running_loop`` makes a getpid system call each time.
         staged = self._staged
-        staged.append(request)
-        if len(staged) == 1:
+        loop = self._staged_loop
+        if not staged or loop is None:
+            loop = self._staged_loop = asyncio.get_running_loop()
             loop.call_soon(self._hand_over)
+        staged.append(_Append(stream, expected_seq, entries, settled, loop))
 
     def _hand_over(self) -> None:
         staged, self._staged = self._staged, []
