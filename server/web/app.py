@@ -232,7 +232,9 @@ async def _loop_lag(app: web.Application) -> AsyncIterator[None]:
     watchers = [
         asyncio.create_task(sample_loop_lag(metrics), name="event-loop lag"),
         asyncio.create_task(
-            collector.settle_after_arrivals(lambda: metrics.connections_opened, settled),
+            collector.settle_after_arrivals(
+                lambda: metrics.connections_opened, lambda: len(app[CONNECTIONS]), settled
+            ),
             name="settle after arrivals",
         ),
     ]

@@ -15,6 +15,7 @@ class Arrivals:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.opened = 0
+        self.open_now = 0
         self.collections = 0
         self.settled: list[float] = []
 
@@ -28,7 +29,11 @@ class Arrivals:
     async def watch(self, period: float = 0.01) -> asyncio.Task[None]:
         task = asyncio.create_task(
             collector.settle_after_arrivals(
-                lambda: self.opened, self.settled.append, period=period, burst=100
+                lambda: self.opened,
+                lambda: self.open_now,
+                self.settled.append,
+                period=period,
+                burst=100,
             )
         )
         await asyncio.sleep(period / 2)  # the watcher has read the count it starts from
@@ -67,6 +72,25 @@ async def test_arrivals_at_a_calm_pace_are_settled_only_once_they_add_up_to_a_bu
         assert arrivals.collections == 0
         arrivals.opened += 4  # 100 since start: a burst, arrived calmly
         await asyncio.sleep(0.25)
+        assert arrivals.collections == 1
+    finally:
+        watcher.cancel()
+
+
+async def test_on_a_large_node_a_burst_is_a_quarter_of_the_connections_open(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Reconnects trickling in on a node with 2,000 connections: a full collection walks
+    all of them, so it waits until 500 have arrived, not the 100 of a small node."""
+    arrivals = Arrivals(monkeypatch)
+    arrivals.open_now = 2000
+    watcher = await arrivals.watch(period=0.02)
+    try:
+        arrivals.opened += 499
+        await asyncio.sleep(0.1)
+        assert arrivals.collections == 0
+        arrivals.opened += 1
+        await asyncio.sleep(0.1)
         assert arrivals.collections == 1
     finally:
         watcher.cancel()
