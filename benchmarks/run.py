@@ -258,6 +258,9 @@ def run_one(name: str, target: str, measurement: Measurement, codec: str) -> dic
         )
         if pauses is not None:
             record["gc_pauses_whole_run"] = pauses
+        traced = gc_in_window(server.pid, start, end)
+        if traced is not None:
+            record["gc_in_window"] = traced
         if measurement.kind == "idle":
             connections = 2 * int(args[args.index("--rooms") + 1])
             idle = sampler.rss_at((start + end) / 2)
@@ -293,6 +296,26 @@ def gc_pauses(base: str) -> dict[str, dict[str, float]] | None:
                 figures["up_to_25ms"] = sample.value
     for figures in found.values():
         figures["over_25ms"] = figures.get("count", 0) - figures.pop("up_to_25ms", 0)
+    return found
+
+
+def gc_in_window(pid: int, start: float, end: float) -> dict[str, Any] | None:
+    """The server's collections that ended inside the play window, from the trace that
+    benchmarks/gc_trace/sitecustomize.py writes when ``DEALROOM_GC_TRACE_DIR`` is set."""
+    folder = os.environ.get("DEALROOM_GC_TRACE_DIR")
+    trace = Path(folder or ".") / f"gc.{pid}"
+    if not folder or not trace.exists():
+        return None
+    found: dict[str, Any] = {}
+    for line in trace.read_text().splitlines():
+        at, generation, ms = line.split()
+        if start <= float(at) <= end:
+            figures = found.setdefault(
+                f"gen{generation}", {"count": 0, "total_ms": 0.0, "max_ms": 0.0}
+            )
+            figures["count"] += 1
+            figures["total_ms"] = round(figures["total_ms"] + float(ms), 1)
+            figures["max_ms"] = max(figures["max_ms"], float(ms))
     return found
 
 
@@ -454,6 +477,8 @@ def main() -> int:
                 out.write(json.dumps(record) + "\n")
                 out.flush()
                 print(row(record), flush=True)
+                if record.get("gc_in_window"):
+                    print(f"  collections in the window: {record['gc_in_window']}", file=sys.stderr)
     return 0
 
 
