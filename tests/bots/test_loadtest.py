@@ -10,6 +10,7 @@ import time
 from pathlib import Path
 
 import pytest
+from aiohttp import web
 from rich.console import Console
 
 from dealroom.bots import drive
@@ -19,6 +20,7 @@ from dealroom.bots.loadtest import LoadTest, playable_issues, print_report, run_
 from dealroom.bots.report import Report, WorkerCpu, parse_slo
 from dealroom.server.cli import main as cli
 from dealroom.server.scenarios import builtin_scenarios
+from tests.bots.relayapp import relay_app, serve
 from tests.serverproc import TOKEN, Process
 
 
@@ -275,52 +277,25 @@ def test_the_load_tool_plays_inside_every_authority_limit() -> None:
             assert scenario.issue(issue.id).check(issue.value_at(rank)) is None
 
 
-async def test_lean_seats_close_with_a_normal_closure_code(tmp_path: Path) -> None:
+async def test_lean_seats_close_with_a_normal_closure_code() -> None:
     """picows's own default close code (0) is reserved: the server would see a protocol error."""
-    from aiohttp import WSMsgType as Kind
-    from aiohttp import web
-
     closes: list[int | None] = []
-    rooms: dict[str, list[web.WebSocketResponse]] = {}
 
-    async def relay(request: web.Request) -> web.WebSocketResponse:  # benchmarks/bare_relay.py
-        ws = web.WebSocketResponse(protocols=("dealroom.v1.msgpack",))
-        await ws.prepare(request)
-        first = await ws.receive()
-        peers = rooms.setdefault(json.loads(first.data)["token"].split(".")[0], [])
-        peers.append(ws)
-        await ws.send_str('{"type":"welcome"}')
-        async for message in ws:
-            if message.type is Kind.BINARY:
-                for peer in peers:
-                    if peer is not ws:
-                        await peer.send_bytes(message.data)
-        closes.append(ws.close_code)
-        return ws
+    def forward(peer: web.WebSocketResponse, data: str | bytes) -> None:
+        assert isinstance(data, bytes)
+        task = asyncio.ensure_future(peer.send_bytes(data))
+        sending.add(task)
+        task.add_done_callback(sending.discard)
 
-    app = web.Application()
-    app.router.add_get("/ws", relay)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
+    sending: set[asyncio.Future[None]] = set()
+    async for url in serve(relay_app(forward, closes.append)):
         test = LoadTest(
-            url=f"http://127.0.0.1:{port}",
-            token="",
-            rooms=3,
-            moves=4,
-            target="relay",
-            codec="msgpack",
-            lean=True,
+            url=url, token="", rooms=3, moves=4, target="relay", codec="msgpack", lean=True
         )
         report = await run_load_test(test, Console(file=io.StringIO()))
         for _ in range(100):
             if len(closes) == 6:
                 break
             await asyncio.sleep(0.02)
-    finally:
-        await runner.cleanup()
     assert report.as_dict()["errors"] == {}
     assert closes == [1000] * 6

@@ -4,58 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import io
-import json
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 
 import pytest
-from aiohttp import WSMsgType, web
+from aiohttp import web
 from rich.console import Console
 
 from dealroom.bots.loadtest import LoadTest, run_load_test
 from dealroom.server.errors import UserError
+from tests.bots.relayapp import relay_app, serve
 from tests.serverproc import TOKEN, Process
 
 ROOT = Path(__file__).parents[2]
 DELAY = 0.3
-
-
-def _relay_app(forward: Callable[[web.WebSocketResponse, str | bytes], None]) -> web.Application:
-    """A relay like benchmarks/bare_relay.py whose forwarding the test chooses."""
-    rooms: dict[str, list[web.WebSocketResponse]] = {}
-
-    async def handler(request: web.Request) -> web.WebSocketResponse:
-        ws = web.WebSocketResponse(protocols=("dealroom.v1.json", "dealroom.v1.msgpack"))
-        await ws.prepare(request)
-        first = await ws.receive()
-        peers = rooms.setdefault(json.loads(first.data)["token"].split(".")[0], [])
-        peers.append(ws)
-        await ws.send_str('{"type":"welcome"}')
-        async for message in ws:
-            if message.type in (WSMsgType.TEXT, WSMsgType.BINARY):
-                for peer in peers:
-                    if peer is not ws:
-                        forward(peer, message.data)
-        return ws
-
-    app = web.Application()
-    app.router.add_get("/ws", handler)
-    return app
-
-
-async def _serve(app: web.Application) -> AsyncIterator[str]:
-    runner = web.AppRunner(app)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = runner.addresses[0][1]
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        await runner.cleanup()
 
 
 _sending: set[asyncio.Future[None]] = set()
@@ -89,7 +53,7 @@ def _open_test(url: str, rooms: int, **kwargs: object) -> LoadTest:
 
 
 async def test_latency_counts_from_the_schedule_through_a_slow_relay() -> None:
-    async for url in _serve(_relay_app(_send_later)):
+    async for url in serve(relay_app(_send_later)):
         report = await run_load_test(_open_test(url, 10), Console(file=io.StringIO()))
     data = report.as_dict()
     # 2 s at 2 moves/s: every room's four moves are due inside the window,
@@ -102,7 +66,7 @@ async def test_latency_counts_from_the_schedule_through_a_slow_relay() -> None:
 
 
 async def test_warm_up_moves_are_played_but_neither_counted_nor_timed() -> None:
-    async for url in _serve(_relay_app(_send_later)):
+    async for url in serve(relay_app(_send_later)):
         test = _open_test(url, 5, warmup=1.0)
         report = await run_load_test(test, Console(file=io.StringIO()))
     data = report.as_dict()
@@ -113,7 +77,7 @@ async def test_warm_up_moves_are_played_but_neither_counted_nor_timed() -> None:
 
 
 async def test_the_sender_keeps_its_schedule_when_nothing_comes_back() -> None:
-    async for url in _serve(_relay_app(lambda peer, data: None)):
+    async for url in serve(relay_app(lambda peer, data: None)):
         report = await run_load_test(_open_test(url, 6), Console(file=io.StringIO()))
     data = report.as_dict()
     assert data["moves_scheduled"] == data["moves_sent"] == 6 * 4
