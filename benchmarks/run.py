@@ -306,17 +306,15 @@ def gc_in_window(pid: int, start: float, end: float) -> dict[str, Any] | None:
     trace = Path(folder or ".") / f"gc.{pid}"
     if not folder or not trace.exists():
         return None
-    found: dict[str, Any] = {}
+    pauses: dict[str, list[float]] = {}
     for line in trace.read_text().splitlines():
         at, generation, ms = line.split()
         if start <= float(at) <= end:
-            figures = found.setdefault(
-                f"gen{generation}", {"count": 0, "total_ms": 0.0, "max_ms": 0.0}
-            )
-            figures["count"] += 1
-            figures["total_ms"] = round(figures["total_ms"] + float(ms), 1)
-            figures["max_ms"] = max(figures["max_ms"], float(ms))
-    return found
+            pauses.setdefault(f"gen{generation}", []).append(float(ms))
+    return {
+        generation: {"count": len(ms), "total_ms": round(sum(ms), 1), "max_ms": round(max(ms), 1)}
+        for generation, ms in sorted(pauses.items())
+    }
 
 
 def ratio(name: str, dealroom: dict[str, Any], relay: dict[str, Any]) -> dict[str, Any]:

@@ -6,7 +6,7 @@
         python benchmarks/run.py --only open5000 --out /tmp/gc.jsonl
 
 ``benchmarks/run.py`` then adds the server's collections inside the play window
-to each dealroom record (``gc_in_window``): which collections paused the
+to each record (``gc_in_window``): which collections paused the
 server while its moves were timed, and for how long.
 """
 

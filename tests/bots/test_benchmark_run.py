@@ -52,3 +52,34 @@ def test_the_quick_benchmark_records_every_measurement(tmp_path: Path) -> None:
         if name == "idle100":
             assert record["kib_per_connection"] > 0
     assert "| tp100 | dealroom / relay |" in done.stdout
+
+
+def test_the_benchmark_records_the_collections_inside_the_play_window(tmp_path: Path) -> None:
+    trace = tmp_path / "gc"
+    trace.mkdir()
+    out = tmp_path / "bench.jsonl"
+    env = {
+        **__import__("os").environ,
+        "DEALROOM_GC_TRACE_DIR": str(trace),
+        "PYTHONPATH": str(ROOT / "benchmarks" / "gc_trace"),
+    }
+    done = subprocess.run(
+        [sys.executable, "benchmarks/run.py", "--quick", "--only", "tp100", "--out", str(out)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=240,
+        env=env,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    records = {r["target"]: r for r in map(json.loads, out.read_text().splitlines())}
+    for target in ("dealroom", "relay"):  # each server's collections while timed
+        window = records[target]["window_s"]
+        for generation, figures in records[target]["gc_in_window"].items():
+            assert generation in ("gen0", "gen1", "gen2")
+            assert figures["count"] >= 1 and 0 <= figures["max_ms"] <= figures["total_ms"]
+            assert figures["total_ms"] < window * 1000
+    # Every process the run started wrote its trace: the servers and the load tool.
+    traces = list(trace.glob("gc.*"))
+    assert len(traces) >= 3
+    assert any(line.split()[1] in "012" for t in traces for line in t.read_text().splitlines())
