@@ -19,9 +19,9 @@ that live as long as it does (its request, tasks, coroutines, parser,
 session). 10,000 connections opened at once left about 150,000 of them in
 the middle generation, and the middle collection that walked them came
 seconds later, in the middle of play: about 70 ms during which no socket
-was served (docs/performance.md, fifth session). :func:`settle_after_arrivals` collects once the
-arrivals calm down instead, while the seats are waiting for the room to
-start; after that full collection the arrivals' objects sit in the oldest
+was served (docs/performance.md, fifth session). :func:`settle_after_arrivals`
+collects once the arrivals calm down instead, while the seats are waiting for
+the room to start; after that full collection the arrivals' objects sit in the oldest
 generation, which is walked again only once a quarter more has been added.
 A full collection walks every connection's objects (about 400 ms at 10,000),
 so a burst must also be a quarter of the connections open: phones
