@@ -196,6 +196,9 @@ def serve_command(port: int, data: Path, *extra: str) -> list[str]:
 def start_server(target: str, port: int, data: Path) -> subprocess.Popen[bytes]:
     if target == "relay":
         cmd = [sys.executable, str(ROOT / "benchmarks" / "bare_relay.py"), "--port", str(port)]
+    elif target == "durable-relay":
+        relay = str(ROOT / "benchmarks" / "durable_relay.py")
+        cmd = [sys.executable, relay, "--port", str(port), "--data", str(data)]
     else:
         cmd = serve_command(port, data)
     proc = subprocess.Popen(
@@ -217,7 +220,9 @@ def run_one(name: str, target: str, measurement: Measurement, codec: str) -> dic
             rss_before = rss_kib(server.pid)
             sampler.start()
             report_file = Path(data) / "report.json"
-            cmd = loadtest_command(f"http://127.0.0.1:{port}", target, codec, report_file, args)
+            tool_target = "dealroom" if target == "dealroom" else "relay"  # the relays alike
+            url = f"http://127.0.0.1:{port}"
+            cmd = loadtest_command(url, tool_target, codec, report_file, args)
             gen = subprocess.run(cmd, capture_output=True, timeout=200)
             report = json.loads(report_file.read_text()) if report_file.exists() else None
             pauses = gc_pauses(f"http://127.0.0.1:{port}") if target == "dealroom" else None
@@ -308,7 +313,7 @@ def gc_in_window(pid: int, start: float, end: float) -> dict[str, Any] | None:
         return None
     pauses: dict[str, list[float]] = {}
     for line in trace.read_text().splitlines():
-        at, generation, ms = line.split()
+        at, generation, ms, *_ = line.split()
         if start <= float(at) <= end:
             pauses.setdefault(f"gen{generation}", []).append(float(ms))
     return {
@@ -317,11 +322,14 @@ def gc_in_window(pid: int, start: float, end: float) -> dict[str, Any] | None:
     }
 
 
-def ratio(name: str, dealroom: dict[str, Any], relay: dict[str, Any]) -> dict[str, Any]:
-    """dealroom's moves per server CPU-second over the relay's, from the same run."""
+def ratio(
+    name: str, dealroom: dict[str, Any], relay: dict[str, Any], target: str = "ratio"
+) -> dict[str, Any]:
+    """dealroom's moves per server CPU-second over the relay's, from the same run (or, as
+    the target ``floor``, the durable relay's over the relay's)."""
     mine, theirs = dealroom.get("moves_per_server_cpu_s"), relay.get("moves_per_server_cpu_s")
     value = round(mine / theirs, 3) if mine and theirs else None
-    return {"measurement": name, "target": "ratio", "moves_per_server_cpu_s_ratio": value}
+    return {"measurement": name, "target": target, "moves_per_server_cpu_s_ratio": value}
 
 
 def machine() -> dict[str, Any]:
@@ -422,11 +430,15 @@ def chosen(
     return plan, names
 
 
+RATIOS = {"ratio": "dealroom / relay", "floor": "durable-relay / relay"}
+
+
 def row(record: dict[str, Any]) -> str:
     """One Markdown table row."""
-    if record["target"] == "ratio":
+    if record["target"] in RATIOS:
         value = record["moves_per_server_cpu_s_ratio"]
-        return f"| {record['measurement']} | dealroom / relay | | **{value}** |" + " |" * 10
+        of = RATIOS[record["target"]]
+        return f"| {record['measurement']} | {of} | | **{value}** |" + " |" * 10
     report = record.get("report") or {}
     d = report.get("delivery_ms") or {}
     tool_text = tool_cell(report)
@@ -456,6 +468,13 @@ def row(record: dict[str, Any]) -> str:
 
 def main() -> int:
     parser = arguments(__doc__.split("\n\n")[0], "three short runs (~30 s smoke)")
+    parser.add_argument(
+        "--floor",
+        action="store_true",
+        help="also drive benchmarks/durable_relay.py in the throughput measurements: the "
+        "relay plus a durable group commit and a second write per move, the most a server "
+        "with durable acks can reach beside the bare relay",
+    )
     args = parser.parse_args()
     plan, names = chosen(parser, args, MEASUREMENTS, QUICK)
     info = machine()
@@ -465,11 +484,17 @@ def main() -> int:
         for name in names:
             measurement = plan[name]
             records = {}
-            for target in ("dealroom", "relay"):
+            targets = ["dealroom", "relay"]
+            if args.floor and measurement.kind == "throughput":
+                targets.append("durable-relay")
+            for target in targets:
                 print(f"{name} ({measurement.description}) on {target} …", file=sys.stderr)
                 records[target] = run_one(name, target, measurement, args.codec)
             if measurement.kind == "throughput":
                 records["ratio"] = ratio(name, records["dealroom"], records["relay"])
+            if "durable-relay" in records:
+                floor = ratio(name, records["durable-relay"], records["relay"], "floor")
+                records["floor"] = floor
             for record in records.values():
                 record["machine"] = info
                 out.write(json.dumps(record) + "\n")

@@ -54,7 +54,9 @@ def test_the_quick_benchmark_records_every_measurement(tmp_path: Path) -> None:
     assert "| tp100 | dealroom / relay |" in done.stdout
 
 
-def test_the_benchmark_records_the_collections_inside_the_play_window(tmp_path: Path) -> None:
+def test_the_floor_and_the_collections_inside_the_play_window(tmp_path: Path) -> None:
+    """``--floor`` adds the durable relay beside the bare one; the gc trace, each server's
+    collections while its moves were timed."""
     trace = tmp_path / "gc"
     trace.mkdir()
     out = tmp_path / "bench.jsonl"
@@ -64,7 +66,7 @@ def test_the_benchmark_records_the_collections_inside_the_play_window(tmp_path: 
         "PYTHONPATH": str(ROOT / "benchmarks" / "gc_trace"),
     }
     done = subprocess.run(
-        [sys.executable, "benchmarks/run.py", "--quick", "--only", "tp100", "--out", str(out)],
+        [sys.executable, "benchmarks/run.py", "--quick", "--only=tp100", "--floor", f"--out={out}"],
         cwd=ROOT,
         capture_output=True,
         text=True,
@@ -73,7 +75,13 @@ def test_the_benchmark_records_the_collections_inside_the_play_window(tmp_path: 
     )
     assert done.returncode == 0, done.stderr[-2000:]
     records = {r["target"]: r for r in map(json.loads, out.read_text().splitlines())}
-    for target in ("dealroom", "relay"):  # each server's collections while timed
+    assert set(records) == {"dealroom", "relay", "durable-relay", "ratio", "floor"}
+    durable = records["durable-relay"]
+    assert durable["generator_exit"] == 0, durable["generator_stderr_tail"]
+    assert durable["report"]["moves_acked"] > 0 and durable["moves_per_server_cpu_s"] > 0
+    assert records["floor"]["moves_per_server_cpu_s_ratio"] > 0
+    assert "| tp100 | durable-relay / relay |" in done.stdout
+    for target in ("dealroom", "relay", "durable-relay"):  # collections while timed
         window = records[target]["window_s"]
         for generation, figures in records[target]["gc_in_window"].items():
             assert generation in ("gen0", "gen1", "gen2")
