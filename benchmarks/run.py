@@ -312,14 +312,20 @@ def gc_in_window(pid: int, start: float, end: float) -> dict[str, Any] | None:
     if not folder or not trace.exists():
         return None
     pauses: dict[str, list[float]] = {}
+    held: dict[str, int] = {}  # the most objects a collected generation held (if counted)
     for line in trace.read_text().splitlines():
-        at, generation, ms, *_ = line.split()
+        at, generation, ms, *objects = line.split()
         if start <= float(at) <= end:
             pauses.setdefault(f"gen{generation}", []).append(float(ms))
-    return {
-        generation: {"count": len(ms), "total_ms": round(sum(ms), 1), "max_ms": round(max(ms), 1)}
-        for generation, ms in sorted(pauses.items())
-    }
+            if objects:
+                held[f"gen{generation}"] = max(held.get(f"gen{generation}", 0), int(objects[0]))
+    found: dict[str, Any] = {}
+    for generation, lengths in sorted(pauses.items()):
+        found[generation] = {"count": len(lengths), "total_ms": round(sum(lengths), 1)}
+        found[generation]["max_ms"] = round(max(lengths), 1)
+        if generation in held:
+            found[generation]["max_objects"] = held[generation]
+    return found
 
 
 def ratio(
