@@ -59,10 +59,10 @@ from dealroom.server.referee import (
     initial_state,
 )
 from dealroom.server.rooms import directory
+from dealroom.server.rooms.workshop_records import Workshop
+from dealroom.server.rooms.workshop_records import encode as encode_workshop_record
 from dealroom.server.rooms.workshops import BUILT as WORKSHOPS_BUILT
 from dealroom.server.rooms.workshops import INDEX as WORKSHOP_INDEX
-from dealroom.server.rooms.workshops import Workshop
-from dealroom.server.rooms.workshops import _encode as encode_workshop_record
 from dealroom.server.scenarios import Catalog
 from dealroom.server.web.bot_seats import BUILT as BOTS_BUILT
 
@@ -144,7 +144,7 @@ def _room_rows(
             event = msgspec.structs.replace(event, at=event.at + shift)
         deadline = getattr(event, "deadline", None)
         if deadline is not None:  # started, resumed, extended: the clock moves with the room
-            event = msgspec.structs.replace(event, deadline=deadline + shift)  # type: ignore[call-arg]
+            event = msgspec.structs.replace(event, deadline=deadline + shift)
         yield stream, event.seq, MSGPACK.encode(event)
 
 

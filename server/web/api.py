@@ -40,14 +40,8 @@ from ..referee import (
     room_view,
 )
 from ..rooms import Room, RoomService
-from ..rooms.workshops import (
-    DEFAULT_CAPACITY,
-    MAX_CAPACITY,
-    HeldWorkshop,
-    RevealStep,
-    Round,
-    Start,
-)
+from ..rooms.workshop_records import DEFAULT_CAPACITY, RevealStep, Start
+from ..rooms.workshops import MAX_CAPACITY, HeldWorkshop, Round
 from .analyses import analysis, prepare
 from .keys import CATALOG, ROOMS, SETTINGS, TOKENS, WORKSHOPS
 

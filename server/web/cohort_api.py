@@ -26,7 +26,8 @@ import msgspec
 from aiohttp import web
 
 from ..debrief import Cohort, RoomAnalysis, cohort, replay_steps
-from ..rooms.workshops import HeldWorkshop, RevealStep
+from ..rooms.workshop_records import RevealStep
+from ..rooms.workshops import HeldWorkshop
 from .analyses import analysis, prepare
 from .api import ApiError, _json, _known_workshop, _room, _rooms_of, _workshop_head, round_json
 from .keys import CATALOG, ROOMS, TOKENS, WORKSHOPS

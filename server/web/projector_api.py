@@ -26,8 +26,8 @@ from aiohttp import web
 from dealroom.protocol import Role
 
 from ..debrief import projected_steps, replay_steps
-from ..rooms.workshop_records import LabelsChanged, SpotlightChanged
-from ..rooms.workshops import HeldWorkshop, RevealStep
+from ..rooms.workshop_records import LabelsChanged, RevealStep, SpotlightChanged
+from ..rooms.workshops import HeldWorkshop
 from .api import ApiError, _body, _json, _known_workshop, _workshop_head
 from .keys import ROOMS, WORKSHOPS
 

@@ -10,7 +10,9 @@ import aiohttp
 
 from dealroom.server.log import MemoryLog
 from dealroom.server.rooms import join_codes
-from dealroom.server.rooms.workshops import Workshop, Workshops, _encode
+from dealroom.server.rooms.workshop_records import Workshop
+from dealroom.server.rooms.workshop_records import encode as _encode
+from dealroom.server.rooms.workshops import Workshops
 from dealroom.server.web.join_code import GUESSES_BURST
 from tests.serverproc import Process
 

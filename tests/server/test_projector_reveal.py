@@ -15,7 +15,8 @@ import aiohttp
 import msgspec
 
 from dealroom.server.log import MemoryLog
-from dealroom.server.rooms.workshops import DEFAULT_CAPACITY, Workshops
+from dealroom.server.rooms.workshop_records import DEFAULT_CAPACITY
+from dealroom.server.rooms.workshops import Workshops
 from tests.serverproc import Process
 
 from .conftest import Running
