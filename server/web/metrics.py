@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 import time
 import typing
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from importlib import metadata
 
@@ -39,7 +39,7 @@ from prometheus_client.registry import CollectorRegistry
 
 from dealroom.protocol import Move
 
-from ..metrics import Histogram
+from ..metrics import Histogram, NodeMetrics
 from ..referee import Phase
 from .keys import BOT_TASKS, CONNECTIONS, LOG, METRICS, ROOMS, SETTINGS
 
@@ -66,6 +66,32 @@ def _histogram(
     ]
     family.add_metric(labels, buckets, histogram.sum)
     return family
+
+
+_CONNECTION_COUNTERS: tuple[tuple[str, str, Callable[[NodeMetrics], int]], ...] = (
+    (
+        "dealroom_connections_opened",
+        "WebSocket connections upgraded on this node since it started.",
+        lambda node: node.connections_opened,
+    ),
+    (
+        "dealroom_connections_refused",
+        "WebSocket upgrades refused with HTTP 503 because the node held its limit.",
+        lambda node: node.connections_refused,
+    ),
+    (
+        "dealroom_connections_dropped",
+        "Connections closed by the liveness sweep: silent, and no answer to its ping "
+        "(a phone that lost its network, a laptop that went to sleep).",
+        lambda node: node.connections_dropped,
+    ),
+    (
+        "dealroom_pings",
+        "Application ping frames answered with a pong (clients' heartbeats).",
+        lambda node: node.pings,
+    ),
+)
+"""The node's plain counters about connections: name, help, how to read it."""
 
 
 class NodeCollector:
@@ -157,27 +183,9 @@ class NodeCollector:
             "WebSocket connections this node holds at most; upgrades past it get HTTP 503.",
             value=app[SETTINGS].connection_limit(),
         )
-        yield CounterMetricFamily(
-            "dealroom_connections_opened",
-            "WebSocket connections upgraded on this node since it started.",
-            value=app[METRICS].connections_opened,
-        )
-        yield CounterMetricFamily(
-            "dealroom_connections_refused",
-            "WebSocket upgrades refused with HTTP 503 because the node held its limit.",
-            value=app[METRICS].connections_refused,
-        )
-        yield CounterMetricFamily(
-            "dealroom_connections_dropped",
-            "Connections closed by the liveness sweep: silent, and no answer to its ping "
-            "(a phone that lost its network, a laptop that went to sleep).",
-            value=app[METRICS].connections_dropped,
-        )
-        yield CounterMetricFamily(
-            "dealroom_pings",
-            "Application ping frames answered with a pong (clients' heartbeats).",
-            value=app[METRICS].pings,
-        )
+        node = app[METRICS]
+        for name, text, read in _CONNECTION_COUNTERS:
+            yield CounterMetricFamily(name, text, value=read(node))
 
     def _rooms(self) -> Iterator[Metric]:
         rooms = self.app[ROOMS]
